@@ -1,0 +1,6 @@
+# mmseg's runtime + TensorBoard + MWAM's scalars in the logs
+_base_ = 'mmseg::_base_/default_runtime.py'
+custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
+vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]
+visualizer = dict(vis_backends=vis_backends)
+custom_hooks = [dict(type='FRMLoggerHook', interval=50)]

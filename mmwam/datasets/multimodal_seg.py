@@ -1,0 +1,72 @@
+"""A segmentation dataset with one folder per modality."""
+import os.path as osp
+from typing import Dict, List
+
+import mmengine
+from mmseg.datasets import BaseSegDataset
+from mmseg.registry import DATASETS
+
+
+@DATASETS.register_module()
+class MultiModalSegDataset(BaseSegDataset):
+    """Segmentation samples with one file per modality, matched by file stem::
+
+        data_root/
+          RGB/<stem><img_suffix>            data_prefix img_path
+          Depth/<stem><suffix of depth>     data_prefix depth_path (any '<modality>_path' key)
+          Label/<stem><seg_map_suffix>      data_prefix seg_map_path
+          train.txt, test.txt               ann_file: one sample a line
+
+    A split-file line is a stem (``0001``) or a relative path whose stem is used (``RGB/0001.jpg``, as
+    in the commonly distributed NYUDv2 lists; further columns are ignored). Without ``ann_file`` every
+    image under ``img_path`` is used. Each extra modality ``m`` gives ``data_info[f'{m}_path']``;
+    ``modality_suffixes`` maps ``m`` to its file suffix (default ``.png``).
+    """
+
+    def __init__(self, modality_suffixes: Dict[str, str] = None, **kwargs):
+        self.modality_suffixes = dict(modality_suffixes or {})
+        super().__init__(**kwargs)
+
+    def _extra_modalities(self) -> Dict[str, str]:
+        return {k[:-len('_path')]: v for k, v in self.data_prefix.items()
+                if k.endswith('_path') and k not in ('img_path', 'seg_map_path')}
+
+    def _stems(self, img_dir: str) -> List[str]:
+        if self.ann_file:
+            if not osp.isfile(self.ann_file):
+                raise FileNotFoundError(f'{type(self).__name__}: split file {self.ann_file} not found '
+                                        f'(ann_file, relative to data_root {self.data_root})')
+            lines = mmengine.list_from_file(self.ann_file, backend_args=self.backend_args)
+            names = [line.split()[0] for line in lines if line.strip()]
+            return [osp.splitext(osp.basename(n))[0] if '/' in n or n.endswith(self.img_suffix) else n
+                    for n in names]
+        files = mmengine.fileio.list_dir_or_file(img_dir, list_dir=False, suffix=self.img_suffix,
+                                                 recursive=True, backend_args=self.backend_args)
+        return sorted(f[:-len(self.img_suffix)] for f in files)
+
+    def load_data_list(self) -> List[dict]:
+        img_dir = self.data_prefix.get('img_path', '')
+        ann_dir = self.data_prefix.get('seg_map_path')
+        extras = self._extra_modalities()
+        for what, folder in [('img_path', img_dir), ('seg_map_path', ann_dir),
+                             *[(f'{m}_path', d) for m, d in extras.items()]]:
+            if folder is not None and not osp.isdir(folder):
+                raise FileNotFoundError(
+                    f'{type(self).__name__}: folder {folder} (data_prefix {what}) not found under '
+                    f'data_root {self.data_root}. Expected layout: {self._layout()}')
+        data_list = []
+        for stem in self._stems(img_dir):
+            info = dict(img_path=osp.join(img_dir, stem + self.img_suffix),
+                        label_map=self.label_map, reduce_zero_label=self.reduce_zero_label, seg_fields=[])
+            if ann_dir is not None:
+                info['seg_map_path'] = osp.join(ann_dir, stem + self.seg_map_suffix)
+            for m, folder in extras.items():
+                info[f'{m}_path'] = osp.join(folder, stem + self.modality_suffixes.get(m, '.png'))
+            data_list.append(info)
+        return data_list
+
+    def _layout(self) -> str:
+        rel = {k: osp.relpath(v, self.data_root) if self.data_root else v
+               for k, v in self.data_prefix.items()}
+        return ', '.join(f'{k}: {v}/' for k, v in rel.items()) + \
+            (f', split file {osp.basename(self.ann_file)}' if self.ann_file else '')

@@ -1,0 +1,3 @@
+from .loading import ConcatModalities, LoadModalityFromFile
+
+__all__ = ['ConcatModalities', 'LoadModalityFromFile']

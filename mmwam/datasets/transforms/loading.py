@@ -1,0 +1,97 @@
+"""Loading the extra modalities and joining them to the RGB image as one tensor."""
+from typing import Optional, Sequence
+
+import mmcv
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmcv.transforms.builder import TRANSFORMS
+from mmengine import fileio
+
+
+@TRANSFORMS.register_module()
+class LoadModalityFromFile(BaseTransform):
+    """Read ``results[f'{modality}_path']`` into ``results[modality]`` as float32 H x W x C.
+
+    8-bit and 16-bit PNG (read unchanged, e.g. depth in millimetres) and JPEG are supported; the
+    values are multiplied by ``scale`` (e.g. 1/1000 for millimetres to metres; the preprocessor then
+    normalizes with the modality's own mean and std). ``channels`` is what the model expects: a file
+    with 3 equal channels is read as 1 channel when ``channels=1`` (infrared as LLVIP ships it); any
+    other mismatch is an error. The result must have the RGB image's height and width.
+
+    Must come after ``LoadImageFromFile`` and before ``ConcatModalities``.
+    """
+
+    def __init__(self,
+                 modality: str = 'depth',
+                 channels: int = 1,
+                 scale: float = 1.0,
+                 backend_args: Optional[dict] = None):
+        self.modality = modality
+        self.channels = channels
+        self.scale = scale
+        self.backend_args = backend_args
+
+    def transform(self, results: dict) -> dict:
+        key = f'{self.modality}_path'
+        sample = results.get('img_path', '?')
+        path = results.get(key)
+        if path is None:
+            raise KeyError(f'sample {sample}: no {key!r} in the data info; the dataset must give the '
+                           f'path of every modality (data_prefix {key}=...)')
+        try:
+            data = fileio.get(path, backend_args=self.backend_args)
+        except (FileNotFoundError, OSError) as e:
+            raise FileNotFoundError(f'sample {sample}: the {self.modality} file {path} is missing or '
+                                    f'unreadable ({e.__class__.__name__})') from e
+        img = mmcv.imfrombytes(data, flag='unchanged', backend='cv2')
+        if img is None:
+            raise ValueError(f'sample {sample}: cannot decode the {self.modality} file {path}')
+        if img.ndim == 2:
+            img = img[..., None]
+        if img.shape[2] != self.channels:
+            if self.channels == 1 and img.shape[2] == 3 and (img == img[..., :1]).all():
+                img = img[..., :1]
+            else:
+                raise ValueError(f'sample {sample}: the {self.modality} file {path} has {img.shape[2]} '
+                                 f'channels, the config expects channels={self.channels}')
+        rgb = results.get('img')
+        if rgb is not None and rgb.shape[:2] != img.shape[:2]:
+            raise ValueError(f'sample {sample}: the {self.modality} file {path} is {img.shape[1]}x'
+                             f'{img.shape[0]} (WxH), the RGB image {sample} is {rgb.shape[1]}x{rgb.shape[0]}')
+        results[self.modality] = img.astype(np.float32) * np.float32(self.scale)
+        return results
+
+    def __repr__(self):
+        return (f'{self.__class__.__name__}(modality={self.modality!r}, channels={self.channels}, '
+                f'scale={self.scale})')
+
+
+@TRANSFORMS.register_module()
+class ConcatModalities(BaseTransform):
+    """``results['img'] = concat([img, results[k] for k in keys], channel axis)`` as float32.
+
+    Put it after the photometric transforms (which then touch RGB only) and before every geometric
+    one, so that the stock Resize / RandomCrop / RandomFlip / Pad move all modalities with the labels.
+    """
+
+    def __init__(self, keys: Sequence[str] = ('depth', )):
+        self.keys = tuple(keys)
+
+    def transform(self, results: dict) -> dict:
+        sample = results.get('img_path', '?')
+        if 'flip' in results or 'scale_factor' in results or 'crop_bbox' in results:
+            raise RuntimeError(f'sample {sample}: ConcatModalities must come before the geometric '
+                               f'transforms (a resize, crop or flip already ran)')
+        img = results['img']
+        parts = [img if img.ndim == 3 else img[..., None]]
+        for k in self.keys:
+            if k not in results:
+                raise KeyError(f'sample {sample}: no {k!r} to concatenate; add '
+                               f'LoadModalityFromFile(modality={k!r}) before ConcatModalities')
+            parts.append(results.pop(k))
+        results['img'] = np.concatenate([p.astype(np.float32, copy=False) for p in parts], axis=2)
+        results['img_shape'] = results['img'].shape[:2]
+        return results
+
+    def __repr__(self):
+        return f'{self.__class__.__name__}(keys={self.keys})'

@@ -1,0 +1,4 @@
+from .hooks import FRMLoggerHook
+from .runner import MissingModalityTestLoop, MissingModalityValLoop
+
+__all__ = ['FRMLoggerHook', 'MissingModalityTestLoop', 'MissingModalityValLoop']

@@ -1,0 +1,3 @@
+from .frm_logger_hook import FRMLoggerHook
+
+__all__ = ['FRMLoggerHook']

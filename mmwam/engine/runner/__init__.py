@@ -1,0 +1,3 @@
+from .missing_modality_loops import MissingModalityTestLoop, MissingModalityValLoop
+
+__all__ = ['MissingModalityTestLoop', 'MissingModalityValLoop']

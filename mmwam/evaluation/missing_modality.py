@@ -1,0 +1,101 @@
+"""Evaluation of every modality subset from one data pass: one copy of the task's metric per subset."""
+import copy
+from numbers import Number
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from mmengine.evaluator import Evaluator
+from mmengine.logging import print_log
+
+from ..utils.modalities import subset_name
+
+
+class MissingModalityEvaluator(Evaluator):
+    """Holds one ``Evaluator`` per modality subset and merges their results.
+
+    Result keys (``K`` = a key of the task's metric, e.g. ``mIoU`` or ``coco/bbox_mAP_50``;
+    ``S`` = a subset name such as ``rgb`` or ``rgb+depth``):
+
+    - ``K``: the full modality set (so ``save_best='mIoU'`` and leaderboards see the usual keys);
+    - ``S/K``: every evaluated subset, the full set included;
+    - ``avg/K``: the mean over the evaluated subsets;
+    - ``pcr/S/K``: performance collapse rate ``(K_full - K_S) / K_full`` of every other subset.
+
+    ``avg`` and ``pcr`` are computed for numeric keys only; ``pcr`` only when the full set is evaluated.
+    """
+
+    def __init__(self, metrics, modalities: Sequence[str], subsets: Sequence[Tuple[str, ...]],
+                 table_keys: Optional[Sequence[str]] = None):
+        self.modalities = tuple(modalities)
+        self.subsets = [tuple(s) for s in subsets]
+        self.evaluators = {s: Evaluator(copy.deepcopy(metrics)) for s in self.subsets}
+        self.table_keys = table_keys
+        self._dataset_meta = None
+        self.metrics = [m for e in self.evaluators.values() for m in e.metrics]
+
+    @property
+    def dataset_meta(self):
+        return self._dataset_meta
+
+    @dataset_meta.setter
+    def dataset_meta(self, dataset_meta):
+        self._dataset_meta = dataset_meta
+        for e in self.evaluators.values():
+            e.dataset_meta = dataset_meta
+
+    def process(self, data_samples, data_batch=None):
+        raise RuntimeError('MissingModalityEvaluator needs one prediction per subset: use it through '
+                           'MissingModalityValLoop / MissingModalityTestLoop')
+
+    def evaluate(self, size: int) -> dict:
+        per_subset = {s: self.evaluators[s].evaluate(size) for s in self.subsets}
+        results = merge_subset_metrics(per_subset, self.modalities)
+        print_log('Missing-modality evaluation:\n' + format_table(per_subset, self.modalities,
+                                                                  self.table_keys), logger='current')
+        return results
+
+
+def _numeric(metrics: dict) -> Dict[str, float]:
+    return {k: float(v) for k, v in metrics.items() if isinstance(v, Number) and not isinstance(v, bool)}
+
+
+def merge_subset_metrics(per_subset: Dict[Tuple[str, ...], dict], modalities: Sequence[str]) -> dict:
+    """The flat result dict documented in :class:`MissingModalityEvaluator`."""
+    full = tuple(modalities)
+    out = {}
+    if full in per_subset:
+        out.update(per_subset[full])
+    for s, m in per_subset.items():
+        out.update({f'{subset_name(s)}/{k}': v for k, v in m.items()})
+    keys = set.intersection(*[set(_numeric(m)) for m in per_subset.values()])
+    for k in sorted(keys):
+        out[f'avg/{k}'] = sum(_numeric(m)[k] for m in per_subset.values()) / len(per_subset)
+        if full in per_subset:
+            ref = _numeric(per_subset[full])[k]
+            for s, m in per_subset.items():
+                if s != full:
+                    out[f'pcr/{subset_name(s)}/{k}'] = (ref - _numeric(m)[k]) / ref if ref else 0.0
+    return out
+
+
+def format_table(per_subset: Dict[Tuple[str, ...], dict], modalities: Sequence[str],
+                 keys: Optional[Sequence[str]] = None) -> str:
+    """A plain-text table: a row per subset (then the average), a column per key, and PCR of the
+    first key."""
+    full = tuple(modalities)
+    common = set.intersection(*[set(_numeric(m)) for m in per_subset.values()])
+    keys = [k for k in (keys or sorted(common)) if k in common]
+    rows = [['subset', *keys, f'PCR({keys[0]})' if keys else 'PCR']]
+    ref = _numeric(per_subset[full]).get(keys[0]) if keys and full in per_subset else None
+    for s, m in per_subset.items():
+        vals = _numeric(m)
+        pcr = '' if ref is None or s == full or not ref else f'{(ref - vals[keys[0]]) / ref:.4f}'
+        rows.append([subset_name(s), *[f'{vals[k]:.4f}' for k in keys], pcr])
+    rows.append(['avg', *[f'{sum(_numeric(m)[k] for m in per_subset.values()) / len(per_subset):.4f}'
+                          for k in keys], ''])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    line = '+' + '+'.join('-' * (w + 2) for w in widths) + '+'
+    fmt = lambda r: '| ' + ' | '.join(c.ljust(w) for c, w in zip(r, widths)) + ' |'  # noqa: E731
+    return '\n'.join([line, fmt(rows[0]), line, *[fmt(r) for r in rows[1:]], line])
+
+
+__all__: List[str] = ['MissingModalityEvaluator', 'merge_subset_metrics', 'format_table']

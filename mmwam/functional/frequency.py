@@ -1,0 +1,73 @@
+"""FRM, the Frequency Ratio Metric of MWAM (paper Eq. 4, ``FrequencyLayer`` in the official code)."""
+import math
+from contextlib import nullcontext
+
+import torch
+import torch.nn.functional as F
+
+REDUCTIONS = ('mean', 'sum')
+
+
+def dct_matrix(n: int, dtype=torch.float64, device=None) -> torch.Tensor:
+    """Orthonormal DCT-II matrix D (n x n), so that X = D P D^T is the 2-D DCT of a patch P."""
+    k = torch.arange(n, dtype=torch.float64).unsqueeze(1)
+    i = torch.arange(n, dtype=torch.float64).unsqueeze(0)
+    d = torch.cos(math.pi * (2 * i + 1) * k / (2 * n)) * math.sqrt(2.0 / n)
+    d[0] /= math.sqrt(2.0)
+    return d.to(dtype=dtype, device=device)
+
+
+def _basis(patch_size: int, window: int, dtype, device) -> torch.Tensor:
+    """The 2*q*q DCT basis filters FRM needs: low (a, b) and high (p-1-a, p-1-b), a, b < q."""
+    d = dct_matrix(patch_size, dtype, device)
+    low = d[:window]
+    high = d.flip(0)[:window]  # row a of `high` is the DCT row p-1-a
+    filters = [torch.einsum('ai,bj->abij', rows, rows).reshape(-1, patch_size, patch_size)
+               for rows in (low, high)]
+    return torch.cat(filters).unsqueeze(1)  # (2*q*q, 1, p, p)
+
+
+def _exact_math(device: torch.device):
+    """No TF32 and no autocast: the ratio is heavy-tailed and reduced precision moves it by tens of %."""
+    if device.type == 'cuda':
+        return torch.backends.cudnn.flags(enabled=True, allow_tf32=False)
+    return nullcontext()
+
+
+@torch.no_grad()
+def frequency_ratio(x: torch.Tensor,
+                    patch_size: int = 8,
+                    window: int = 2,
+                    eps: float = 1e-6,
+                    reduction: str = 'mean') -> torch.Tensor:
+    """Frequency Ratio Metric of one modality's input batch.
+
+    ``x`` (B x C x H x W) is cut into non-overlapping ``patch_size`` patches (a remainder of H or W is
+    cropped), each patch gets an orthonormal 2-D DCT-II, and the terms |low(a,b) / (high(a,b) + eps)|
+    for a, b < ``window`` are reduced over batch, channels, patches, a and b. ``reduction='sum'`` is the
+    paper's number; ``'mean'`` divides by the number of terms, which gives the same MWAM weights when all
+    modalities have the same shape and removes the channel-count bias otherwise.
+
+    Computed in float32 (float64 if ``x`` is float64) with autocast and TF32 off. Returns a 0-d tensor
+    on ``x``'s device; it is not finite when ``x`` is not (MWAM handles that).
+    """
+    if x.dim() != 4:
+        raise ValueError(f'frequency_ratio expects a B x C x H x W tensor, got shape {tuple(x.shape)}')
+    if reduction not in REDUCTIONS:
+        raise ValueError(f'reduction must be one of {REDUCTIONS}, got {reduction!r}')
+    if not 1 <= window <= patch_size // 2:
+        raise ValueError(f'window must be in [1, patch_size // 2] = [1, {patch_size // 2}], got {window}')
+    b, c, h, w = x.shape
+    h, w = h - h % patch_size, w - w % patch_size
+    if b * c == 0 or h == 0 or w == 0:
+        raise ValueError(f'frequency_ratio needs at least one {patch_size}x{patch_size} patch, '
+                         f'got shape {tuple(x.shape)}')
+    dtype = torch.float64 if x.dtype == torch.float64 else torch.float32
+    autocast_off = torch.autocast(x.device.type, enabled=False) if x.device.type in ('cuda', 'cpu') \
+        else nullcontext()
+    with autocast_off, _exact_math(x.device):
+        planes = x[:, :, :h, :w].detach().to(dtype).reshape(b * c, 1, h, w)
+        coeffs = F.conv2d(planes, _basis(patch_size, window, dtype, x.device), stride=patch_size)
+        n = window * window
+        terms = (coeffs[:, :n] / (coeffs[:, n:] + eps)).abs()
+        return terms.mean() if reduction == 'mean' else terms.sum()

@@ -1,0 +1,3 @@
+from .multimodal import MultiModalPreprocessorMixin, MultiModalSegDataPreProcessor
+
+__all__ = ['MultiModalPreprocessorMixin', 'MultiModalSegDataPreProcessor']

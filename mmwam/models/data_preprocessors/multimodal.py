@@ -1,0 +1,110 @@
+"""Data preprocessors for the one concatenated multimodal tensor."""
+from contextlib import contextmanager
+from typing import Dict, Iterable, Mapping, Optional, Sequence
+
+import torch
+from mmseg.models.data_preprocessor import SegDataPreProcessor
+from mmseg.registry import MODELS as SEG_MODELS
+
+from ...utils.modalities import channel_slices, parse_modalities
+
+
+class MultiModalPreprocessorMixin:
+    """What every multimodal preprocessor adds to its task's own one.
+
+    - ``modalities``: ``dict(rgb=3, depth=1)``, the channel layout of ``inputs``; checked on every batch.
+    - ``mean`` / ``std``: dicts with one list per modality (concatenated in ``modalities`` order).
+    - ``bgr_to_rgb``: swaps the channels of the ``color_modality`` slice only (default ``'rgb'``).
+    - ``missing``: modalities zeroed in the normalized input; the single place where a modality goes
+      missing (set it with :meth:`drop`, used by the missing-modality evaluation loops).
+    """
+
+    def _init_modalities(self, modalities, mean, std, bgr_to_rgb, color_modality, missing):
+        self.modalities = parse_modalities(modalities, 'data_preprocessor.modalities')
+        self.slices = channel_slices(self.modalities)
+        self.num_channels = sum(self.modalities.values())
+        self.color_modality = color_modality if bgr_to_rgb else None
+        if self.color_modality is not None and self.modalities.get(color_modality) != 3:
+            raise ValueError(f'data_preprocessor.bgr_to_rgb needs a 3-channel modality '
+                             f'{color_modality!r}; modalities are {dict(self.modalities)}')
+        self.missing = tuple(missing or ())
+        self._check_names(self.missing, 'data_preprocessor.missing')
+        return self._concat(mean, 'mean'), self._concat(std, 'std')
+
+    def _check_names(self, names: Iterable[str], where: str):
+        unknown = [n for n in names if n not in self.modalities]
+        if unknown:
+            raise ValueError(f'{where}: unknown modalities {unknown}; known: {list(self.modalities)}')
+
+    def _concat(self, values: Optional[Mapping[str, Sequence[float]]], what: str):
+        if values is None:
+            return None
+        if not isinstance(values, Mapping) or set(values) != set(self.modalities):
+            raise ValueError(f'data_preprocessor.{what} must be a dict with one list per modality '
+                             f'{list(self.modalities)}, got {values!r}')
+        out = []
+        for name, ch in self.modalities.items():
+            v = list(values[name]) if isinstance(values[name], (list, tuple)) else [values[name]]
+            if len(v) != ch:
+                raise ValueError(f'data_preprocessor.{what}[{name!r}] has {len(v)} values for {ch} channels')
+            out += v
+        return out
+
+    @contextmanager
+    def drop(self, names: Iterable[str]):
+        """Zero these modalities for the batches processed inside the ``with`` block."""
+        names = tuple(names)
+        self._check_names(names, 'drop')
+        saved, self.missing = self.missing, names
+        try:
+            yield self
+        finally:
+            self.missing = saved
+
+    def _prepare_inputs(self, inputs, data_samples):
+        """Check each sample's channel count, swap BGR to RGB on the color slice only."""
+        for i, x in enumerate(inputs):
+            if x.dim() != 3 or x.shape[0] != self.num_channels:
+                path = getattr(data_samples[i], 'img_path', '?') if data_samples else '?'
+                raise ValueError(
+                    f'sample {path}: the input has {x.shape[0] if x.dim() == 3 else tuple(x.shape)} '
+                    f'channels, but data_preprocessor.modalities = {dict(self.modalities)} needs '
+                    f'{self.num_channels}. Check the loading pipeline (LoadModalityFromFile channels, '
+                    f'ConcatModalities keys) against the config\'s modalities.')
+        if self.color_modality is None:
+            return inputs
+        s = self.slices[self.color_modality]
+        order = list(range(self.num_channels))
+        order[s] = order[s][::-1]
+        return [x[order] for x in inputs]
+
+    def _zero_missing(self, inputs: torch.Tensor) -> torch.Tensor:
+        if not self.missing:
+            return inputs
+        inputs = inputs.clone()
+        for name in self.missing:
+            inputs[:, self.slices[name]] = 0
+        return inputs
+
+
+@SEG_MODELS.register_module()
+class MultiModalSegDataPreProcessor(MultiModalPreprocessorMixin, SegDataPreProcessor):
+    """``SegDataPreProcessor`` for ``modalities`` (mmseg's skips the BGR swap when C != 3)."""
+
+    def __init__(self,
+                 modalities: Dict[str, int],
+                 mean: Optional[Dict[str, Sequence[float]]] = None,
+                 std: Optional[Dict[str, Sequence[float]]] = None,
+                 bgr_to_rgb: bool = True,
+                 color_modality: str = 'rgb',
+                 missing: Sequence[str] = (),
+                 **kwargs):
+        mean, std = self._init_modalities(modalities, mean, std, bgr_to_rgb, color_modality, missing)
+        super().__init__(mean=mean, std=std, bgr_to_rgb=False, rgb_to_bgr=False, **kwargs)
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        data = dict(data)
+        data['inputs'] = self._prepare_inputs(data['inputs'], data.get('data_samples'))
+        out = super().forward(data, training)
+        out['inputs'] = self._zero_missing(out['inputs'])
+        return out

@@ -1,0 +1,30 @@
+"""Fusion of the modalities' feature maps at one level (one module per level)."""
+from typing import Sequence
+
+import torch
+from torch import Tensor, nn
+
+from .builder import register_model
+
+
+@register_model()
+class AddFusion(nn.Module):
+    """Element-wise sum: no parameters, any number of levels and channels."""
+
+    def __init__(self, channels: int = None, num_modalities: int = 2):
+        super().__init__()
+
+    def forward(self, feats: Sequence[Tensor]) -> Tensor:
+        return torch.stack(list(feats)).sum(0)
+
+
+@register_model()
+class ConcatFusion(nn.Module):
+    """Concatenation on channels, then a 1x1 convolution back to ``channels``."""
+
+    def __init__(self, channels: int, num_modalities: int = 2):
+        super().__init__()
+        self.proj = nn.Conv2d(channels * num_modalities, channels, kernel_size=1)
+
+    def forward(self, feats: Sequence[Tensor]) -> Tensor:
+        return self.proj(torch.cat(list(feats), dim=1))

@@ -1,0 +1,99 @@
+"""One encoder per modality, MWAM and per-level fusion, behind the interface of a single backbone."""
+import copy
+from typing import Dict, Optional
+
+import torch
+from mmengine.model import BaseModule
+from mmseg.registry import MODELS as SEG_MODELS
+from torch import Tensor, nn
+
+from ..utils.modalities import parse_modalities
+from .builder import register_model
+
+
+def _build(cfg):
+    # mmengine switches to the registry of the current default scope (mmdet's under mmdet), so one
+    # entry point serves both tasks.
+    return SEG_MODELS.build(cfg)
+
+
+@register_model()
+class MultiModalBackbone(BaseModule):
+    """Splits the concatenated input by ``modalities`` channels, encodes each modality with its own
+    encoder, applies MWAM (training only) and fuses each feature level.
+
+    Args:
+        modalities: ordered ``dict(rgb=3, depth=1)``: the channel layout of the input tensor.
+        encoder: one backbone config, cloned per modality with ``in_channels_key`` set to its channels;
+            or a dict with one backbone config per modality name (used as given).
+        mwam: the MWAM config (``None``: no re-balancing, the baseline).
+        fusion: fusion config. With ``in_channels`` (a list, one entry per feature level) one module is
+            built per level with ``channels=in_channels[l]``; without, one parameter-free module serves
+            all levels.
+        pretrained: forwarded to every encoder (as EncoderDecoder's ``pretrained`` argument does).
+    """
+
+    def __init__(self,
+                 modalities: Dict[str, int],
+                 encoder: dict,
+                 mwam: Optional[dict] = dict(type='MWAM'),
+                 fusion: dict = dict(type='AddFusion'),
+                 in_channels_key: str = 'in_channels',
+                 pretrained: Optional[str] = None,
+                 init_cfg=None):
+        super().__init__(init_cfg=init_cfg)
+        self.modalities = parse_modalities(modalities, 'model.modalities')
+        names = list(self.modalities)
+        per_modality = isinstance(encoder, dict) and set(encoder) == set(names)
+        self.encoders = nn.ModuleDict()
+        for name, ch in self.modalities.items():
+            cfg = copy.deepcopy(dict(encoder[name] if per_modality else encoder))
+            if 'type' not in cfg:
+                raise ValueError(f'model.backbone for modality {name!r} has no "type": {cfg}')
+            if not per_modality:
+                cfg[in_channels_key] = ch
+            if pretrained is not None:
+                cfg['pretrained'] = pretrained
+            self.encoders[name] = _build(cfg)
+        self.mwam = None
+        if mwam is not None:
+            mwam = dict(mwam)
+            given = mwam.setdefault('modalities', names)
+            if list(given) != names:
+                raise ValueError(f'mwam.modalities {list(given)} != model modalities {names}')
+            self.mwam = _build(mwam)
+        fusion = dict(fusion)
+        level_channels = fusion.pop('in_channels', None)
+        if level_channels is None:
+            self.fusions = nn.ModuleList([_build(dict(fusion, num_modalities=len(names)))])
+        else:
+            self.fusions = nn.ModuleList(
+                _build(dict(fusion, channels=c, num_modalities=len(names))) for c in level_channels)
+
+    def split(self, inputs: Tensor):
+        """The per-modality views of the concatenated input, in ``modalities`` order."""
+        total = sum(self.modalities.values())
+        if inputs.dim() != 4 or inputs.shape[1] != total:
+            raise ValueError(f'the model input has shape {tuple(inputs.shape)}, but model.modalities = '
+                             f'{dict(self.modalities)} needs {total} channels')
+        return torch.split(inputs, list(self.modalities.values()), dim=1)
+
+    def forward(self, inputs: Tensor):
+        parts = self.split(inputs)
+        weight = None
+        if self.mwam is not None and self.training and torch.is_grad_enabled():
+            weight = self.mwam.update(parts)  # before the encoders: its host sync then costs ~nothing
+        feats = []
+        for name, x in zip(self.modalities, parts):
+            out = self.encoders[name](x)
+            feats.append([out] if isinstance(out, Tensor) else list(out))
+        if weight is not None:
+            feats = self.mwam.scale(feats, weight)
+        num_levels = {len(f) for f in feats}
+        if len(num_levels) != 1:
+            raise ValueError(f'the encoders return different numbers of feature levels: {num_levels}')
+        levels = num_levels.pop()
+        if len(self.fusions) not in (1, levels):
+            raise ValueError(f'fusion.in_channels has {len(self.fusions)} levels, the encoders give {levels}')
+        fuse = [self.fusions[min(i, len(self.fusions) - 1)] for i in range(levels)]
+        return tuple(fuse[i]([f[i] for f in feats]) for i in range(levels))

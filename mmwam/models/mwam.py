@@ -1,0 +1,129 @@
+"""MWAM, the Multimodal Weight Allocation Module (paper Eqs. 2, 5-7, Alg. 1)."""
+import logging
+from typing import List, Sequence
+
+import torch
+from mmengine.dist import all_reduce, get_world_size
+from mmengine.logging import print_log
+from torch import Tensor, nn
+
+from ..functional import frequency_ratio
+from .builder import register_model
+
+
+class _ScaleGrad(torch.autograd.Function):
+    """Identity forward; backward multiplies the incoming gradient by ``k``."""
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.save_for_backward(k)
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (k, ) = ctx.saved_tensors
+        return grad * k.to(grad.dtype), None
+
+
+def scale_grad(x: Tensor, k: Tensor) -> Tensor:
+    """``x`` unchanged, with the gradient that flows back through it scaled by ``k`` (a 0-d tensor)."""
+    return _ScaleGrad.apply(x, k)
+
+
+@register_model()
+class MWAM(nn.Module):
+    """Frequency-guided gradient re-balancing between modality encoders; the identity at inference.
+
+    Each training step: FRM of every modality's input (averaged across ranks), the EMA banks
+    ``bank_i <- omega * bank_i + (1 - omega) * FRM_i`` (starting from 0, the official code's "soft
+    begin"), the ratio ``T_i = FRM_i / (mean_c bank_c + sigma)`` and the weight
+    ``K_i = alpha - beta * sigmoid(lam * (T_i - gamma))``; the gradient flowing back into modality
+    i's encoder features is multiplied by ``K_i``, which equals scaling every gradient of that encoder.
+
+    Defaults are the official code's (alpha, beta, lam, gamma) = (1.5, 1, 10, 1): a balanced pair gets
+    K = 1. The paper's text uses (1.5, 1, 6, 0.7) (gamma = 1, lam = 4 for batch sizes 4 and 1).
+
+    Args:
+        modalities: modality names, in the order of the inputs and features given to ``forward``.
+        warmup_iters: steps during which the banks are filled but K stays 1.
+        reduction: FRM reduction, 'mean' (default) or 'sum' (the paper's); see ``frequency_ratio``.
+        sync_frm: average FRM across ranks before the bank update, so every rank applies the same K.
+    """
+
+    def __init__(self,
+                 modalities: Sequence[str],
+                 alpha: float = 1.5,
+                 beta: float = 1.0,
+                 lam: float = 10.0,
+                 gamma: float = 1.0,
+                 omega: float = 0.5,
+                 sigma: float = 1e-6,
+                 patch_size: int = 8,
+                 window: int = 2,
+                 frm_eps: float = 1e-6,
+                 reduction: str = 'mean',
+                 warmup_iters: int = 0,
+                 sync_frm: bool = True):
+        super().__init__()
+        if len(modalities) < 2:
+            raise ValueError(f'MWAM needs at least two modalities, got {list(modalities)}')
+        if not 0 <= omega < 1:
+            raise ValueError(f'MWAM omega must be in [0, 1), got {omega}')
+        self.modalities = tuple(modalities)
+        self.alpha, self.beta, self.lam, self.gamma = alpha, beta, lam, gamma
+        self.omega, self.sigma = omega, sigma
+        self.frm_cfg = dict(patch_size=patch_size, window=window, eps=frm_eps, reduction=reduction)
+        self.warmup_iters = warmup_iters
+        self.sync_frm = sync_frm
+        m = len(self.modalities)
+        # float64 so that a resume or a cross-rank comparison is exact; persistent: saved in checkpoints.
+        self.register_buffer('bank', torch.zeros(m, dtype=torch.float64))
+        self.register_buffer('frm', torch.zeros(m, dtype=torch.float64))
+        self.register_buffer('weight', torch.ones(m, dtype=torch.float64))
+        self.register_buffer('num_steps', torch.zeros((), dtype=torch.long))
+
+    def extra_repr(self) -> str:
+        return (f'modalities={self.modalities}, alpha={self.alpha}, beta={self.beta}, lam={self.lam}, '
+                f'gamma={self.gamma}, omega={self.omega}, warmup_iters={self.warmup_iters}, '
+                f'frm={self.frm_cfg}')
+
+    @torch.no_grad()
+    def update(self, inputs: Sequence[Tensor]) -> Tensor:
+        """One training step's bookkeeping: FRM, banks, K (returned, also kept in ``self.weight``)."""
+        if len(inputs) != len(self.modalities):
+            raise ValueError(f'MWAM got {len(inputs)} inputs for modalities {self.modalities}')
+        frm = torch.stack([frequency_ratio(x, **self.frm_cfg) for x in inputs]).to(self.bank)
+        if self.sync_frm and get_world_size() > 1:
+            all_reduce(frm, op='mean')
+        self.frm.copy_(frm)
+        self.num_steps += 1
+        if not bool(torch.isfinite(frm).all()):
+            bad = [n for n, v in zip(self.modalities, frm.tolist()) if not torch.isfinite(torch.tensor(v))]
+            print_log(f'MWAM: FRM is not finite for {bad} (FRM = {frm.tolist()}; an all-zero, '
+                      'constant or broken input?): K = 1 and the banks are kept for this step.',
+                      logger='current', level=logging.WARNING)
+            self.weight.fill_(1.0)
+            return self.weight.clone()
+        self.bank.mul_(self.omega).add_((1 - self.omega) * frm)
+        if self.num_steps <= self.warmup_iters:
+            self.weight.fill_(1.0)
+        else:
+            ratio = frm / (self.bank.mean() + self.sigma)
+            self.weight.copy_(self.alpha - self.beta * torch.sigmoid(self.lam * (ratio - self.gamma)))
+        return self.weight.clone()
+
+    def scale(self, feats: Sequence, weight: Tensor) -> List:
+        """Scale the backward of every feature map of modality i by ``weight[i]``."""
+        def apply(x, k):
+            if isinstance(x, Tensor):
+                return scale_grad(x, k)
+            return type(x)(apply(item, k) for item in x)
+
+        return [apply(f, k.float()) for f, k in zip(feats, weight)]
+
+    def forward(self, inputs: Sequence[Tensor], feats: Sequence) -> List:
+        """``feats[i]`` (a tensor or a sequence of them) are modality i's encoder outputs for
+        ``inputs[i]``. Returns them unchanged in value; in training, with scaled gradients."""
+        if not (self.training and torch.is_grad_enabled()):
+            return list(feats)
+        return self.scale(feats, self.update(inputs))

@@ -1,0 +1,22 @@
+"""Distributed training on CPU-only machines (gloo), where MMEngine's own set-up needs CUDA."""
+import os
+
+import torch
+import torch.distributed as dist
+
+
+def prepare_cpu_distributed(cfg, launcher: str) -> bool:
+    """On a machine without CUDA, start the gloo process group from torchrun's environment and make
+    the DDP wrapper take CPU modules (``device_ids=None``). MMEngine 0.10.7's ``init_dist`` calls
+    ``torch.cuda.set_device`` and its wrapper passes ``device_ids=[local_rank]``, both of which fail
+    there. The Runner skips its own ``init_dist`` once a process group exists. Returns whether it
+    did anything; with CUDA, MMEngine's standard path is left untouched."""
+    if launcher != 'pytorch' or torch.cuda.is_available():
+        return False
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo', rank=int(os.environ['RANK']),
+                                world_size=int(os.environ['WORLD_SIZE']))
+    wrapper = dict(cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel'))
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+    return True

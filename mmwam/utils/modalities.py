@@ -1,0 +1,49 @@
+"""The one description of a model's modalities: an ordered mapping name -> channel count."""
+from collections import OrderedDict
+from itertools import combinations
+from typing import Dict, List, Mapping, Sequence, Tuple
+
+
+def parse_modalities(modalities: Mapping[str, int], where: str = 'modalities') -> 'OrderedDict[str, int]':
+    """Validate ``dict(rgb=3, depth=1)``-like config values (order = channel order in the tensor)."""
+    if not isinstance(modalities, Mapping) or len(modalities) == 0:
+        raise TypeError(f'{where} must be a non-empty dict name -> channel count, e.g. '
+                        f'dict(rgb=3, depth=1); got {modalities!r}')
+    for name, ch in modalities.items():
+        if not isinstance(ch, int) or isinstance(ch, bool) or ch < 1:
+            raise ValueError(f'{where}[{name!r}] must be a positive int (channels), got {ch!r}')
+        if '+' in name or '/' in name:
+            raise ValueError(f'{where}: modality name {name!r} may not contain "+" or "/"')
+    return OrderedDict(modalities)
+
+
+def channel_slices(modalities: Mapping[str, int]) -> Dict[str, slice]:
+    """Where each modality lies on the channel axis of the concatenated tensor."""
+    out, start = {}, 0
+    for name, ch in modalities.items():
+        out[name] = slice(start, start + ch)
+        start += ch
+    return out
+
+
+def subset_name(subset: Sequence[str]) -> str:
+    return '+'.join(subset)
+
+
+def all_subsets(names: Sequence[str]) -> List[Tuple[str, ...]]:
+    """Every non-empty subset, the full set first, then by decreasing size, in modality order."""
+    return [c for r in range(len(names), 0, -1) for c in combinations(names, r)]
+
+
+def parse_subsets(subsets, names: Sequence[str], where: str = 'subsets') -> List[Tuple[str, ...]]:
+    """``None`` -> all subsets; else a list of 'rgb+depth' strings or name tuples, checked."""
+    if subsets is None:
+        return all_subsets(names)
+    out = []
+    for s in subsets:
+        parts = tuple(s.split('+')) if isinstance(s, str) else tuple(s)
+        unknown = [p for p in parts if p not in names]
+        if not parts or unknown:
+            raise ValueError(f'{where}: {s!r} is not a non-empty subset of the modalities {list(names)}')
+        out.append(tuple(n for n in names if n in parts))
+    return out

@@ -1,0 +1,61 @@
+"""Test a checkpoint: prints the missing-modality table (every modality subset, average, PCR)."""
+import argparse
+import json
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+import mmwam  # noqa: F401
+from mmwam.utils import prepare_cpu_distributed
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test a multimodal model (mmwam)')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where logs and the metrics JSON go')
+    parser.add_argument('--subsets', nargs='+',
+                        help='evaluate these modality subsets only, e.g. rgb+depth rgb (default: all)')
+    parser.add_argument('--out', help='write raw predictions to this folder (segmentation: PNGs)')
+    parser.add_argument('--show-dir', help='save painted predictions to this folder')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, key=value (see mmengine DictAction)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main():
+    args = parse_args()
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    if args.subsets:
+        cfg.test_cfg.subsets = args.subsets
+    if args.out:
+        cfg.test_evaluator['output_dir'] = args.out
+        cfg.test_evaluator['keep_results'] = True
+    if args.show_dir:
+        cfg.default_hooks.visualization.update(draw=True)
+        cfg.visualizer['save_dir'] = args.show_dir
+    prepare_cpu_distributed(cfg, args.launcher)
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    path = osp.join(runner.log_dir, 'missing_modality_metrics.json')
+    with open(path, 'w') as f:
+        json.dump(metrics, f, indent=2)
+    runner.logger.info(f'metrics written to {path}')
+
+
+if __name__ == '__main__':
+    main()
