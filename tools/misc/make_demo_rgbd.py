@@ -34,6 +34,7 @@ def make_sample(rng: np.random.Generator, height: int, width: int):
     rgb += rng.normal(0, 12, size=(height, width, 3)) * rng.uniform(0.5, 1.5)
     far, near = rng.uniform(3.5, 5.0), rng.uniform(1.8, 3.0)
     depth = far + (near - far) * (yy / height) + rng.uniform(-0.5, 0.5) * (xx / width - 0.5)
+    plane = depth.copy()
     label = np.zeros((height, width), np.uint8)  # class index
     gray = rng.uniform(90, 160)
     colors = {1: (rng.uniform(170, 240), rng.uniform(20, 80), rng.uniform(20, 80)),
@@ -51,7 +52,9 @@ def make_sample(rng: np.random.Generator, height: int, width: int):
             mask = ((yy - cy) / (h / 2))**2 + ((xx - cx) / (w / 2))**2 <= 1
         shade = rng.uniform(0.85, 1.15)
         rgb[mask] = np.array(colors[cls]) * shade + rng.normal(0, 10, size=(mask.sum(), 3))
-        if cls != 4:  # raised box: in front of whatever lies behind it
+        if cls == 4:  # painted on the background: no depth step
+            depth[mask] = plane[mask]
+        else:  # raised box: in front of whatever lies behind it
             depth[mask] = depth[mask].mean() - rng.uniform(0.6, 1.5)
         label[mask] = cls
     rgb *= rng.uniform(0.6, 1.3)  # global illumination

@@ -8,8 +8,6 @@ param_scheduler = [
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters_per_epoch * max_epochs,
                  val_interval=iters_per_epoch * 10)
-val_cfg = dict(type='MissingModalityValLoop')
-test_cfg = dict(type='MissingModalityTestLoop')
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),

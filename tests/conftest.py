@@ -1,0 +1,60 @@
+import os
+import os.path as osp
+import sys
+
+import pytest
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SHARED = osp.join(osp.dirname(ROOT), 'shared')
+sys.path.insert(0, osp.join(ROOT, 'tools', 'misc'))
+torch.set_num_threads(2)
+
+
+@pytest.fixture(scope='session')
+def demo_root(tmp_path_factory):
+    """A small demo RGB-D set (the same generator as the embedded default)."""
+    from make_demo_rgbd import write_dataset
+    return write_dataset(str(tmp_path_factory.mktemp('demo_rgbd')), num_train=16, num_test=4,
+                         height=64, width=64, seed=0)
+
+
+@pytest.fixture(autouse=True)
+def _seg_scope():
+    from mmwam.utils.setup_env import register_all_modules
+    register_all_modules('mmseg')
+    yield
+
+
+def config_path(*parts):
+    return osp.join(ROOT, 'configs', *parts)
+
+
+def tiny_demo_cfg(demo_root, work_dir, max_iters=4, mwam=True, **overrides):
+    """The demo config shrunk to a few iterations on ``demo_root``, single-process, no workers."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py'))
+    cfg.work_dir = str(work_dir)
+    cfg.train_cfg.max_iters = max_iters
+    cfg.train_cfg.val_interval = max_iters
+    cfg.param_scheduler[0].end = max_iters
+    cfg.default_hooks.checkpoint.interval = max(1, max_iters // 2)
+    cfg.default_hooks.logger.interval = 1
+    cfg.custom_hooks = [dict(type='FRMLoggerHook', interval=1)]
+    cfg.model.decode_head.dropout_ratio = 0.0  # deterministic for the resume test
+    crop = (48, 48)
+    cfg.model.data_preprocessor.size = crop
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        dl = cfg[loader]
+        dl.num_workers, dl.persistent_workers, dl.batch_size = 0, False, 2
+        dl.dataset.data_root = demo_root
+    for t in cfg.train_dataloader.dataset.pipeline:
+        if t['type'] == 'RandomCrop':
+            t['crop_size'] = crop
+        if t['type'] == 'RandomResize':
+            t['scale'] = (64, 64)
+    cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
+    if not mwam:
+        cfg.model.mwam = None
+    cfg.merge_from_dict(overrides)
+    return cfg

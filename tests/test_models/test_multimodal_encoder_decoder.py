@@ -1,0 +1,117 @@
+import copy
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.structures import PixelData
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+
+from mmwam.models import MultiModalEncoderDecoder
+from conftest import config_path
+
+
+def tiny_model_cfg(mwam=True, fusion=dict(type='AddFusion')):
+    cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
+    cfg.decode_head.dropout_ratio = 0.0
+    cfg.fusion = fusion
+    if not mwam:
+        cfg.mwam = None
+    return cfg
+
+
+def fake_batch(n=2, h=32, w=32, channels=4, num_classes=5, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    inputs = [torch.randint(0, 255, (channels, h, w), generator=g).float() for _ in range(n)]
+    samples = []
+    for i in range(n):
+        s = SegDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w),
+                                        img_path=f'sample{i}.jpg'))
+        s.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, h, w), generator=g))
+        samples.append(s)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def test_our_name_builds_our_class_not_sans():
+    model = MODELS.build(tiny_model_cfg())
+    assert type(model) is MultiModalEncoderDecoder
+    assert MODELS.get('MultimodalEncoderDecoder') is not MultiModalEncoderDecoder  # mmseg's SAN model
+    assert set(model.backbone.encoders) == {'rgb', 'depth'}
+    assert model.backbone.encoders['depth'].layers[0][0].projection.in_channels == 1
+
+
+def _grads(model, batch):
+    model.zero_grad()
+    data = model.data_preprocessor(copy.deepcopy(batch), True)
+    losses = model.loss(**data)
+    sum(v for k, v in losses.items() if 'loss' in k).backward()
+    return {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+
+
+@pytest.mark.parametrize('fusion', [dict(type='AddFusion'),
+                                    dict(type='ConcatFusion', in_channels=[16, 32, 80, 128])])
+def test_encoder_gradients_are_k_times_those_without_mwam(fusion):
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_model_cfg(fusion=fusion)).train()
+    batch = fake_batch()
+    mwam = model.backbone.mwam
+    mwam.update(model.backbone.split(model.data_preprocessor(copy.deepcopy(batch), True)['inputs']))
+    with_mwam = _grads(model, batch)  # second step: K != 1 (T differs from the bank mean)
+    k = dict(zip(mwam.modalities, mwam.weight.tolist()))
+    assert all(abs(v - 1) > 1e-3 for v in k.values()), k
+    model.backbone.mwam = None
+    without = _grads(model, batch)
+    assert with_mwam.keys() == without.keys()
+    checked = 0
+    for name, g in with_mwam.items():
+        scale = next((k[m] for m in k if name.startswith(f'backbone.encoders.{m}.')), 1.0)
+        torch.testing.assert_close(g, scale * without[name], rtol=1e-4, atol=1e-7)
+        checked += scale != 1.0
+    assert checked > 10  # every encoder parameter was compared
+
+
+def test_predict_is_identical_with_and_without_mwam():
+    model = MODELS.build(tiny_model_cfg()).eval()
+    batch = model.data_preprocessor(fake_batch(), False)
+    out1 = model.predict(**copy.deepcopy(batch))
+    mwam, model.backbone.mwam = model.backbone.mwam, None
+    out2 = model.predict(**copy.deepcopy(batch))
+    for a, b in zip(out1, out2):
+        assert torch.equal(a.seg_logits.data, b.seg_logits.data)
+    assert int(mwam.num_steps) == 0
+
+
+def test_preprocessor_normalizes_each_modality_and_swaps_rgb_only():
+    pre = MODELS.build(dict(type='MultiModalSegDataPreProcessor', modalities=dict(rgb=3, depth=1),
+                            mean=dict(rgb=[1, 2, 3], depth=[4]), std=dict(rgb=[1, 1, 1], depth=[2])))
+    x = torch.stack([torch.full((4, 4), v) for v in (10., 20., 30., 40.)])
+    out = pre(dict(inputs=[x], data_samples=[SegDataSample()]), False)['inputs'][0]
+    # BGR (10, 20, 30) -> RGB (30, 20, 10), minus (1, 2, 3); depth (40 - 4) / 2
+    assert [out[c, 0, 0].item() for c in range(4)] == [29, 18, 7, 18]
+    with pre.drop(['rgb']):
+        dropped = pre(dict(inputs=[x], data_samples=[SegDataSample()]), False)['inputs'][0]
+    assert dropped[:3].abs().sum() == 0 and dropped[3, 0, 0] == 18
+    assert pre.missing == ()
+
+
+def test_config_channel_mismatch_is_reported_at_the_first_batch():
+    model = MODELS.build(tiny_model_cfg())
+    batch = fake_batch(channels=6)
+    with pytest.raises(ValueError, match=r"sample sample0.jpg: the input has 6 channels.*rgb': 3, "
+                                         r"'depth': 1.*needs 4"):
+        model.data_preprocessor(batch, True)
+
+
+def test_config_errors_name_the_field():
+    cfg = tiny_model_cfg()
+    cfg.data_preprocessor.modalities = dict(rgb=3, thermal=1)
+    cfg.data_preprocessor.mean = dict(rgb=[0, 0, 0], thermal=[0])
+    cfg.data_preprocessor.std = dict(rgb=[1, 1, 1], thermal=[1])
+    with pytest.raises(ValueError, match='data_preprocessor.modalities'):
+        MODELS.build(cfg)
+    cfg = tiny_model_cfg()
+    cfg.data_preprocessor.mean = dict(rgb=[0, 0, 0])
+    with pytest.raises(ValueError, match=r'data_preprocessor.mean must be a dict with one list per'):
+        MODELS.build(cfg)
+    with pytest.raises(ValueError, match=r"model.modalities\['depth'\] must be a positive int"):
+        MODELS.build(dict(tiny_model_cfg(), modalities=dict(rgb=3, depth=0)))
