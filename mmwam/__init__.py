@@ -27,8 +27,5 @@ from .datasets import *  # noqa: F401,F403,E402
 from .engine import *  # noqa: F401,F403,E402
 from .functional import frequency_ratio  # noqa: E402
 from .models import *  # noqa: F401,F403,E402
-from .utils.checkpoint import allow_mmengine_checkpoints  # noqa: E402
-
-allow_mmengine_checkpoints()
 
 __all__ = ['__version__', 'frequency_ratio']

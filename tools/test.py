@@ -5,6 +5,7 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmwam  # noqa: F401
@@ -49,7 +50,8 @@ def main():
         cfg.default_hooks.visualization.update(draw=True)
         cfg.visualizer['save_dir'] = args.show_dir
     prepare_cpu_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    # configs/_base_/default_runtime.py selects MWAMRunner (resumes under torch's safe loader)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
     metrics = runner.test()
     path = osp.join(runner.log_dir, 'missing_modality_metrics.json')
     with open(path, 'w') as f:

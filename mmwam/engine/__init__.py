@@ -1,4 +1,4 @@
 from .hooks import FRMLoggerHook
-from .runner import MissingModalityTestLoop, MissingModalityValLoop
+from .runner import MissingModalityTestLoop, MissingModalityValLoop, MWAMRunner
 
-__all__ = ['FRMLoggerHook', 'MissingModalityTestLoop', 'MissingModalityValLoop']
+__all__ = ['FRMLoggerHook', 'MissingModalityTestLoop', 'MissingModalityValLoop', 'MWAMRunner']

@@ -1,26 +1,31 @@
-"""Let ``torch.load(weights_only=True)`` (torch >= 2.6's default) read MMEngine's checkpoints.
+"""Let ``torch.load(weights_only=True)`` (torch >= 2.6's default) read MMEngine's own checkpoints.
 
-MMEngine 0.10.7 saves its message hub (``HistoryBuffer`` holding numpy arrays) in every checkpoint,
-so ``--resume`` fails with "Weights only load failed" on torch >= 2.6. We allow exactly the globals
-such a checkpoint holds (``torch.serialization.add_safe_globals``) instead of switching the safe
-loader off (``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` would let any downloaded checkpoint run code).
+MMEngine 0.10.7 saves its message hub in every checkpoint: ``HistoryBuffer`` objects holding numpy
+arrays and, in their ``statistics_methods``, bound methods pickled through ``builtins.getattr``
+(as is the anneal function of a OneCycle scheduler's state). So
+``--resume`` fails with "Weights only load failed" on torch >= 2.6. Instead of switching the safe
+loader off (``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` lets any downloaded checkpoint run code), we allow
+exactly the globals such a checkpoint holds, and only while the runner loads the checkpoint the user
+named (``--resume`` / ``load_from``): ``getattr`` in particular stays refused everywhere else.
 """
 import numpy as np
 import torch
 
 
-def _mmengine_checkpoint_globals():
+def mmengine_checkpoint_globals() -> list:
+    """The globals an MMEngine 0.10 checkpoint needs beyond torch's defaults."""
     from mmengine.logging import HistoryBuffer
+    from mmengine.optim.scheduler import OneCycleLR, OneCycleParamScheduler
     if int(np.__version__.split('.')[0]) >= 2:
         from numpy._core import multiarray
     else:
         from numpy.core import multiarray
     dtypes = [type(np.dtype(t)) for t in ('float64', 'float32', 'int64', 'int32', 'bool')]
-    return [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype, *dtypes]
+    # OneCycle schedulers keep a bound method (their anneal function) in their state
+    return [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype, *dtypes,
+            getattr, OneCycleParamScheduler, OneCycleLR]
 
 
-def allow_mmengine_checkpoints() -> None:
-    """Idempotent; a no-op on torch versions without ``add_safe_globals``."""
-    add = getattr(torch.serialization, 'add_safe_globals', None)
-    if add is not None:
-        add(_mmengine_checkpoint_globals())
+def trusted_checkpoint_loading():
+    """Context manager: inside it, ``torch.load`` accepts MMEngine checkpoints with weights_only."""
+    return torch.serialization.safe_globals(mmengine_checkpoint_globals())

@@ -1,3 +1,4 @@
 from .missing_modality_loops import MissingModalityTestLoop, MissingModalityValLoop
+from .runner import MWAMRunner
 
-__all__ = ['MissingModalityTestLoop', 'MissingModalityValLoop']
+__all__ = ['MissingModalityTestLoop', 'MissingModalityValLoop', 'MWAMRunner']

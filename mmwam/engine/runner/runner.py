@@ -1,0 +1,21 @@
+"""The Runner that can resume its own checkpoints under torch >= 2.6's safe loader."""
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from ...utils.checkpoint import trusted_checkpoint_loading
+
+
+@RUNNERS.register_module()
+class MWAMRunner(Runner):
+    """MMEngine's Runner; ``resume`` and ``load_checkpoint`` (``--resume``, ``load_from``) accept the
+    globals of an MMEngine checkpoint (see ``mmwam.utils.checkpoint``) while they load the file the
+    user named. Selected by ``runner_type = 'MWAMRunner'`` (set in configs/_base_/default_runtime.py),
+    which mmseg's and mmdet's own tools/train.py and tools/test.py honour too."""
+
+    def resume(self, *args, **kwargs):
+        with trusted_checkpoint_loading():
+            return super().resume(*args, **kwargs)
+
+    def load_checkpoint(self, *args, **kwargs):
+        with trusted_checkpoint_loading():
+            return super().load_checkpoint(*args, **kwargs)
