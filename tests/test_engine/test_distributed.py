@@ -1,0 +1,48 @@
+"""Two CPU processes (torchrun, gloo, MMEngine's own DDP wrapper) train the demo model with MWAM."""
+import os
+import os.path as osp
+import subprocess
+import sys
+import textwrap
+
+import torch
+
+from conftest import ROOT, tiny_demo_cfg
+
+DUMP_HOOK = textwrap.dedent('''
+    import os.path as osp
+    import torch
+    from mmengine.dist import get_rank
+    from mmengine.hooks import Hook
+    from mmengine.registry import HOOKS
+
+    @HOOKS.register_module()
+    class DumpMWAMHook(Hook):
+        """Each rank saves its own MWAM buffers after training."""
+        def after_train(self, runner):
+            model = runner.model.module
+            torch.save(model.backbone.mwam.state_dict(), osp.join(runner.work_dir, f'rank{get_rank()}.pt'))
+            torch.save(type(runner.model).__name__, osp.join(runner.work_dir, f'wrapper{get_rank()}.pt'))
+''')
+
+
+def test_two_process_cpu_training_keeps_banks_identical(demo_root, tmp_path):
+    (tmp_path / 'dump_mwam_hook.py').write_text(DUMP_HOOK)
+    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=3)
+    cfg.custom_imports = dict(imports=['mmwam', 'dump_mwam_hook'], allow_failed_imports=False)
+    cfg.custom_hooks.append(dict(type='DumpMWAMHook'))
+    cfg.train_cfg.val_interval = 100  # no validation
+    cfg_path = tmp_path / 'dist_cfg.py'
+    cfg.dump(str(cfg_path))
+    env = dict(os.environ, PYTHONPATH=f'{tmp_path}{os.pathsep}{ROOT}', OMP_NUM_THREADS='1')
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', '--master_port=29533',
+           osp.join(ROOT, 'tools', 'train.py'), str(cfg_path), '--launcher', 'pytorch']
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    work = tmp_path / 'work'
+    states = [torch.load(work / f'rank{r}.pt', weights_only=True) for r in (0, 1)]
+    assert torch.load(work / 'wrapper0.pt') == 'MMDistributedDataParallel'
+    assert int(states[0]['num_steps']) == 3
+    for key in ('bank', 'weight', 'frm', 'num_steps'):
+        assert torch.equal(states[0][key], states[1][key]), key
+    assert states[0]['bank'].abs().sum() > 0

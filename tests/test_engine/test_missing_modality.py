@@ -1,0 +1,74 @@
+import json
+import os.path as osp
+
+import pytest
+from mmengine.registry import RUNNERS
+
+from mmwam.evaluation.missing_modality import format_table, merge_subset_metrics
+from mmwam.utils import all_subsets, parse_subsets
+from conftest import tiny_demo_cfg
+
+
+def test_subsets_and_their_names():
+    assert all_subsets(['rgb', 'depth', 'ir']) == [
+        ('rgb', 'depth', 'ir'), ('rgb', 'depth'), ('rgb', 'ir'), ('depth', 'ir'), ('rgb', ), ('depth', ),
+        ('ir', )]
+    assert parse_subsets(['depth+rgb', ('depth', )], ['rgb', 'depth']) == [('rgb', 'depth'), ('depth', )]
+    with pytest.raises(ValueError, match="'rgb\\+x' is not a non-empty subset"):
+        parse_subsets(['rgb+x'], ['rgb', 'depth'])
+
+
+def test_merged_keys_average_and_pcr():
+    per = {('rgb', 'depth'): {'mIoU': 50.0, 'aAcc': 90.0}, ('rgb', ): {'mIoU': 40.0, 'aAcc': 81.0},
+           ('depth', ): {'mIoU': 10.0, 'aAcc': 45.0}}
+    out = merge_subset_metrics(per, ['rgb', 'depth'])
+    assert out['mIoU'] == 50.0 and out['rgb+depth/mIoU'] == 50.0 and out['depth/aAcc'] == 45.0
+    assert out['avg/mIoU'] == pytest.approx(100 / 3)
+    assert out['pcr/rgb/mIoU'] == pytest.approx(0.2) and out['pcr/depth/mIoU'] == pytest.approx(0.8)
+    assert out['pcr/depth/aAcc'] == pytest.approx(0.5)
+    assert 'pcr/rgb+depth/mIoU' not in out
+    table = format_table(per, ['rgb', 'depth'], ['mIoU'])
+    assert '| depth     | 10.0000 | 0.8000    |' in table and '| avg ' in table
+    # without the full set: no plain keys and no PCR
+    partial = merge_subset_metrics({('rgb', ): {'mIoU': 40.0}}, ['rgb', 'depth'])
+    assert partial == {'rgb/mIoU': 40.0, 'avg/mIoU': 40.0}
+
+
+def test_runner_evaluates_every_subset_in_one_pass(demo_root, tmp_path):
+    cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=2)
+    runner = RUNNERS.build(cfg)
+    runner.train()  # val at the end: MissingModalityValLoop
+    pre = runner.model.data_preprocessor
+    seen = []
+
+    def record(module, args, output):
+        x = output['inputs']
+        seen.append((module.missing, x.shape[0], [bool(x[:, s].abs().sum() == 0)
+                                                   for s in module.slices.values()]))
+
+    handle = pre.register_forward_hook(record)
+    metrics = runner.val_loop.run()
+    handle.remove()
+    # 4 samples in batches of 2: every batch once per subset, the missing modality zeroed
+    assert sorted(seen) == sorted([((), 2, [False, False]), (('depth', ), 2, [False, True]),
+                                   (('rgb', ), 2, [True, False])] * 2)
+    assert pre.missing == ()
+    for key in ('mIoU', 'rgb+depth/mIoU', 'rgb/mIoU', 'depth/mIoU', 'avg/mIoU', 'pcr/rgb/mIoU',
+                'pcr/depth/mIoU', 'rgb/aAcc'):
+        assert key in metrics, key
+    assert metrics['mIoU'] == metrics['rgb+depth/mIoU']
+
+
+def test_test_loop_with_chosen_subsets_writes_the_table(demo_root, tmp_path):
+    cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=2)
+    cfg.test_cfg.subsets = ['rgb+depth', 'depth']
+    runner = RUNNERS.build(cfg)
+    runner.train()
+    metrics = runner.test()
+    assert {k.split('/')[0] for k in metrics if '/' in k} == {'rgb+depth', 'depth', 'avg', 'pcr'}
+    assert 'rgb/mIoU' not in metrics and 'pcr/depth/mIoU' in metrics
+    logs = open(osp.join(runner.log_dir, osp.basename(runner.log_dir) + '.log')).read()
+    assert 'Missing-modality evaluation:' in logs and '| depth ' in logs
+    with pytest.raises(ValueError, match="subsets: 'ir' is not a non-empty subset"):
+        cfg.test_cfg.subsets = ['ir']
+        RUNNERS.build(cfg).test()
