@@ -13,7 +13,7 @@ model = dict(
         std=dict(rgb=[58.395, 57.12, 57.375], depth=[0.55])),
     backbone=dict(embed_dims=16, num_layers=[1, 1, 1, 1], drop_path_rate=0.0),
     decode_head=dict(in_channels=[16, 32, 80, 128], channels=64, num_classes=5, norm_cfg=norm_cfg))
-max_iters = 600
+max_iters = 1000
 optim_wrapper = dict(
     type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4))
 param_scheduler = [dict(type='OneCycleLR', eta_max=0.01, by_epoch=False, begin=0, end=max_iters)]

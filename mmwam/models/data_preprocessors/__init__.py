@@ -1,3 +1,4 @@
-from .multimodal import MultiModalPreprocessorMixin, MultiModalSegDataPreProcessor
+from .multimodal import (MultiModalDetDataPreProcessor, MultiModalPreprocessorMixin,
+                         MultiModalSegDataPreProcessor)
 
-__all__ = ['MultiModalPreprocessorMixin', 'MultiModalSegDataPreProcessor']
+__all__ = ['MultiModalDetDataPreProcessor', 'MultiModalPreprocessorMixin', 'MultiModalSegDataPreProcessor']

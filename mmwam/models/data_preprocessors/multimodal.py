@@ -3,6 +3,8 @@ from contextlib import contextmanager
 from typing import Dict, Iterable, Mapping, Optional, Sequence
 
 import torch
+from mmdet.models.data_preprocessors import DetDataPreprocessor
+from mmdet.registry import MODELS as DET_MODELS
 from mmseg.models.data_preprocessor import SegDataPreProcessor
 from mmseg.registry import MODELS as SEG_MODELS
 
@@ -90,6 +92,30 @@ class MultiModalPreprocessorMixin:
 @SEG_MODELS.register_module()
 class MultiModalSegDataPreProcessor(MultiModalPreprocessorMixin, SegDataPreProcessor):
     """``SegDataPreProcessor`` for ``modalities`` (mmseg's skips the BGR swap when C != 3)."""
+
+    def __init__(self,
+                 modalities: Dict[str, int],
+                 mean: Optional[Dict[str, Sequence[float]]] = None,
+                 std: Optional[Dict[str, Sequence[float]]] = None,
+                 bgr_to_rgb: bool = True,
+                 color_modality: str = 'rgb',
+                 missing: Sequence[str] = (),
+                 **kwargs):
+        mean, std = self._init_modalities(modalities, mean, std, bgr_to_rgb, color_modality, missing)
+        super().__init__(mean=mean, std=std, bgr_to_rgb=False, rgb_to_bgr=False, **kwargs)
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        data = dict(data)
+        data['inputs'] = self._prepare_inputs(data['inputs'], data.get('data_samples'))
+        out = super().forward(data, training)
+        out['inputs'] = self._zero_missing(out['inputs'])
+        return out
+
+
+@DET_MODELS.register_module()
+class MultiModalDetDataPreProcessor(MultiModalPreprocessorMixin, DetDataPreprocessor):
+    """``DetDataPreprocessor`` for ``modalities`` (mmdet's asserts 1 or 3 channels for the BGR swap).
+    Padding, ``batch_input_shape`` and batch augments are mmdet's own."""
 
     def __init__(self,
                  modalities: Dict[str, int],

@@ -1,0 +1,3 @@
+from .dual_backbone_detector import DualBackboneDetector
+
+__all__ = ['DualBackboneDetector']

@@ -1,0 +1,63 @@
+"""Any mmdet detector with one encoder per modality, MWAM and per-level fusion in front of its neck."""
+import copy
+from typing import Dict, Optional
+
+from mmdet.models.detectors import BaseDetector
+from mmdet.registry import MODELS
+
+
+@MODELS.register_module()
+class DualBackboneDetector(BaseDetector):
+    """Wraps ``detector``, an mmdet detector config written as usual (FasterRCNN, RetinaNet, FCOS, ...):
+    its ``backbone`` becomes a ``MultiModalBackbone`` (that backbone cloned per modality, MWAM, fusion)
+    and everything else (neck, heads, losses, post-processing) is the inner detector's own.
+
+    The inner detector's ``data_preprocessor`` is ignored: this model's (a
+    ``MultiModalDetDataPreProcessor``) prepares the concatenated input once.
+    """
+
+    def __init__(self,
+                 modalities: Dict[str, int],
+                 detector: dict,
+                 mwam: Optional[dict] = dict(type='MWAM'),
+                 fusion: dict = dict(type='AddFusion'),
+                 in_channels_key: str = 'in_channels',
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg=None):
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        detector = copy.deepcopy(dict(detector))
+        if 'backbone' not in detector:
+            raise ValueError(f'model.detector ({detector.get("type")}) has no backbone to make multimodal')
+        detector.pop('data_preprocessor', None)
+        detector['backbone'] = dict(type='MultiModalBackbone', modalities=modalities,
+                                    encoder=detector['backbone'], mwam=mwam, fusion=fusion,
+                                    in_channels_key=in_channels_key)
+        self.detector = MODELS.build(detector)
+        given = getattr(self.data_preprocessor, 'modalities', None)
+        if given is not None and dict(given) != dict(self.backbone.modalities):
+            raise ValueError(f'model.data_preprocessor.modalities {dict(given)} != model.modalities '
+                             f'{dict(self.backbone.modalities)}')
+
+    @property
+    def backbone(self):
+        return self.detector.backbone
+
+    @property
+    def mwam(self):
+        return self.detector.backbone.mwam
+
+    @property
+    def with_neck(self) -> bool:
+        return self.detector.with_neck
+
+    def extract_feat(self, batch_inputs):
+        return self.detector.extract_feat(batch_inputs)
+
+    def loss(self, batch_inputs, batch_data_samples):
+        return self.detector.loss(batch_inputs, batch_data_samples)
+
+    def predict(self, batch_inputs, batch_data_samples, rescale: bool = True):
+        return self.detector.predict(batch_inputs, batch_data_samples, rescale=rescale)
+
+    def _forward(self, batch_inputs, batch_data_samples=None):
+        return self.detector._forward(batch_inputs, batch_data_samples)

@@ -1,0 +1,75 @@
+"""Train and test a config and its baseline over several seeds; print the missing-modality tables.
+
+    python tools/analysis_tools/compare_seeds.py configs/mwam/segformer_rgbd_demo.py \
+        configs/mwam/segformer_rgbd_demo_baseline.py --seeds 0 1 2 --metric mIoU
+
+Each run is ``tools/train.py`` then ``tools/test.py`` on its last checkpoint (work dirs under
+``--work-root``); the summary (mean and standard deviation over seeds, per modality subset) is printed
+as a Markdown table and written to ``--work-root/summary.md``.
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+
+HERE = osp.dirname(osp.abspath(__file__))
+TOOLS = osp.dirname(HERE)
+
+
+def run(config, seed, work_root, extra):
+    name = osp.splitext(osp.basename(config))[0]
+    work = osp.join(work_root, f'{name}_seed{seed}')
+    opts = ['--cfg-options', f'randomness.seed={seed}', *extra]
+    if not glob.glob(osp.join(work, 'test', '*', 'missing_modality_metrics.json')):
+        subprocess.run([sys.executable, osp.join(TOOLS, 'train.py'), config, '--work-dir', work, *opts],
+                       check=True, stdout=subprocess.DEVNULL)
+        ckpt = open(osp.join(work, 'last_checkpoint')).read().strip()
+        subprocess.run([sys.executable, osp.join(TOOLS, 'test.py'), config, ckpt, '--work-dir',
+                        osp.join(work, 'test'), *opts], check=True, stdout=subprocess.DEVNULL)
+    path = sorted(glob.glob(osp.join(work, 'test', '*', 'missing_modality_metrics.json')))[-1]
+    with open(path) as f:
+        return json.load(f)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument('configs', nargs='+')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--metric', default='mIoU')
+    parser.add_argument('--work-root', default='work_dirs/compare_seeds')
+    parser.add_argument('--cfg-options', nargs='*', default=[],
+                        help='key=value overrides passed to every train and test run')
+    args = parser.parse_args()
+    os.makedirs(args.work_root, exist_ok=True)
+    results = {c: [run(c, s, args.work_root, args.cfg_options) for s in args.seeds] for c in args.configs}
+    first = results[args.configs[0]][0]
+    subsets = [k[:-len(args.metric) - 1] for k in first
+               if k.endswith('/' + args.metric) and not k.startswith(('avg/', 'pcr/'))]
+    cols = subsets + ['avg'] + [f'PCR {s}' for s in subsets[1:]]
+    keys = [f'{s}/{args.metric}' for s in subsets] + [f'avg/{args.metric}'] + \
+        [f'pcr/{s}/{args.metric}' for s in subsets[1:]]
+    lines = [f'{args.metric}, mean ± std over seeds {args.seeds}', '',
+             '| config | ' + ' | '.join(cols) + ' |', '|---' * (len(cols) + 1) + '|']
+    for c, runs in results.items():
+        cells = []
+        for k in keys:
+            vals = [r[k] for r in runs]
+            sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
+            cells.append(f'{statistics.mean(vals):.3f} ± {sd:.3f}' if k.startswith('pcr/')
+                         else f'{statistics.mean(vals):.2f} ± {sd:.2f}')
+        lines.append(f'| {osp.basename(c)} | ' + ' | '.join(cells) + ' |')
+    lines += ['', 'per seed:'] + [f'- {osp.basename(c)}: ' + ', '.join(
+        f'seed {s}: ' + ' / '.join(f'{r[k]:.2f}' for k in keys[:len(subsets)])
+        for s, r in zip(args.seeds, runs)) for c, runs in results.items()]
+    text = '\n'.join(lines)
+    print(text)
+    with open(osp.join(args.work_root, 'summary.md'), 'w') as f:
+        f.write(text + '\n')
+
+
+if __name__ == '__main__':
+    main()
