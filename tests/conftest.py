@@ -54,6 +54,8 @@ def tiny_demo_cfg(demo_root, work_dir, max_iters=4, mwam=True, **overrides):
         if t['type'] == 'RandomResize':
             t['scale'] = (64, 64)
     cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
+    # the visualizer is a per-name singleton: several runners in one process need their own names
+    cfg.visualizer.name = f'visualizer_{work_dir}'
     if not mwam:
         cfg.model.mwam = None
     cfg.merge_from_dict(overrides)
