@@ -1,10 +1,10 @@
-from .data_preprocessors import MultiModalDetDataPreProcessor, MultiModalSegDataPreProcessor
+from .data_preprocessors import MultiModalDetDataPreprocessor, MultiModalSegDataPreProcessor
 from .detectors import DualBackboneDetector
 from .fusion import AddFusion, ConcatFusion
 from .multimodal_backbone import MultiModalBackbone
 from .mwam import MWAM, scale_grad
 from .segmentors import MultiModalEncoderDecoder
 
-__all__ = ['MultiModalDetDataPreProcessor', 'MultiModalSegDataPreProcessor', 'DualBackboneDetector',
+__all__ = ['MultiModalDetDataPreprocessor', 'MultiModalSegDataPreProcessor', 'DualBackboneDetector',
            'AddFusion', 'ConcatFusion', 'MultiModalBackbone', 'MWAM', 'scale_grad',
            'MultiModalEncoderDecoder']

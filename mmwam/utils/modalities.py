@@ -1,11 +1,26 @@
-"""The one description of a model's modalities: an ordered mapping name -> channel count."""
+"""The one description of a model's modalities: name -> channel count, in the canonical channel order.
+
+The channel order of the concatenated tensor is NOT the order of the config dict: mmengine sorts dict
+keys when it dumps a config (work_dirs/*/config.py, checkpoints), which would silently swap the
+modalities of a re-loaded config. The order is fixed by a rule instead: ``rgb`` first (it is the image
+``LoadImageFromFile`` reads), then the other modalities in alphabetical order, which is also the order
+in which ``ConcatModalities`` appends them.
+"""
 from collections import OrderedDict
 from itertools import combinations
 from typing import Dict, List, Mapping, Sequence, Tuple
 
 
+FIRST = 'rgb'
+
+
+def canonical_order(names) -> List[str]:
+    """``rgb`` first, then the rest alphabetically: the channel order of the concatenated input."""
+    return sorted(names, key=lambda n: (n != FIRST, n))
+
+
 def parse_modalities(modalities: Mapping[str, int], where: str = 'modalities') -> 'OrderedDict[str, int]':
-    """Validate ``dict(rgb=3, depth=1)``-like config values (order = channel order in the tensor)."""
+    """Validate ``dict(rgb=3, depth=1)``-like config values; returns them in the canonical order."""
     if not isinstance(modalities, Mapping) or len(modalities) == 0:
         raise TypeError(f'{where} must be a non-empty dict name -> channel count, e.g. '
                         f'dict(rgb=3, depth=1); got {modalities!r}')
@@ -14,7 +29,7 @@ def parse_modalities(modalities: Mapping[str, int], where: str = 'modalities') -
             raise ValueError(f'{where}[{name!r}] must be a positive int (channels), got {ch!r}')
         if '+' in name or '/' in name:
             raise ValueError(f'{where}: modality name {name!r} may not contain "+" or "/"')
-    return OrderedDict(modalities)
+    return OrderedDict((n, modalities[n]) for n in canonical_order(modalities))
 
 
 def channel_slices(modalities: Mapping[str, int]) -> Dict[str, slice]:

@@ -115,3 +115,16 @@ def test_config_errors_name_the_field():
         MODELS.build(cfg)
     with pytest.raises(ValueError, match=r"model.modalities\['depth'\] must be a positive int"):
         MODELS.build(dict(tiny_model_cfg(), modalities=dict(rgb=3, depth=0)))
+
+
+def test_channel_order_survives_a_config_dump(tmp_path):
+    """mmengine sorts dict keys when it dumps a config: the channel order must not depend on them."""
+    cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py'))
+    cfg.dump(str(tmp_path / 'dumped.py'))
+    dumped = Config.fromfile(str(tmp_path / 'dumped.py'))
+    assert list(dumped.model.modalities) == ['depth', 'rgb']  # what mmengine does to the dict
+    for c in (cfg, dumped):
+        model = MODELS.build(c.model)
+        assert list(model.backbone.modalities) == ['rgb', 'depth']
+        assert list(model.data_preprocessor.modalities) == ['rgb', 'depth']
+        assert model.data_preprocessor.slices['rgb'] == slice(0, 3)

@@ -68,14 +68,18 @@ class LoadModalityFromFile(BaseTransform):
 
 @TRANSFORMS.register_module()
 class ConcatModalities(BaseTransform):
-    """``results['img'] = concat([img, results[k] for k in keys], channel axis)`` as float32.
+    """``results['img'] = concat([img] + [results[k] for k in sorted(keys)], channel axis)``, float32.
+
+    The extra modalities are appended in alphabetical order whatever the order of ``keys``: the model
+    splits the tensor in that same canonical order (``mmwam.utils.modalities``), which survives
+    mmengine's config dumps (they sort dict keys).
 
     Put it after the photometric transforms (which then touch RGB only) and before every geometric
     one, so that the stock Resize / RandomCrop / RandomFlip / Pad move all modalities with the labels.
     """
 
     def __init__(self, keys: Sequence[str] = ('depth', )):
-        self.keys = tuple(keys)
+        self.keys = tuple(sorted(keys))
 
     def transform(self, results: dict) -> dict:
         sample = results.get('img_path', '?')

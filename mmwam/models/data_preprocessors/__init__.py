@@ -1,4 +1,4 @@
-from .multimodal import (MultiModalDetDataPreProcessor, MultiModalPreprocessorMixin,
+from .multimodal import (MultiModalDetDataPreprocessor, MultiModalPreprocessorMixin,
                          MultiModalSegDataPreProcessor)
 
-__all__ = ['MultiModalDetDataPreProcessor', 'MultiModalPreprocessorMixin', 'MultiModalSegDataPreProcessor']
+__all__ = ['MultiModalDetDataPreprocessor', 'MultiModalPreprocessorMixin', 'MultiModalSegDataPreProcessor']

@@ -22,6 +22,7 @@ class MultiModalPreprocessorMixin:
     """
 
     def _init_modalities(self, modalities, mean, std, bgr_to_rgb, color_modality, missing):
+        """Before the task preprocessor's ``__init__``; returns the per-channel mean and std lists."""
         self.modalities = parse_modalities(modalities, 'data_preprocessor.modalities')
         self.slices = channel_slices(self.modalities)
         self.num_channels = sum(self.modalities.values())
@@ -63,8 +64,23 @@ class MultiModalPreprocessorMixin:
         finally:
             self.missing = saved
 
-    def _prepare_inputs(self, inputs, data_samples):
-        """Check each sample's channel count, swap BGR to RGB on the color slice only."""
+    def _register_normalization(self, mean, std):
+        """After the task preprocessor's ``__init__`` (which gets no mean/std: mmengine's asserts 1 or 3
+        values); normalizing here, before padding, is what the upstream preprocessors do."""
+        self.register_buffer('modality_mean', None if mean is None else torch.tensor(mean).view(-1, 1, 1),
+                             False)
+        self.register_buffer('modality_std', None if std is None else torch.tensor(std).view(-1, 1, 1),
+                             False)
+
+    def _prepare(self, data: dict) -> dict:
+        """Device transfer, the channel check, BGR to RGB on the color slice only, normalization."""
+        data = self.cast_data(dict(data))
+        data['inputs'] = [x.float() for x in self._check_and_swap(data['inputs'], data.get('data_samples'))]
+        if self.modality_mean is not None:
+            data['inputs'] = [(x - self.modality_mean) / self.modality_std for x in data['inputs']]
+        return data
+
+    def _check_and_swap(self, inputs, data_samples):
         for i, x in enumerate(inputs):
             if x.dim() != 3 or x.shape[0] != self.num_channels:
                 path = getattr(data_samples[i], 'img_path', '?') if data_samples else '?'
@@ -102,18 +118,17 @@ class MultiModalSegDataPreProcessor(MultiModalPreprocessorMixin, SegDataPreProce
                  missing: Sequence[str] = (),
                  **kwargs):
         mean, std = self._init_modalities(modalities, mean, std, bgr_to_rgb, color_modality, missing)
-        super().__init__(mean=mean, std=std, bgr_to_rgb=False, rgb_to_bgr=False, **kwargs)
+        super().__init__(bgr_to_rgb=False, rgb_to_bgr=False, **kwargs)
+        self._register_normalization(mean, std)
 
     def forward(self, data: dict, training: bool = False) -> dict:
-        data = dict(data)
-        data['inputs'] = self._prepare_inputs(data['inputs'], data.get('data_samples'))
-        out = super().forward(data, training)
+        out = super().forward(self._prepare(data), training)
         out['inputs'] = self._zero_missing(out['inputs'])
         return out
 
 
 @DET_MODELS.register_module()
-class MultiModalDetDataPreProcessor(MultiModalPreprocessorMixin, DetDataPreprocessor):
+class MultiModalDetDataPreprocessor(MultiModalPreprocessorMixin, DetDataPreprocessor):
     """``DetDataPreprocessor`` for ``modalities`` (mmdet's asserts 1 or 3 channels for the BGR swap).
     Padding, ``batch_input_shape`` and batch augments are mmdet's own."""
 
@@ -126,11 +141,10 @@ class MultiModalDetDataPreProcessor(MultiModalPreprocessorMixin, DetDataPreproce
                  missing: Sequence[str] = (),
                  **kwargs):
         mean, std = self._init_modalities(modalities, mean, std, bgr_to_rgb, color_modality, missing)
-        super().__init__(mean=mean, std=std, bgr_to_rgb=False, rgb_to_bgr=False, **kwargs)
+        super().__init__(bgr_to_rgb=False, rgb_to_bgr=False, **kwargs)
+        self._register_normalization(mean, std)
 
     def forward(self, data: dict, training: bool = False) -> dict:
-        data = dict(data)
-        data['inputs'] = self._prepare_inputs(data['inputs'], data.get('data_samples'))
-        out = super().forward(data, training)
+        out = super().forward(self._prepare(data), training)
         out['inputs'] = self._zero_missing(out['inputs'])
         return out

@@ -13,7 +13,7 @@ class DualBackboneDetector(BaseDetector):
     and everything else (neck, heads, losses, post-processing) is the inner detector's own.
 
     The inner detector's ``data_preprocessor`` is ignored: this model's (a
-    ``MultiModalDetDataPreProcessor``) prepares the concatenated input once.
+    ``MultiModalDetDataPreprocessor``) prepares the concatenated input once.
     """
 
     def __init__(self,
