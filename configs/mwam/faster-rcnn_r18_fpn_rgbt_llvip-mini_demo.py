@@ -6,7 +6,11 @@ img_scale = (320, 256)
 model = dict(
     detector=dict(
         backbone=dict(depth=18, init_cfg=None),
-        neck=dict(in_channels=[64, 128, 256, 512])))
+        neck=dict(in_channels=[64, 128, 256, 512]),
+        # mmcv's CPU RoIAlign took 70% of a CPU step: 2 points a bin and fewer RoIs (CPU only)
+        roi_head=dict(bbox_roi_extractor=dict(roi_layer=dict(sampling_ratio=2))),
+        train_cfg=dict(rpn_proposal=dict(nms_pre=1000, max_per_img=300), rcnn=dict(sampler=dict(num=128))),
+        test_cfg=dict(rpn=dict(nms_pre=500, max_per_img=300))))
 _resize = dict(type='Resize', scale=img_scale, keep_ratio=True)
 meta_keys = ('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor', 'flip',
              'flip_direction')
