@@ -19,7 +19,10 @@ def parse_args():
     parser.add_argument('--work-dir', help='where logs and the metrics JSON go')
     parser.add_argument('--subsets', nargs='+',
                         help='evaluate these modality subsets only, e.g. rgb+depth rgb (default: all)')
-    parser.add_argument('--out', help='write raw predictions to this folder (segmentation: PNGs)')
+    parser.add_argument('--out', help='with --format-only: the folder for the submission files, one '
+                        'sub-folder per modality subset (segmentation: label PNGs; detection: COCO json)')
+    parser.add_argument('--format-only', action='store_true',
+                        help='write the predictions for a benchmark server instead of evaluating')
     parser.add_argument('--show-dir', help='save painted predictions to this folder')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value (see mmengine DictAction)')
@@ -28,6 +31,22 @@ def parse_args():
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
+
+
+FORMAT_ONLY = dict(IoUMetric=lambda out: dict(output_dir=out),
+                   CocoMetric=lambda out: dict(outfile_prefix=osp.join(out, 'results')))
+
+
+def set_format_only(cfg, out):
+    """Keep the metrics that can write submission files, switched to format_only into ``out``."""
+    metrics = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
+    kept = [dict(m, format_only=True, **FORMAT_ONLY[m['type']](out)) for m in metrics
+            if m['type'] in FORMAT_ONLY]
+    if not kept:
+        raise ValueError(f'--format-only: none of the test_evaluator metrics '
+                         f'{[m["type"] for m in metrics]} can write submission files '
+                         f'(supported: {list(FORMAT_ONLY)})')
+    cfg.test_evaluator = kept
 
 
 def main():
@@ -43,9 +62,8 @@ def main():
     cfg.load_from = args.checkpoint
     if args.subsets:
         cfg.test_cfg.subsets = args.subsets
-    if args.out:
-        cfg.test_evaluator['output_dir'] = args.out
-        cfg.test_evaluator['keep_results'] = True
+    if args.format_only:
+        set_format_only(cfg, args.out or osp.join(cfg.work_dir, 'format_only'))
     if args.show_dir:
         cfg.default_hooks.visualization.update(draw=True)
         cfg.visualizer['save_dir'] = args.show_dir

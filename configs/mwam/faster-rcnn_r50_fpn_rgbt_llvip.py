@@ -3,4 +3,5 @@ _base_ = [
     '../_base_/models/faster-rcnn_r50_fpn_rgbt.py', '../_base_/datasets/llvip_rgbt.py',
     '../_base_/schedules/det_1x.py', '../_base_/det_runtime.py'
 ]
-model = dict(detector=dict(roi_head=dict(bbox_head=dict(num_classes=1))))
+# frozen_stages=-1: the infrared encoder has no pretrained stem to freeze
+model = dict(detector=dict(backbone=dict(frozen_stages=-1), roi_head=dict(bbox_head=dict(num_classes=1))))

@@ -1,5 +1,6 @@
 """Evaluation of every modality subset from one data pass: one copy of the task's metric per subset."""
 import copy
+import os.path as osp
 from numbers import Number
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -27,7 +28,7 @@ class MissingModalityEvaluator(Evaluator):
                  table_keys: Optional[Sequence[str]] = None):
         self.modalities = tuple(modalities)
         self.subsets = [tuple(s) for s in subsets]
-        self.evaluators = {s: Evaluator(copy.deepcopy(metrics)) for s in self.subsets}
+        self.evaluators = {s: Evaluator(_per_subset_outputs(metrics, subset_name(s))) for s in self.subsets}
         self.table_keys = table_keys
         self._dataset_meta = None
         self.metrics = [m for e in self.evaluators.values() for m in e.metrics]
@@ -52,6 +53,20 @@ class MissingModalityEvaluator(Evaluator):
         print_log('Missing-modality evaluation:\n' + format_table(per_subset, self.modalities,
                                                                   self.table_keys), logger='current')
         return results
+
+
+OUTPUT_KEYS = ('output_dir', 'outfile_prefix')  # IoUMetric / CocoMetric: where format_only writes
+
+
+def _per_subset_outputs(metrics, name: str):
+    """A copy of the metric configs whose output paths get the subset as a sub-folder."""
+    metrics = copy.deepcopy(metrics)
+    for m in metrics if isinstance(metrics, list) else [metrics]:
+        for key in OUTPUT_KEYS:
+            if isinstance(m, dict) and m.get(key):
+                head, tail = osp.split(m[key].rstrip('/')) if key == 'outfile_prefix' else (m[key], '')
+                m[key] = osp.join(head, name, tail) if tail else osp.join(head, name)
+    return metrics
 
 
 def _numeric(metrics: dict) -> Dict[str, float]:
