@@ -4,12 +4,10 @@ import json
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
+from mmengine.config import DictAction
 
 import mmwam  # noqa: F401
-from mmwam.utils import prepare_cpu_distributed
+from mmwam.utils.cli import build_runner, load_config
 
 
 def parse_args():
@@ -51,14 +49,7 @@ def set_format_only(cfg, out):
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     cfg.load_from = args.checkpoint
     if args.subsets:
         cfg.test_cfg.subsets = args.subsets
@@ -67,9 +58,7 @@ def main():
     if args.show_dir:
         cfg.default_hooks.visualization.update(draw=True)
         cfg.visualizer['save_dir'] = args.show_dir
-    prepare_cpu_distributed(cfg, args.launcher)
-    # configs/_base_/default_runtime.py selects MWAMRunner (resumes under torch's safe loader)
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     metrics = runner.test()
     path = osp.join(runner.log_dir, 'missing_modality_metrics.json')
     with open(path, 'w') as f:

@@ -4,6 +4,8 @@ data_root = 'data/llvip'
 img_scale = (1280, 1024)
 meta_keys = ('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor', 'flip',
              'flip_direction')
+# 'instances': CocoMetric builds its ground truth from them (no COCO json needed)
+test_meta_keys = meta_keys + ('instances', )
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     # LLVIP stores infrared as 3 equal channels: read one (the loader checks that they are equal)
@@ -21,8 +23,7 @@ test_pipeline = [
     dict(type='ConcatModalities', keys=['infrared']),
     dict(type='Resize', scale=img_scale, keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
-    # 'instances': CocoMetric builds its ground truth from them (no COCO json needed)
-    dict(type='PackDetInputs', meta_keys=meta_keys + ('instances', )),
+    dict(type='PackDetInputs', meta_keys=test_meta_keys),
 ]
 train_dataloader = dict(
     batch_size=2,

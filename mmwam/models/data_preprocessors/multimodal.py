@@ -21,8 +21,31 @@ class MultiModalPreprocessorMixin:
       missing (set it with :meth:`drop`, used by the missing-modality evaluation loops).
     """
 
+    def __init__(self,
+                 modalities: Dict[str, int],
+                 mean: Optional[Dict[str, Sequence[float]]] = None,
+                 std: Optional[Dict[str, Sequence[float]]] = None,
+                 bgr_to_rgb: bool = True,
+                 color_modality: str = 'rgb',
+                 missing: Sequence[str] = (),
+                 **kwargs):
+        """``kwargs`` go to the task's preprocessor (padding, batch augments, ...), which gets no mean,
+        std or channel swap: mmengine's asserts 1 or 3 values; this class does both per modality."""
+        mean, std = self._init_modalities(modalities, mean, std, bgr_to_rgb, color_modality, missing)
+        super().__init__(bgr_to_rgb=False, rgb_to_bgr=False, **kwargs)
+        # normalizing before padding, as the upstream preprocessors do
+        self.register_buffer('modality_mean', None if mean is None else torch.tensor(mean).view(-1, 1, 1),
+                             False)
+        self.register_buffer('modality_std', None if std is None else torch.tensor(std).view(-1, 1, 1),
+                             False)
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        out = super().forward(self._prepare(data), training)
+        out['inputs'] = self._zero_missing(out['inputs'])
+        return out
+
     def _init_modalities(self, modalities, mean, std, bgr_to_rgb, color_modality, missing):
-        """Before the task preprocessor's ``__init__``; returns the per-channel mean and std lists."""
+        """Runs before ``nn.Module.__init__``: plain attributes only. Returns the mean and std lists."""
         self.modalities = parse_modalities(modalities, 'data_preprocessor.modalities')
         self.slices = channel_slices(self.modalities)
         self.num_channels = sum(self.modalities.values())
@@ -64,14 +87,6 @@ class MultiModalPreprocessorMixin:
         finally:
             self.missing = saved
 
-    def _register_normalization(self, mean, std):
-        """After the task preprocessor's ``__init__`` (which gets no mean/std: mmengine's asserts 1 or 3
-        values); normalizing here, before padding, is what the upstream preprocessors do."""
-        self.register_buffer('modality_mean', None if mean is None else torch.tensor(mean).view(-1, 1, 1),
-                             False)
-        self.register_buffer('modality_std', None if std is None else torch.tensor(std).view(-1, 1, 1),
-                             False)
-
     def _prepare(self, data: dict) -> dict:
         """Device transfer, the channel check, BGR to RGB on the color slice only, normalization."""
         data = self.cast_data(dict(data))
@@ -109,42 +124,8 @@ class MultiModalPreprocessorMixin:
 class MultiModalSegDataPreProcessor(MultiModalPreprocessorMixin, SegDataPreProcessor):
     """``SegDataPreProcessor`` for ``modalities`` (mmseg's skips the BGR swap when C != 3)."""
 
-    def __init__(self,
-                 modalities: Dict[str, int],
-                 mean: Optional[Dict[str, Sequence[float]]] = None,
-                 std: Optional[Dict[str, Sequence[float]]] = None,
-                 bgr_to_rgb: bool = True,
-                 color_modality: str = 'rgb',
-                 missing: Sequence[str] = (),
-                 **kwargs):
-        mean, std = self._init_modalities(modalities, mean, std, bgr_to_rgb, color_modality, missing)
-        super().__init__(bgr_to_rgb=False, rgb_to_bgr=False, **kwargs)
-        self._register_normalization(mean, std)
-
-    def forward(self, data: dict, training: bool = False) -> dict:
-        out = super().forward(self._prepare(data), training)
-        out['inputs'] = self._zero_missing(out['inputs'])
-        return out
-
 
 @DET_MODELS.register_module()
 class MultiModalDetDataPreprocessor(MultiModalPreprocessorMixin, DetDataPreprocessor):
     """``DetDataPreprocessor`` for ``modalities`` (mmdet's asserts 1 or 3 channels for the BGR swap).
     Padding, ``batch_input_shape`` and batch augments are mmdet's own."""
-
-    def __init__(self,
-                 modalities: Dict[str, int],
-                 mean: Optional[Dict[str, Sequence[float]]] = None,
-                 std: Optional[Dict[str, Sequence[float]]] = None,
-                 bgr_to_rgb: bool = True,
-                 color_modality: str = 'rgb',
-                 missing: Sequence[str] = (),
-                 **kwargs):
-        mean, std = self._init_modalities(modalities, mean, std, bgr_to_rgb, color_modality, missing)
-        super().__init__(bgr_to_rgb=False, rgb_to_bgr=False, **kwargs)
-        self._register_normalization(mean, std)
-
-    def forward(self, data: dict, training: bool = False) -> dict:
-        out = super().forward(self._prepare(data), training)
-        out['inputs'] = self._zero_missing(out['inputs'])
-        return out
