@@ -7,7 +7,7 @@ import os.path as osp
 from mmengine.config import DictAction
 
 import mmwam  # noqa: F401
-from mmwam.utils.cli import build_runner, load_config
+from mmwam.utils.cli import build_runner, load_config, set_format_only
 
 
 def parse_args():
@@ -29,22 +29,6 @@ def parse_args():
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
-
-
-FORMAT_ONLY = dict(IoUMetric=lambda out: dict(output_dir=out),
-                   CocoMetric=lambda out: dict(outfile_prefix=osp.join(out, 'results')))
-
-
-def set_format_only(cfg, out):
-    """Keep the metrics that can write submission files, switched to format_only into ``out``."""
-    metrics = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
-    kept = [dict(m, format_only=True, **FORMAT_ONLY[m['type']](out)) for m in metrics
-            if m['type'] in FORMAT_ONLY]
-    if not kept:
-        raise ValueError(f'--format-only: none of the test_evaluator metrics '
-                         f'{[m["type"] for m in metrics]} can write submission files '
-                         f'(supported: {list(FORMAT_ONLY)})')
-    cfg.test_evaluator = kept
 
 
 def main():

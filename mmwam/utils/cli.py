@@ -26,3 +26,19 @@ def build_runner(cfg: Config):
     MWAMRunner, which resumes under torch's safe loader) or MMEngine's Runner."""
     prepare_cpu_distributed(cfg, cfg.launcher)
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+
+
+FORMAT_ONLY = dict(IoUMetric=lambda out: dict(output_dir=out),
+                   CocoMetric=lambda out: dict(outfile_prefix=osp.join(out, 'results')))
+
+
+def set_format_only(cfg, out):
+    """Keep the metrics that can write submission files, switched to format_only into ``out``."""
+    metrics = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
+    kept = [dict(m, format_only=True, **FORMAT_ONLY[m['type']](out)) for m in metrics
+            if m['type'] in FORMAT_ONLY]
+    if not kept:
+        raise ValueError(f'--format-only: none of the test_evaluator metrics '
+                         f'{[m["type"] for m in metrics]} can write submission files '
+                         f'(supported: {list(FORMAT_ONLY)})')
+    cfg.test_evaluator = kept

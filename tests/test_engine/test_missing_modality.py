@@ -72,3 +72,23 @@ def test_test_loop_with_chosen_subsets_writes_the_table(demo_root, tmp_path):
     with pytest.raises(ValueError, match="subsets: 'ir' is not a non-empty subset"):
         cfg.test_cfg.subsets = ['ir']
         RUNNERS.build(cfg).test()
+
+
+def test_format_only_writes_label_pngs_per_subset(demo_root, tmp_path):
+    """tools/test.py --format-only: the dataset's own label ids (1..5 here: reduce_zero_label)."""
+    import glob
+
+    import cv2
+    import numpy as np
+    from mmwam.utils.cli import build_runner, set_format_only
+    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
+    cfg.launcher = 'none'
+    set_format_only(cfg, str(tmp_path / 'out'))
+    runner = build_runner(cfg)
+    runner.train()
+    runner.test()
+    for subset in ('rgb+depth', 'rgb', 'depth'):
+        pngs = sorted(glob.glob(str(tmp_path / 'out' / subset / '*.png')))
+        assert len(pngs) == 4, subset
+        ids = np.unique(cv2.imread(pngs[0], cv2.IMREAD_UNCHANGED))
+        assert ids.min() >= 1 and ids.max() <= 5
