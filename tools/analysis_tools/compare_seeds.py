@@ -39,7 +39,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument('configs', nargs='+')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--metric', default='mIoU')
+    parser.add_argument('--metric', default='mIoU',
+                        help="e.g. mIoU, pascal_voc/mAP (always reported), coco/bbox_mAP_50 (missing "
+                        "when a model gives no box above its score threshold)")
     parser.add_argument('--work-root', default='work_dirs/compare_seeds')
     parser.add_argument('--cfg-options', nargs='*', default=[],
                         help='key=value overrides passed to every train and test run')
