@@ -62,3 +62,11 @@ def parse_subsets(subsets, names: Sequence[str], where: str = 'subsets') -> List
             raise ValueError(f'{where}: {s!r} is not a non-empty subset of the modalities {list(names)}')
         out.append(tuple(n for n in names if n in parts))
     return out
+
+
+def check_preprocessor_modalities(model) -> None:
+    """A model's data preprocessor must describe the same modalities as its backbone."""
+    given = getattr(model.data_preprocessor, 'modalities', None)
+    if given is not None and dict(given) != dict(model.backbone.modalities):
+        raise ValueError(f'model.data_preprocessor.modalities {dict(given)} != model.modalities '
+                         f'{dict(model.backbone.modalities)}')

@@ -5,6 +5,8 @@ from typing import Dict, Optional
 from mmdet.models.detectors import BaseDetector
 from mmdet.registry import MODELS
 
+from ...utils.modalities import check_preprocessor_modalities
+
 
 @MODELS.register_module()
 class DualBackboneDetector(BaseDetector):
@@ -33,10 +35,7 @@ class DualBackboneDetector(BaseDetector):
                                     encoder=detector['backbone'], mwam=mwam, fusion=fusion,
                                     in_channels_key=in_channels_key)
         self.detector = MODELS.build(detector)
-        given = getattr(self.data_preprocessor, 'modalities', None)
-        if given is not None and dict(given) != dict(self.backbone.modalities):
-            raise ValueError(f'model.data_preprocessor.modalities {dict(given)} != model.modalities '
-                             f'{dict(self.backbone.modalities)}')
+        check_preprocessor_modalities(self)
 
     @property
     def backbone(self):

@@ -4,6 +4,8 @@ from typing import Dict, Optional
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 
+from ...utils.modalities import check_preprocessor_modalities
+
 
 @MODELS.register_module()
 class MultiModalEncoderDecoder(EncoderDecoder):
@@ -26,10 +28,7 @@ class MultiModalEncoderDecoder(EncoderDecoder):
         backbone = dict(type='MultiModalBackbone', modalities=modalities, encoder=backbone, mwam=mwam,
                         fusion=fusion, in_channels_key=in_channels_key)
         super().__init__(backbone=backbone, decode_head=decode_head, **kwargs)
-        given = getattr(self.data_preprocessor, 'modalities', None)
-        if given is not None and dict(given) != dict(self.backbone.modalities):
-            raise ValueError(f'model.data_preprocessor.modalities {dict(given)} != model.modalities '
-                             f'{dict(self.backbone.modalities)}')
+        check_preprocessor_modalities(self)
 
     @property
     def mwam(self):
