@@ -2,7 +2,7 @@
 import copy
 import os.path as osp
 from numbers import Number
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 from mmengine.evaluator import Evaluator
 from mmengine.logging import print_log
@@ -113,4 +113,4 @@ def format_table(per_subset: Dict[Tuple[str, ...], dict], modalities: Sequence[s
     return '\n'.join([line, fmt(rows[0]), line, *[fmt(r) for r in rows[1:]], line])
 
 
-__all__: List[str] = ['MissingModalityEvaluator', 'merge_subset_metrics', 'format_table']
+__all__ = ['MissingModalityEvaluator', 'merge_subset_metrics', 'format_table']

@@ -97,8 +97,9 @@ class MWAM(nn.Module):
             all_reduce(frm, op='mean')
         self.frm.copy_(frm)
         self.num_steps += 1
-        if not bool(torch.isfinite(frm).all()):
-            bad = [n for n, v in zip(self.modalities, frm.tolist()) if not torch.isfinite(torch.tensor(v))]
+        finite = torch.isfinite(frm)
+        if not bool(finite.all()):
+            bad = [n for n, ok in zip(self.modalities, finite.tolist()) if not ok]
             print_log(f'MWAM: FRM is not finite for {bad} (FRM = {frm.tolist()}; an all-zero, '
                       'constant or broken input?): K = 1 and the banks are kept for this step.',
                       logger='current', level=logging.WARNING)
