@@ -33,7 +33,8 @@ def test_config_builds_and_trains_one_step(path):
     init_default_scope(scope)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         Compose(cfg[loader].dataset.pipeline)
-    channels = sum(cfg.model.modalities.values())
+    modalities = cfg.model.data_preprocessor.modalities
+    channels = sum(modalities.values())
     if scope == 'mmseg':
         cfg.model.data_preprocessor.size = None  # no padding to the full crop: a tiny step
         cfg.model.data_preprocessor.size_divisor = 32
@@ -47,6 +48,6 @@ def test_config_builds_and_trains_one_step(path):
     losses = model.train_step(data, optim)
     assert all(torch.isfinite(v).all() for v in losses.values())
     changed = [n for n, p in model.named_parameters() if not torch.equal(before[n], p)]
-    for m in cfg.model.modalities:
+    for m in modalities:
         assert any(f'backbone.encoders.{m}.' in n for n in changed), m
     assert (model.backbone.mwam is None) == ('baseline' in osp.basename(path))

@@ -1,8 +1,11 @@
 # RetinaNet R50-FPN, dual encoders (RGB + infrared) + MWAM, LLVIP, 1x schedule.
 _base_ = [
-    '../_base_/models/retinanet_r50_fpn_rgbt.py', '../_base_/datasets/llvip_rgbt.py',
+    '../_base_/models/retinanet_r50_fpn_mwam.py', '../_base_/datasets/llvip_rgbt.py',
     '../_base_/schedules/det_1x.py', '../_base_/det_runtime.py'
 ]
 # frozen_stages=-1: the infrared encoder has no pretrained stem to freeze
-model = dict(detector=dict(backbone=dict(frozen_stages=-1), bbox_head=dict(num_classes=1)))
+model = dict(
+    data_preprocessor={{_base_.multimodal_preprocessor}},
+    backbone=dict(frozen_stages=-1),
+    bbox_head=dict(num_classes={{_base_.num_classes}}))
 optim_wrapper = dict(optimizer=dict(lr=0.01))

@@ -2,12 +2,11 @@
 # The RGB encoder starts from mmseg's ImageNet MiT-B0; the depth encoder's patch embedding (1 channel)
 # does not match the checkpoint and starts from scratch (load_checkpoint reports the size mismatch).
 _base_ = [
-    '../_base_/models/segformer_mit-b0_rgbd.py', '../_base_/datasets/nyudv2_rgbd.py',
+    '../_base_/models/segformer_mit-b0_mwam.py', '../_base_/datasets/nyudv2_rgbd.py',
     '../_base_/default_runtime.py', '../_base_/schedules/onecycle_300e.py'
 ]
-crop_size = (480, 640)
 checkpoint = 'https://download.openmmlab.com/mmsegmentation/v0.5/pretrain/segformer/mit_b0_20220624-7e0fe6dd.pth'  # noqa
 model = dict(
-    data_preprocessor=dict(size=crop_size),
+    data_preprocessor={{_base_.multimodal_preprocessor}},
     backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=checkpoint)),
-    decode_head=dict(num_classes=40))
+    decode_head=dict(num_classes={{_base_.num_classes}}))

@@ -1,18 +1,13 @@
 # The embedded default: a tiny dual-MiT SegFormer + MWAM on the synthetic demo set (CPU, minutes).
 _base_ = [
-    '../_base_/models/segformer_mit-b0_rgbd.py', '../_base_/datasets/demo_rgbd.py',
+    '../_base_/models/segformer_mit-b0_mwam.py', '../_base_/datasets/demo_rgbd.py',
     '../_base_/default_runtime.py'
 ]
-crop_size = (96, 128)
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
-    data_preprocessor=dict(
-        size=crop_size,
-        # the demo depth (metres): mean about 3.3, standard deviation about 0.55
-        mean=dict(rgb=[123.675, 116.28, 103.53], depth=[3.3]),
-        std=dict(rgb=[58.395, 57.12, 57.375], depth=[0.55])),
+    data_preprocessor={{_base_.multimodal_preprocessor}},
     backbone=dict(embed_dims=16, num_layers=[1, 1, 1, 1], drop_path_rate=0.0),
-    decode_head=dict(in_channels=[16, 32, 80, 128], channels=64, num_classes=5, norm_cfg=norm_cfg))
+    decode_head=dict(in_channels=[16, 32, 80, 128], channels=64, num_classes={{_base_.num_classes}}, norm_cfg=norm_cfg))
 max_iters = 1000
 optim_wrapper = dict(
     type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4))

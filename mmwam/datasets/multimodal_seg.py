@@ -55,8 +55,9 @@ class MultiModalSegDataset(BaseSegDataset):
                     f'{type(self).__name__}: folder {folder} (data_prefix {what}) not found under '
                     f'data_root {self.data_root}. Expected layout: {self._layout()}')
         data_list = []
+        num_classes = len(self.metainfo['classes'])  # LoadSegAnnotations checks the label ids against it
         for stem in self._stems(img_dir):
-            info = dict(img_path=osp.join(img_dir, stem + self.img_suffix),
+            info = dict(img_path=osp.join(img_dir, stem + self.img_suffix), num_classes=num_classes,
                         label_map=self.label_map, reduce_zero_label=self.reduce_zero_label, seg_fields=[])
             if ann_dir is not None:
                 info['seg_map_path'] = osp.join(ann_dir, stem + self.seg_map_suffix)

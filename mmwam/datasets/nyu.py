@@ -46,3 +46,17 @@ class NYUDv2Dataset(MultiModalSegDataset):
                  **kwargs):
         super().__init__(img_suffix=img_suffix, seg_map_suffix=seg_map_suffix, data_prefix=data_prefix,
                          reduce_zero_label=reduce_zero_label, **kwargs)
+
+
+NYU13_CLASSES = ('bed', 'books', 'ceiling', 'chair', 'floor', 'furniture', 'objects', 'picture', 'sofa',
+                 'table', 'tv', 'wall', 'window')
+
+
+@DATASETS.register_module()
+class NYUDv2Dataset13(NYUDv2Dataset):
+    """NYUDv2 with the 13-class mapping of Couprie et al. (labels 0 unlabelled, 1..13) in ``Label13/``,
+    next to the 40-class ``Label/`` (``tools/dataset_converters/nyudv2.py`` writes both)."""
+    METAINFO = dict(classes=NYU13_CLASSES, palette=_palette(len(NYU13_CLASSES)))
+
+    def __init__(self, data_prefix=dict(img_path='RGB', depth_path='Depth', seg_map_path='Label13'), **kwargs):
+        super().__init__(data_prefix=data_prefix, **kwargs)

@@ -64,6 +64,16 @@ def parse_subsets(subsets, names: Sequence[str], where: str = 'subsets') -> List
     return out
 
 
+def model_modalities(modalities, data_preprocessor, model_type: str):
+    """A wrapper's ``modalities``: as given, else the data preprocessor's (so a config states them once)."""
+    if modalities is None and isinstance(data_preprocessor, Mapping):
+        modalities = data_preprocessor.get('modalities')
+    if modalities is None:
+        raise ValueError(f'{model_type}: set model.data_preprocessor.modalities (or model.modalities), '
+                         f'e.g. dict(rgb=3, depth=1)')
+    return modalities
+
+
 def check_preprocessor_modalities(model) -> None:
     """A model's data preprocessor must describe the same modalities as its backbone."""
     given = getattr(model.data_preprocessor, 'modalities', None)

@@ -62,8 +62,8 @@ def mini(tmp_path):
 
 def test_missing_infrared_partner_names_both_paths(mini):
     os.remove(mini / 'infrared/train/010002.jpg')
-    with pytest.raises(FileNotFoundError, match=r'visible image .*visible/train/010002.jpg has no infrared '
-                                                r'partner .*infrared/train/010002.jpg'):
+    with pytest.raises(FileNotFoundError, match=r'sample 010002: no infrared partner '
+                                                r'.*infrared/train/010002.jpg'):
         dataset(mini, pipeline=False)
 
 

@@ -3,6 +3,12 @@ _base_ = './nyudv2_rgbd.py'
 dataset_type = 'MultiModalSegDataset'
 data_root = 'data/demo_rgbd'
 crop_size = (96, 128)
+num_classes = 5
+multimodal_preprocessor = dict(
+    # the demo depth (metres): mean about 3.3, standard deviation about 0.55
+    mean=dict(rgb=[123.675, 116.28, 103.53], depth=[3.3]),
+    std=dict(rgb=[58.395, 57.12, 57.375], depth=[0.55]),
+    size=crop_size)
 metainfo = dict(
     classes=('background', 'red box', 'blue box', 'gray box', 'gray patch'),
     palette=[[120, 120, 120], [220, 40, 40], [40, 60, 220], [200, 200, 60], [60, 200, 200]])
@@ -18,7 +24,7 @@ demo_dataset = dict(
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='depth', channels=1, scale=0.001),  # mm -> m
-    dict(type='LoadAnnotations'),
+    dict(type='LoadSegAnnotations'),
     dict(type='PhotoMetricDistortion'),  # before the concatenation: RGB only
     dict(type='ConcatModalities', keys=['depth']),
     dict(type='RandomResize', scale=(128, 96), ratio_range=(0.75, 1.5), keep_ratio=True),
@@ -30,7 +36,7 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='depth', channels=1, scale=0.001),
     dict(type='ConcatModalities', keys=['depth']),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadSegAnnotations'),
     dict(type='PackSegInputs'),
 ]
 train_dataloader = dict(

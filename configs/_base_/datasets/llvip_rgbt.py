@@ -2,6 +2,16 @@
 dataset_type = 'LLVIPDataset'
 data_root = 'data/llvip'
 img_scale = (1280, 1024)
+num_classes = 1
+multimodal_preprocessor = dict(
+    _delete_=True,
+    type='MultiModalDetDataPreprocessor',
+    modalities=dict(rgb=3, infrared=1),
+    # infrared: 8-bit LWIR, statistics of the llvip_mini train images
+    mean=dict(rgb=[123.675, 116.28, 103.53], infrared=[38.85]),
+    std=dict(rgb=[58.395, 57.12, 57.375], infrared=[40.01]),
+    bgr_to_rgb=True,
+    pad_size_divisor=32)
 meta_keys = ('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor', 'flip',
              'flip_direction')
 # 'instances': CocoMetric builds its ground truth from them (no COCO json needed)

@@ -1,11 +1,27 @@
 # NYUDv2 40 classes: data/nyudv2/{RGB,Depth,Label}/, train.txt (795), test.txt (654)
+# (tools/dataset_converters/nyudv2.py writes it from the official labelled .mat).
+# Every dataset config defines multimodal_preprocessor and num_classes: a model config glues them with
+# model = dict(data_preprocessor={{_base_.multimodal_preprocessor}}, ...num_classes...); the same
+# fields are what tools/misc/add_mwam.py --dataset reads.
 dataset_type = 'NYUDv2Dataset'
 data_root = 'data/nyudv2'
+num_classes = 40
 crop_size = (480, 640)
+multimodal_preprocessor = dict(
+    _delete_=True,
+    type='MultiModalSegDataPreProcessor',
+    modalities=dict(rgb=3, depth=1),
+    # depth in metres (LoadModalityFromFile scale); approximate NYUDv2 statistics
+    mean=dict(rgb=[123.675, 116.28, 103.53], depth=[2.84]),
+    std=dict(rgb=[58.395, 57.12, 57.375], depth=[1.42]),
+    bgr_to_rgb=True,
+    pad_val=0,
+    seg_pad_val=255,
+    size=crop_size)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='depth', channels=1, scale=0.001),  # mm -> m
-    dict(type='LoadAnnotations'),
+    dict(type='LoadSegAnnotations'),
     dict(type='PhotoMetricDistortion'),  # before the concatenation: RGB only
     dict(type='ConcatModalities', keys=['depth']),
     dict(type='RandomResize', scale=(640, 480), ratio_range=(0.5, 2.0), keep_ratio=True),
@@ -18,7 +34,7 @@ test_pipeline = [
     dict(type='LoadModalityFromFile', modality='depth', channels=1, scale=0.001),
     dict(type='ConcatModalities', keys=['depth']),
     dict(type='Resize', scale=(640, 480), keep_ratio=True),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadSegAnnotations'),
     dict(type='PackSegInputs'),
 ]
 train_dataloader = dict(

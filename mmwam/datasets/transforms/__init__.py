@@ -1,3 +1,3 @@
-from .loading import ConcatModalities, LoadModalityFromFile
+from .loading import ConcatModalities, LoadModalityFromFile, LoadSegAnnotations, SplitModalityFromImage
 
-__all__ = ['ConcatModalities', 'LoadModalityFromFile']
+__all__ = ['ConcatModalities', 'LoadModalityFromFile', 'LoadSegAnnotations', 'SplitModalityFromImage']

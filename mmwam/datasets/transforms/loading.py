@@ -6,6 +6,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmcv.transforms.builder import TRANSFORMS
 from mmengine import fileio
+from mmseg.datasets.transforms import LoadAnnotations
 
 
 @TRANSFORMS.register_module()
@@ -99,3 +100,57 @@ class ConcatModalities(BaseTransform):
 
     def __repr__(self):
         return f'{self.__class__.__name__}(keys={self.keys})'
+
+
+@TRANSFORMS.register_module()
+class SplitModalityFromImage(BaseTransform):
+    """Move the last ``channels`` channels of ``results['img']`` to ``results[modality]`` (float32).
+
+    For datasets that store RGB and the other modality in one file, e.g. MFNet's 4-channel PNGs (RGB +
+    thermal): read them with ``LoadImageFromFile(color_type='unchanged')``, then split, so that the
+    photometric transforms see RGB only and ``ConcatModalities`` joins them again.
+    """
+
+    def __init__(self, modality: str = 'thermal', channels: int = 1):
+        self.modality = modality
+        self.channels = channels
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        c = img.shape[2] if img.ndim == 3 else 1
+        if c != 3 + self.channels:
+            raise ValueError(f'sample {results.get("img_path", "?")}: the image has {c} channel(s); '
+                             f'expected 3 (RGB) + {self.channels} ({self.modality}) in one file')
+        results[self.modality] = img[..., 3:].astype(np.float32)
+        results['img'] = np.ascontiguousarray(img[..., :3])
+        return results
+
+    def __repr__(self):
+        return f'{self.__class__.__name__}(modality={self.modality!r}, channels={self.channels})'
+
+
+@TRANSFORMS.register_module()
+class LoadSegAnnotations(LoadAnnotations):
+    """mmseg's ``LoadAnnotations`` that first checks the label ids of the file: each must be a class
+    id of the dataset (``results['num_classes']``, set by ``MultiModalSegDataset``; 1..C with
+    ``reduce_zero_label``, where 0 is unlabelled) or ``ignore_index``. A file with other ids is an error
+    naming it and them: it would otherwise train on labels the model cannot have (or that wrap around
+    when mmseg casts 16-bit maps to 8 bits). Skipped when a ``label_map`` renumbers the ids."""
+
+    def __init__(self, ignore_index: int = 255, **kwargs):
+        super().__init__(**kwargs)
+        self.ignore_index = ignore_index
+
+    def _load_seg_map(self, results: dict) -> None:
+        num_classes = results.get('num_classes')
+        if num_classes is not None and not results.get('label_map'):
+            path = results['seg_map_path']
+            raw = mmcv.imfrombytes(fileio.get(path, backend_args=self.backend_args), flag='unchanged',
+                                   backend=self.imdecode_backend)
+            lo, hi = (0, num_classes) if results.get('reduce_zero_label') else (0, num_classes - 1)
+            ids = np.unique(raw)
+            bad = ids[((ids < lo) | (ids > hi)) & (ids != self.ignore_index)]
+            if bad.size:
+                raise ValueError(f'{path}: label ids {bad.tolist()} are outside the {num_classes} classes '
+                                 f'(valid: {lo}..{hi}, and {self.ignore_index} = ignored)')
+        super()._load_seg_map(results)

@@ -1,10 +1,11 @@
 """The multimodal segmentor: mmseg's EncoderDecoder with a MultiModalBackbone in front."""
 from typing import Dict, Optional
 
+from mmengine.config import ConfigDict
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 
-from ...utils.modalities import check_preprocessor_modalities
+from ...utils.modalities import check_preprocessor_modalities, model_modalities
 
 
 @MODELS.register_module()
@@ -13,19 +14,22 @@ class MultiModalEncoderDecoder(EncoderDecoder):
 
     Not mmseg's ``MultimodalEncoderDecoder`` (the SAN vision-language model, one letter apart).
     ``backbone`` is the ordinary single-modality backbone config (cloned per modality with its channel
-    count), or a dict with one config per modality name. Everything after the fusion (neck, decode
+    count), or a dict with one config per modality name. ``modalities`` defaults to the data
+    preprocessor's. Everything after the fusion (neck, decode
     head, auxiliary heads, ``extract_feat``, ``loss``, ``predict``) is mmseg's own.
     """
 
     def __init__(self,
-                 modalities: Dict[str, int],
                  backbone: dict,
                  decode_head: dict,
+                 modalities: Optional[Dict[str, int]] = None,
                  mwam: Optional[dict] = dict(type='MWAM'),
                  fusion: dict = dict(type='AddFusion'),
                  in_channels_key: str = 'in_channels',
                  **kwargs):
-        backbone = dict(type='MultiModalBackbone', modalities=modalities, encoder=backbone, mwam=mwam,
+        modalities = model_modalities(modalities, kwargs.get('data_preprocessor'), type(self).__name__)
+        # a ConfigDict: EncoderDecoder sets backbone.pretrained from its own ``pretrained``
+        backbone = ConfigDict(type='MultiModalBackbone', modalities=modalities, encoder=backbone, mwam=mwam,
                         fusion=fusion, in_channels_key=in_channels_key)
         super().__init__(backbone=backbone, decode_head=decode_head, **kwargs)
         check_preprocessor_modalities(self)

@@ -1,0 +1,3 @@
+# segformer_mit-b0_mfnet.py without MWAM: the same model, data and schedule.
+_base_ = './segformer_mit-b0_mfnet.py'
+model = dict(mwam=None)

@@ -1,0 +1,3 @@
+# segformer_mit-b2_pst900.py without MWAM: the same model, data and schedule.
+_base_ = './segformer_mit-b2_pst900.py'
+model = dict(mwam=None)

@@ -1,0 +1,344 @@
+"""Make an mmseg / mmdet config multimodal with MWAM: the logic behind ``tools/misc/add_mwam.py``.
+
+:func:`mwam_overrides` computes the few top-level fields that change (model wrapper, preprocessor,
+pipelines, optionally the dataset); :func:`add_mwam` merges them into a loaded Config, and
+:func:`write_config` writes them under ``_base_ = CONFIG`` as a short config file.
+"""
+import copy
+import inspect
+import os
+import os.path as osp
+import tempfile
+from typing import Dict, List, Optional, Sequence
+
+from mmengine.config import Config
+
+from .modalities import parse_modalities
+
+CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs')
+# --dataset names: dataset base configs of this repository (configs/_base_/datasets/)
+DATASETS = {
+    'nyudv2': 'nyudv2_rgbd.py', 'nyudv2-13': 'nyudv2-13_rgbd.py', 'sunrgbd': 'sunrgbd_rgbd.py',
+    'mfnet': 'mfnet_rgbt.py', 'pst900': 'pst900_rgbt.py', 'demo-rgbd': 'demo_rgbd.py',
+    'llvip': 'llvip_rgbt.py', 'llvip-mini': 'llvip-mini_rgbt.py', 'flir-aligned': 'flir-aligned_rgbt.py',
+    'm3fd': 'm3fd_rgbt.py'}
+# keys a dataset base config must define to be used with --dataset
+DATASET_KEYS = ('multimodal_preprocessor', 'num_classes', 'train_pipeline', 'test_pipeline', 'train_dataloader',
+                'val_dataloader', 'test_dataloader', 'val_evaluator', 'test_evaluator', 'val_cfg', 'test_cfg')
+# transforms that change pixel values only and expect a colour image: moved before ConcatModalities
+PHOTOMETRIC = {'PhotoMetricDistortion', 'AdjustGamma', 'CLAHE', 'RGB2Gray', 'YOLOXHSVRandomAug',
+               'ColorTransform', 'Brightness', 'Contrast', 'Equalize', 'AutoContrast', 'Sharpness',
+               'Solarize', 'SolarizeAdd', 'Posterize', 'Color', 'Invert'}
+PREPROCESSOR_STATS = ('type', 'mean', 'std', 'bgr_to_rgb', 'rgb_to_bgr', 'modalities')
+CHANNEL_KEYS = ('in_channels', 'in_chans', 'input_channels')
+
+
+class ConversionError(ValueError):
+    """A config that cannot be made multimodal; the message names the field and why."""
+
+
+def load_config(path: str) -> Config:
+    """``Config.fromfile`` that also takes ``mmseg::`` / ``mmdet::`` model-zoo paths."""
+    if '::' not in path:
+        return Config.fromfile(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        stub = osp.join(tmp, osp.basename(path.split('::', 1)[1]))
+        with open(stub, 'w') as f:
+            f.write(f'_base_ = {path!r}\n')
+        return Config.fromfile(stub)
+
+
+def dataset_config(dataset: str) -> Config:
+    """A ``--dataset`` name (``DATASETS``) or the path of a dataset config defining ``DATASET_KEYS``."""
+    path = osp.join(CONFIGS, '_base_', 'datasets', DATASETS[dataset]) if dataset in DATASETS else dataset
+    if not osp.isfile(path):
+        raise ConversionError(f'--dataset {dataset!r}: neither a known dataset ({", ".join(DATASETS)}) '
+                              'nor a config file')
+    cfg = Config.fromfile(path)
+    missing = [k for k in DATASET_KEYS if k not in cfg]
+    if missing:
+        raise ConversionError(f'--dataset {path}: the dataset config lacks {missing}')
+    return cfg
+
+
+def _task(model: dict) -> str:
+    """'seg' for an mmseg EncoderDecoder, 'det' for an mmdet detector with a backbone."""
+    import mmdet.models  # noqa: F401  (fills the registries)
+    import mmseg.models  # noqa: F401
+    from mmdet.models.detectors import BaseDetector
+    from mmdet.registry import MODELS as DET
+    from mmseg.models.segmentors import CascadeEncoderDecoder, EncoderDecoder
+    from mmseg.registry import MODELS as SEG
+    kind = model.get('type')
+    if kind in ('MultiModalEncoderDecoder', 'DualBackboneDetector'):
+        raise ConversionError(f'model.type is {kind}: the config is already multimodal')
+    seg, det = SEG.get(kind), DET.get(kind)
+    if seg is not None and issubclass(seg, CascadeEncoderDecoder):
+        raise ConversionError(f'model.type {kind}: cascade segmentors (several decode stages) are not '
+                              'supported; MultiModalEncoderDecoder extends EncoderDecoder')
+    if seg is not None and issubclass(seg, EncoderDecoder):
+        return 'seg'
+    if det is not None and issubclass(det, BaseDetector):
+        if 'backbone' not in model:
+            raise ConversionError(f'model.backbone: the detector {kind} has no backbone to duplicate')
+        return 'det'
+    raise ConversionError(f'model.type {kind!r} is neither an mmseg EncoderDecoder nor an mmdet detector '
+                          'with a backbone')
+
+
+def _channels_key(backbone: dict, task: str) -> str:
+    """The backbone's argument for its input channels (found in its signature, through **kwargs)."""
+    if task == 'seg':
+        from mmseg.registry import MODELS
+    else:
+        from mmdet.registry import MODELS
+    kind = backbone.get('type')
+    cls = MODELS.get(kind)
+    if cls is None:
+        hint = ' (install mmpretrain for mmpretrain.* backbones)' if 'mmpretrain' in str(kind) else ''
+        raise ConversionError(f'model.backbone.type {kind!r} is not registered{hint}')
+    for klass in cls.__mro__:
+        if klass.__init__ is object.__init__:
+            break
+        params = inspect.signature(klass.__init__).parameters
+        found = [k for k in CHANNEL_KEYS if k in params]
+        if found:
+            return found[0]
+        if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            break
+    raise ConversionError(f'model.backbone.type {kind}: its constructor has no input-channel argument '
+                          f'({" / ".join(CHANNEL_KEYS)}), so it cannot encode a {task} modality other than '
+                          '3-channel RGB; use one of its family that has (e.g. ResNet, Swin, MiT)')
+
+
+def _unscoped(node):
+    """``node`` without the ``_scope_`` keys mmengine adds to the variables of an ``mmseg::`` base."""
+    if isinstance(node, dict):
+        return {k: _unscoped(v) for k, v in node.items() if k != '_scope_'}
+    if isinstance(node, (list, tuple)):
+        return type(node)(_unscoped(v) for v in node)
+    return node
+
+
+def add_modality_to_pipeline(pipeline: List[dict], modality: str, channels: int, where: str) -> List[dict]:
+    """Load ``modality`` after the RGB image and concatenate it before the first geometric transform;
+    photometric transforms (colour only) move before the concatenation."""
+    pipeline = _unscoped(pipeline)
+    types = [t.get('type', '') for t in pipeline]
+    if any(t in ('LoadModalityFromFile', 'ConcatModalities') for t in types):
+        raise ConversionError(f'{where}: already loads extra modalities')
+    loads = [i for i, t in enumerate(types) if t.split('.')[-1] == 'LoadImageFromFile']
+    if not loads:
+        raise ConversionError(f'{where}: no LoadImageFromFile to load {modality!r} next to '
+                              f'(transforms: {types})')
+    head = list(pipeline[:loads[0] + 1]) + [
+        dict(type='LoadModalityFromFile', modality=modality, channels=channels)]
+    rest = list(pipeline[loads[0] + 1:])
+    colour = [t for t in rest if t.get('type') in PHOTOMETRIC]
+    rest = [t for t in rest if t.get('type') not in PHOTOMETRIC]
+    cut = next((i for i, t in enumerate(rest) if not t.get('type', '').startswith('Load')), len(rest))
+    return head + rest[:cut] + colour + [dict(type='ConcatModalities', keys=[modality])] + rest[cut:]
+
+
+def _dataset_with_pipeline(dataset: dict, new_pipeline, where: str) -> dict:
+    """The override of a dataloader's ``dataset`` that replaces its pipeline(s), through wrappers."""
+    if 'pipeline' in dataset:
+        return dict(pipeline=new_pipeline(dataset['pipeline'], f'{where}.pipeline'))
+    if 'dataset' in dataset:
+        return dict(dataset=_dataset_with_pipeline(dataset['dataset'], new_pipeline, f'{where}.dataset'))
+    if 'datasets' in dataset:  # ConcatDataset: a list is replaced as a whole
+        return dict(datasets=[
+            Config._merge_a_into_b(_dataset_with_pipeline(d, new_pipeline, f'{where}.datasets[{i}]'), d)
+            for i, d in enumerate(dataset['datasets'])])
+    raise ConversionError(f'{where}: no pipeline found')
+
+
+def _num_classes(node, n: int, skip=('rpn_head', )):
+    """The override that sets every ``num_classes`` under the model (the RPN's class-agnostic one
+    excepted); ``None`` where nothing changes."""
+    if isinstance(node, list):
+        items = [_num_classes(x, n, skip) for x in node]
+        if all(i is None for i in items):
+            return None
+        return [x if i is None else Config._merge_a_into_b(i, x) for x, i in zip(node, items)]
+    if not isinstance(node, dict):
+        return None
+    out = {}
+    if 'num_classes' in node and node['num_classes'] != n:
+        out['num_classes'] = n
+    for k, v in node.items():
+        if k not in skip and k != 'data_preprocessor':
+            sub = _num_classes(v, n, skip)
+            if sub is not None:
+                out[k] = sub
+    return out or None
+
+
+def _stats(values, channels, what):
+    values = list(values)
+    if len(values) == 1 and channels > 1:
+        values = values * channels
+    if len(values) != channels:
+        raise ConversionError(f'--{what}: {len(values)} values for {channels} channels')
+    return values
+
+
+def mwam_overrides(cfg: Config,
+                   modality: Optional[str] = None,
+                   channels: Optional[int] = None,
+                   dataset: Optional[str] = None,
+                   mean: Optional[Sequence[float]] = None,
+                   std: Optional[Sequence[float]] = None,
+                   mwam: Optional[dict] = dict(type='MWAM'),
+                   fusion: dict = dict(type='AddFusion')) -> Dict[str, object]:
+    """The top-level fields that make ``cfg`` (an mmseg EncoderDecoder or mmdet detector config)
+    an RGB + ``modality`` model with MWAM (``mwam=None``: the same model without it, the baseline).
+
+    With ``dataset`` (a name in ``DATASETS`` or a dataset config path), its modalities, statistics,
+    pipelines, datasets, metrics and class count replace the config's; without, the config's dataset is
+    kept and its pipelines load ``<modality>_path`` (which its data infos must then give). The RGB
+    statistics always stay the config's: they belong to its (pretrained) backbone.
+    """
+    model = cfg.get('model')
+    if not isinstance(model, dict):
+        raise ConversionError('the config has no model dict')
+    task = _task(model)
+    key = _channels_key(model['backbone'], task)
+    pre = dict(model.get('data_preprocessor') or {})
+    rgb_mean, rgb_std = pre.get('mean'), pre.get('std')
+    if rgb_mean is None or rgb_std is None or len(rgb_mean) != 3:
+        raise ConversionError(f'model.data_preprocessor: the RGB mean and std (3 values each) are needed, '
+                              f'got mean={rgb_mean}, std={rgb_std}')
+    data = dataset_config(dataset) if dataset is not None else None
+    if data is not None:
+        dpre = {k: v for k, v in data.multimodal_preprocessor.items() if k != '_delete_'}
+        want = 'MultiModalSegDataPreProcessor' if task == 'seg' else 'MultiModalDetDataPreprocessor'
+        if dpre.get('type') != want:
+            raise ConversionError(f'--dataset {dataset}: a {dpre.get("type")} dataset config, but the model '
+                                  f'is a {task} model (needs {want})')
+        modalities = parse_modalities(dpre['modalities'], f'--dataset {dataset}: data_preprocessor.modalities')
+        extra = [m for m in modalities if m != 'rgb']
+        if modality is not None and [modality] != extra:
+            raise ConversionError(f'--modality {modality}: the dataset {dataset} provides {extra}')
+        if channels is not None and modalities[extra[0]] != channels:
+            raise ConversionError(f'--channels {channels}: the dataset {dataset} gives {extra[0]} with '
+                                  f'{modalities[extra[0]]} channel(s)')
+        modality, channels = extra[0], modalities[extra[0]]
+        mean = mean if mean is not None else dpre['mean'][modality]
+        std = std if std is not None else dpre['std'][modality]
+    else:
+        if modality is None:
+            raise ConversionError('--modality is needed without --dataset (e.g. depth or thermal)')
+        channels = 1 if channels is None else channels
+        # default: an 8-bit image like RGB, normalized with the average RGB statistics
+        mean = mean if mean is not None else [round(sum(rgb_mean) / 3, 3)]
+        std = std if std is not None else [round(sum(rgb_std) / 3, 3)]
+        dpre = {}
+    modalities = parse_modalities({'rgb': 3, modality: channels}, '--modality')
+    preprocessor = {k: v for k, v in pre.items() if k not in PREPROCESSOR_STATS}
+    preprocessor.update({k: v for k, v in dpre.items() if k not in PREPROCESSOR_STATS})
+    preprocessor = dict(
+        _delete_=True,
+        type='MultiModalSegDataPreProcessor' if task == 'seg' else 'MultiModalDetDataPreprocessor',
+        modalities=dict(modalities),
+        mean={'rgb': list(rgb_mean), modality: _stats(mean, channels, 'mean')},
+        std={'rgb': list(rgb_std), modality: _stats(std, channels, 'std')},
+        bgr_to_rgb=bool(pre.get('bgr_to_rgb', False)),
+        **preprocessor)
+    new_model = dict(type='MultiModalEncoderDecoder') if task == 'seg' else dict(
+        type='DualBackboneDetector', detector_type=model['type'])
+    new_model.update(data_preprocessor=preprocessor, mwam=copy.deepcopy(mwam), fusion=copy.deepcopy(fusion))
+    if key != 'in_channels':
+        new_model['in_channels_key'] = key
+    out: Dict[str, object] = dict(model=new_model)
+
+    if data is not None:
+        heads = _num_classes(model, data.num_classes)
+        new_model.update(heads or {})
+        pipelines = {k: data[k] for k in ('train_pipeline', 'test_pipeline')}
+        out.update(pipelines)
+        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            ds = dict(data[loader]['dataset'])
+            for name, p in pipelines.items():  # share the list object: written as a reference
+                if ds.get('pipeline') == p:
+                    ds['pipeline'] = p
+            out[loader] = dict(dataset=dict(_delete_=True, **ds))
+        for k in ('val_evaluator', 'test_evaluator', 'val_cfg', 'test_cfg'):
+            v = data[k]
+            out[k] = dict(_delete_=True, **v) if isinstance(v, dict) else v
+    else:
+        pipelines = {}
+        for name in ('train_pipeline', 'test_pipeline', 'tta_pipeline'):
+            if isinstance(cfg.get(name), list):
+                pipelines[name] = add_modality_to_pipeline(cfg[name], modality, channels, name)
+        out.update(pipelines)
+        originals = {name: _unscoped(cfg[name]) for name in pipelines}
+
+        def new_pipeline(p, where):
+            for name, orig in originals.items():
+                if _unscoped(p) == orig:
+                    return pipelines[name]
+            return add_modality_to_pipeline(p, modality, channels, where)
+
+        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            if isinstance(cfg.get(loader), dict) and 'dataset' in cfg[loader]:
+                out[loader] = dict(dataset=_dataset_with_pipeline(cfg[loader]['dataset'], new_pipeline,
+                                                                  f'{loader}.dataset'))
+        for k in ('val_cfg', 'test_cfg'):
+            if cfg.get(k) is not None:
+                out[k] = dict(_delete_=True, type='MissingModalityValLoop' if k == 'val_cfg'
+                              else 'MissingModalityTestLoop')
+    imports = list((cfg.get('custom_imports') or {}).get('imports', []))
+    out['custom_imports'] = dict(imports=imports + ['mmwam'] * ('mmwam' not in imports),
+                                 allow_failed_imports=False)
+    hooks = [h for h in cfg.get('custom_hooks') or [] if h.get('type') != 'FRMLoggerHook']
+    out['custom_hooks'] = hooks + [dict(type='FRMLoggerHook', interval=50)]
+    out['runner_type'] = 'MWAMRunner'  # resumes MMEngine checkpoints under torch's safe loader
+    return out
+
+
+def add_mwam(cfg: Config, **kwargs) -> Config:
+    """``cfg`` with :func:`mwam_overrides` merged in (the Python twin of ``tools/misc/add_mwam.py``)."""
+    merged = Config._merge_a_into_b(copy.deepcopy(mwam_overrides(cfg, **kwargs)), cfg.to_dict())
+    return Config(merged, filename=cfg.filename)
+
+
+def _fmt(value, refs: Dict[int, str]) -> str:
+    if id(value) in refs:
+        return refs[id(value)]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) and k.isidentifier() for k in value):
+            return 'dict(' + ', '.join(f'{k}={_fmt(v, refs)}' for k, v in value.items()) + ')'
+        return '{' + ', '.join(f'{k!r}: {_fmt(v, refs)}' for k, v in value.items()) + '}'
+    if isinstance(value, list):
+        return '[' + ', '.join(_fmt(v, refs) for v in value) + ']'
+    if isinstance(value, tuple):
+        return '(' + ', '.join(_fmt(v, refs) for v in value) + (',)' if len(value) == 1 else ')')
+    return repr(value)
+
+
+def format_config(base: str, overrides: Dict[str, object], header: str = '') -> str:
+    """Python source of a config inheriting ``base`` with ``overrides``; pipelines used in several
+    places are written once and referenced by name."""
+    from yapf.yapflib.yapf_api import FormatCode
+    refs = {id(v): k for k, v in overrides.items() if k.endswith('_pipeline')}
+    lines = [f'# {line}' if line else '#' for line in header.splitlines()]
+    lines.append(f'_base_ = {base!r}')
+    for k, v in overrides.items():
+        lines.append(f'{k} = {_fmt(v, {i: n for i, n in refs.items() if n != k})}')
+    style = dict(based_on_style='pep8', column_limit=100, blank_line_before_nested_class_or_def=True,
+                 split_before_expression_after_opening_paren=True)
+    text, _ = FormatCode('\n'.join(lines) + '\n', style_config=style)
+    return text
+
+
+def write_config(base: str, out: str, header: str = '', **kwargs) -> Config:
+    """Write the MWAM config of ``base`` (a path or an ``mmseg::`` / ``mmdet::`` name) to ``out``,
+    inheriting it; returns the written config, loaded back."""
+    overrides = mwam_overrides(load_config(base), **kwargs)
+    # a path is written relative to the new file so that the pair can move together
+    rel = base if '::' in base else osp.relpath(osp.abspath(base), osp.dirname(osp.abspath(out)))
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    with open(out, 'w') as f:
+        f.write(format_config(rel, overrides, header))
+    return Config.fromfile(out)

@@ -1,0 +1,192 @@
+"""add_mwam on mmseg / mmdet model-zoo configs: each converted model trains one step on CPU."""
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.dataset import Compose
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import MODELS, init_default_scope
+
+from conftest import ROOT
+from mmwam.utils.add_mwam import ConversionError, add_mwam, load_config, mwam_overrides
+from test_models.test_dual_backbone_detector import batch as det_batch
+from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
+
+SEG_ZOO = [
+    'segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py',  # MiT (ViT family)
+    'deeplabv3plus/deeplabv3plus_r18-d8_4xb2-80k_cityscapes-512x1024.py',  # ResNetV1c
+    'pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py',
+    'swin/swin-tiny-patch4-window7-in1k-pre_upernet_8xb2-160k_ade20k-512x512.py',  # UPerNet + Swin
+    'hrnet/fcn_hr18s_4xb4-80k_ade20k-512x512.py',  # HRNet
+    'twins/twins_pcpvt-s_fpn_fpnhead_8xb4-80k_ade20k-512x512.py',  # PCPVT + FPN neck
+    'segnext/segnext_mscan-t_1xb16-adamw-160k_ade20k-512x512.py',  # MSCAN
+    'vit/vit_deit-s16_upernet_8xb2-80k_ade20k-512x512.py',  # plain ViT + MLN neck
+    'fastscnn/fast_scnn_8xb4-160k_cityscapes-512x1024.py',
+    'bisenetv2/bisenetv2_fcn_4xb4-160k_cityscapes-1024x1024.py',
+    'cgnet/cgnet_fcn_4xb4-60k_cityscapes-680x680.py',
+]
+DET_ZOO = [
+    'faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py',
+    'retinanet/retinanet_r18_fpn_1x_coco.py',
+    'fcos/fcos_r50-caffe_fpn_gn-head_1x_coco.py',  # caffe-style: BGR, std 1
+    'atss/atss_r50_fpn_1x_coco.py',
+    'cascade_rcnn/cascade-rcnn_r50_fpn_1x_coco.py',  # three bbox heads (a list)
+    'gfl/gfl_r50_fpn_1x_coco.py',
+    'tood/tood_r50_fpn_1x_coco.py',
+    'swin/retinanet_swin-t-p4-w7_fpn_1x_coco.py',  # Swin
+    'pvt/retinanet_pvtv2-b0_fpn_1x_coco.py',  # PVTv2
+    'regnet/retinanet_regnetx-800MF_fpn_1x_coco.py',  # RegNet
+    'sparse_rcnn/sparse-rcnn_r50_fpn_1x_coco.py',  # query-based
+    'hrnet/faster-rcnn_hrnetv2p-w18-1x_coco.py',  # HRNet
+]
+
+
+def _no_pretrained(model):
+    """Pretrained weights off everywhere (no downloads in tests)."""
+    if isinstance(model, dict):
+        if 'pretrained' in model:
+            model['pretrained'] = None
+        if 'init_cfg' in model and isinstance(model['init_cfg'], dict) and \
+                model['init_cfg'].get('type') == 'Pretrained':
+            model['init_cfg'] = None
+        for v in model.values():
+            _no_pretrained(v)
+    elif isinstance(model, list):
+        for v in model:
+            _no_pretrained(v)
+
+
+def _train_one_step(cfg, data):
+    init_default_scope(cfg.default_scope)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        Compose(cfg[loader].dataset.pipeline)
+    _no_pretrained(cfg.model)
+    model = MODELS.build(cfg.model).train()
+    optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01)))
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    losses = model.train_step(data, optim)
+    assert all(torch.isfinite(v).all() for v in losses.values())
+    changed = {n for n, p in model.named_parameters() if not torch.equal(before[n], p)}
+    for m in cfg.model.data_preprocessor.modalities:
+        assert any(f'backbone.encoders.{m}.' in n for n in changed), m
+    return model
+
+
+@pytest.mark.parametrize('name', SEG_ZOO)
+def test_mmseg_zoo_config_converts_and_trains(name):
+    cfg = add_mwam(load_config(f'mmseg::{name}'), dataset='demo-rgbd')
+    assert cfg.model.type == 'MultiModalEncoderDecoder'
+    assert cfg.model.decode_head.num_classes == 5  # the dataset's
+    aux = cfg.model.get('auxiliary_head')
+    for head in (aux if isinstance(aux, list) else [aux] if aux else []):
+        assert head.num_classes == 5
+    cfg.model.data_preprocessor.size = (64, 64)
+    model = _train_one_step(cfg, seg_batch(n=2, h=64, w=64, channels=4, num_classes=5))
+    assert model.mwam is not None
+    assert model.backbone.encoders['depth'] is not model.backbone.encoders['rgb']
+
+
+@pytest.mark.parametrize('name', DET_ZOO)
+def test_mmdet_zoo_config_converts_and_trains(name):
+    base = load_config(f'mmdet::{name}')
+    cfg = add_mwam(base, dataset='llvip-mini')
+    assert cfg.model.type == 'DualBackboneDetector' and cfg.model.detector_type == base.model.type
+    pre = cfg.model.data_preprocessor
+    # the RGB statistics stay the backbone's (caffe-style configs: BGR input, std 1)
+    assert pre.mean['rgb'] == list(base.model.data_preprocessor.mean)
+    assert pre.bgr_to_rgb == base.model.data_preprocessor.get('bgr_to_rgb', False)
+    model = _train_one_step(cfg, det_batch(n=2, size=64))
+    assert type(model.detector).__name__ == base.model.type
+    assert model.mwam is not None
+
+
+def test_without_dataset_the_pipelines_load_and_concatenate_the_modality():
+    cfg = add_mwam(load_config('mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py'),
+                   modality='thermal', channels=1)
+    types = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
+    # LoadImageFromFile, LoadModality, LoadAnnotations, photometric (moved), Concat, geometric...
+    assert types[:5] == ['LoadImageFromFile', 'LoadModalityFromFile', 'LoadAnnotations',
+                         'PhotoMetricDistortion', 'ConcatModalities']
+    assert types[5:] == ['RandomResize', 'RandomCrop', 'RandomFlip', 'PackSegInputs']
+    assert cfg.model.data_preprocessor.mean['thermal'] == [pytest.approx(114.495)]
+    assert cfg.val_cfg.type == 'MissingModalityValLoop' and cfg.runner_type == 'MWAMRunner'
+    assert 'mmwam' in cfg.custom_imports.imports
+
+
+def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, demo_root):
+    """The tool writes a short config inheriting the zoo config; loaded back it is the function's
+    result; a real Runner trains it two iterations on the demo set and evaluates every subset."""
+    zoo = 'mmseg::deeplabv3plus/deeplabv3plus_r18-d8_4xb2-80k_cityscapes-512x1024.py'
+    out = tmp_path / 'dlv3p_demo.py'
+    subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'), zoo,
+                    '--dataset', 'demo-rgbd', '-o', str(out)], check=True, capture_output=True)
+    text = out.read_text()
+    assert f"_base_ = '{zoo}'" in text and 'pipeline=train_pipeline' in text
+    assert len(text.splitlines()) < 80
+    written = Config.fromfile(str(out))
+    direct = add_mwam(load_config(zoo), dataset='demo-rgbd')
+    assert written.model.to_dict() == direct.model.to_dict()
+    assert written.train_dataloader.to_dict() == direct.train_dataloader.to_dict()
+
+    from mmwam.utils.cli import build_runner
+    cfg = written
+    _no_pretrained(cfg.model)
+    cfg.work_dir = str(tmp_path / 'work')
+    cfg.launcher = 'none'
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2, val_interval=2)
+    cfg.param_scheduler = []
+    cfg.default_hooks.checkpoint.interval = 2
+    cfg.default_hooks.logger.interval = 1
+    cfg.visualizer = dict(type='SegLocalVisualizer', name=f'vis_{tmp_path}',
+                          vis_backends=[dict(type='LocalVisBackend')])
+    cfg.model.test_cfg = dict(mode='whole')
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].update(num_workers=0, persistent_workers=False, batch_size=2)
+        cfg[loader].dataset.data_root = demo_root
+    runner = build_runner(cfg)
+    runner.train()
+    metrics = runner.val_loop.run()
+    assert {'rgb+depth/mIoU', 'rgb/mIoU', 'depth/mIoU'} <= set(metrics)
+    assert osp.isfile(osp.join(cfg.work_dir, 'iter_2.pth'))
+
+
+@pytest.mark.parametrize('config, kwargs, message', [
+    ('mmseg::ocrnet/ocrnet_hr18s_4xb4-80k_ade20k-512x512.py', dict(modality='depth'),
+     r'model.type CascadeEncoderDecoder: cascade segmentors'),
+    ('mmseg::mobilenet_v2/mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py', dict(modality='depth'),
+     r'model.backbone.type MobileNetV2: its constructor has no input-channel argument'),
+    ('mmdet::yolox/yolox_tiny_8xb8-300e_coco.py', dict(modality='thermal'),
+     r'model.backbone.type CSPDarknet: its constructor has no input-channel argument'),
+    ('mmseg::convnext/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py', dict(modality='depth'),
+     r"model.backbone.type 'mmpretrain.ConvNeXt' is not registered \(install mmpretrain"),
+    ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py', dict(dataset='llvip'),
+     r'--dataset llvip: a MultiModalDetDataPreprocessor dataset config, but the model is a seg model'),
+    ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py', dict(dataset='nyudv2', modality='thermal'),
+     r"--modality thermal: the dataset nyudv2 provides \['depth'\]"),
+    ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py', dict(dataset='kitti'),
+     r"--dataset 'kitti': neither a known dataset"),
+    ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py', dict(),
+     r'--modality is needed without --dataset'),
+    (osp.join(ROOT, 'configs', 'mwam', 'segformer_rgbd.py'), dict(modality='depth'),
+     r'model.type is MultiModalEncoderDecoder: the config is already multimodal'),
+])
+def test_unconvertible_configs_name_the_field(config, kwargs, message):
+    with pytest.raises(ConversionError, match=message):
+        mwam_overrides(load_config(config), **kwargs)
+
+
+def test_a_detector_without_backbone_is_refused():
+    with pytest.raises(ConversionError, match=r'model.backbone: the detector FasterRCNN has no backbone'):
+        mwam_overrides(Config(dict(model=dict(type='FasterRCNN', neck=None))), modality='thermal')
+
+
+def test_the_cli_reports_a_conversion_error_in_one_line(tmp_path):
+    res = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
+                          'mmdet::yolox/yolox_tiny_8xb8-300e_coco.py', '--modality', 'thermal', '-o',
+                          str(tmp_path / 'x.py')], capture_output=True, text=True)
+    assert res.returncode != 0
+    assert 'Traceback' not in res.stderr
+    assert 'add_mwam: mmdet::yolox/yolox_tiny_8xb8-300e_coco.py: model.backbone.type CSPDarknet' in res.stderr
