@@ -95,5 +95,11 @@ class MultiModalBackbone(BaseModule):
         levels = num_levels.pop()
         if len(self.fusions) not in (1, levels):
             raise ValueError(f'fusion.in_channels has {len(self.fusions)} levels, the encoders give {levels}')
+        for i in range(levels):
+            shapes = {tuple(f[i].shape) for f in feats}
+            if len(shapes) != 1:
+                raise ValueError(f'the encoders give level-{i} features of different shapes '
+                                 f'{dict(zip(self.modalities, (tuple(f[i].shape) for f in feats)))}: this '
+                                 'backbone\'s outputs depend on its input channels, which fusion cannot join')
         fuse = [self.fusions[min(i, len(self.fusions) - 1)] for i in range(levels)]
         return tuple(fuse[i]([f[i] for f in feats]) for i in range(levels))

@@ -39,13 +39,17 @@ class ConversionError(ValueError):
 
 def load_config(path: str) -> Config:
     """``Config.fromfile`` that also takes ``mmseg::`` / ``mmdet::`` model-zoo paths."""
-    if '::' not in path:
-        return Config.fromfile(path)
-    with tempfile.TemporaryDirectory() as tmp:
-        stub = osp.join(tmp, osp.basename(path.split('::', 1)[1]))
-        with open(stub, 'w') as f:
-            f.write(f'_base_ = {path!r}\n')
-        return Config.fromfile(stub)
+    try:
+        if '::' not in path:
+            return Config.fromfile(path)
+        with tempfile.TemporaryDirectory() as tmp:
+            stub = osp.join(tmp, osp.basename(path.split('::', 1)[1]))
+            with open(stub, 'w') as f:
+                f.write(f'_base_ = {path!r}\n')
+            cfg = Config.fromfile(stub)
+            return Config(cfg.to_dict())  # not tied to the stub file, which is gone
+    except ImportError as e:  # custom_imports of a package that is not installed
+        raise ConversionError(f'{path}: the config imports a package that is not installed: {e}') from e
 
 
 def dataset_config(dataset: str) -> Config:
@@ -118,6 +122,27 @@ def _unscoped(node):
     if isinstance(node, (list, tuple)):
         return type(node)(_unscoped(v) for v in node)
     return node
+
+
+def _check_stem(backbone: dict, key: str, channels: int, task: str) -> None:
+    """Some backbones take an input-channel argument and ignore it (a stem hard-coded to 3 channels):
+    build one with ``channels`` and check that its first convolution / linear layer takes them."""
+    import torch.nn as nn
+    if task == 'seg':
+        from mmseg.registry import MODELS
+    else:
+        from mmdet.registry import MODELS
+    from mmengine.registry import DefaultScope
+    cfg = copy.deepcopy(dict(backbone))
+    cfg.update({key: channels, 'init_cfg': None})
+    cfg.pop('pretrained', None)
+    with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
+        encoder = MODELS.build(cfg)
+    first = next((m for m in encoder.modules() if isinstance(m, (nn.Conv2d, nn.Linear))), None)
+    got = getattr(first, 'in_channels', getattr(first, 'in_features', None))
+    if first is not None and got != channels:
+        raise ConversionError(f'model.backbone.type {backbone["type"]}: its {key} argument is not used by its '
+                              f'stem (built with {key}={channels}, its first layer takes {got} channels)')
 
 
 def add_modality_to_pipeline(pipeline: List[dict], modality: str, channels: int, where: str) -> List[dict]:
@@ -235,6 +260,7 @@ def mwam_overrides(cfg: Config,
         std = std if std is not None else [round(sum(rgb_std) / 3, 3)]
         dpre = {}
     modalities = parse_modalities({'rgb': 3, modality: channels}, '--modality')
+    _check_stem(model['backbone'], key, channels, task)
     preprocessor = {k: v for k, v in pre.items() if k not in PREPROCESSOR_STATS}
     preprocessor.update({k: v for k, v in dpre.items() if k not in PREPROCESSOR_STATS})
     preprocessor = dict(
@@ -300,7 +326,7 @@ def mwam_overrides(cfg: Config,
 def add_mwam(cfg: Config, **kwargs) -> Config:
     """``cfg`` with :func:`mwam_overrides` merged in (the Python twin of ``tools/misc/add_mwam.py``)."""
     merged = Config._merge_a_into_b(copy.deepcopy(mwam_overrides(cfg, **kwargs)), cfg.to_dict())
-    return Config(merged, filename=cfg.filename)
+    return Config(merged)
 
 
 def _fmt(value, refs: Dict[int, str]) -> str:

@@ -46,7 +46,9 @@ def nyu_official(tmp_path_factory):
     d = tmp_path_factory.mktemp('nyu_official')
     g = np.random.default_rng(0)
     n = 4
-    images = g.integers(0, 255, (n, H, W, 3), dtype=np.uint8)
+    yy, xx = np.mgrid[0:H, 0:W]  # smooth images: JPEG keeps them close
+    images = np.stack([np.stack([(xx * 7 + k * 40 + c * 60) % 256 for c in range(3)], -1)
+                       for k in range(n)]).astype(np.uint8)
     depths = g.uniform(0.5, 9.0, (n, H, W)).astype(np.float32)
     raw = g.integers(0, 895, (n, H, W)).astype(np.uint16)
     path = str(d / 'nyu_depth_v2_labeled.mat')
@@ -91,7 +93,7 @@ def test_nyudv2_converter_writes_the_folder_layout(nyu_official, nyu_converted):
     assert depth.dtype == np.uint16
     np.testing.assert_allclose(depth / 1000, depths[1], atol=6e-4)
     img = cv2.imread(str(out / 'RGB' / '0002.jpg'))[..., ::-1]
-    assert np.abs(img.astype(int) - images[1]).mean() < 8  # JPEG, quality 100
+    assert np.abs(img.astype(int) - images[1]).mean() < 4  # JPEG, quality 100
 
 
 @pytest.mark.parametrize('config, num_classes', [('nyudv2_rgbd.py', 40), ('nyudv2-13_rgbd.py', 13)])
@@ -121,7 +123,7 @@ def test_sunrgbd_37_classes(tmp_path):
     ds = build('sunrgbd_rgbd.py', tmp_path)
     assert len(ds) == 1 and len(ds.metainfo['classes']) == 37
     x = ds[0]['inputs']
-    assert x.shape == (4, H, W) and np.allclose(x[3].numpy(), 2.5)  # depth in metres
+    assert x.shape[0] == 4 and np.allclose(x[3].numpy(), 2.5)  # depth in metres
 
 
 def test_mfnet_splits_its_4_channel_png_into_rgb_and_thermal(tmp_path):

@@ -24,7 +24,7 @@ def tiny_llvip_cfg(work_dir):
     cfg.custom_hooks = [dict(type='FRMLoggerHook', interval=1)]
     cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
     cfg.visualizer.name = f'visualizer_{work_dir}'
-    cfg.model.detector.test_cfg.score_thr = 0.0  # an untrained model still gives boxes to evaluate
+    cfg.model.test_cfg.score_thr = 0.0  # an untrained model still gives boxes to evaluate
     return cfg
 
 

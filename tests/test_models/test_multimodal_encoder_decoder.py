@@ -104,6 +104,7 @@ def test_config_channel_mismatch_is_reported_at_the_first_batch():
 
 def test_config_errors_name_the_field():
     cfg = tiny_model_cfg()
+    cfg.modalities = dict(rgb=3, depth=1)  # given twice, and different
     cfg.data_preprocessor.modalities = dict(rgb=3, thermal=1)
     cfg.data_preprocessor.mean = dict(rgb=[0, 0, 0], thermal=[0])
     cfg.data_preprocessor.std = dict(rgb=[1, 1, 1], thermal=[1])
@@ -115,6 +116,10 @@ def test_config_errors_name_the_field():
         MODELS.build(cfg)
     with pytest.raises(ValueError, match=r"model.modalities\['depth'\] must be a positive int"):
         MODELS.build(dict(tiny_model_cfg(), modalities=dict(rgb=3, depth=0)))
+    cfg = tiny_model_cfg()
+    del cfg.data_preprocessor['modalities']
+    with pytest.raises(ValueError, match=r'MultiModalEncoderDecoder: set model.data_preprocessor.modalities'):
+        MODELS.build(cfg)
 
 
 def test_channel_order_survives_a_config_dump(tmp_path):
@@ -122,7 +127,7 @@ def test_channel_order_survives_a_config_dump(tmp_path):
     cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py'))
     cfg.dump(str(tmp_path / 'dumped.py'))
     dumped = Config.fromfile(str(tmp_path / 'dumped.py'))
-    assert list(dumped.model.modalities) == ['depth', 'rgb']  # what mmengine does to the dict
+    assert list(dumped.model.data_preprocessor.modalities) == ['depth', 'rgb']  # what mmengine does to the dict
     for c in (cfg, dumped):
         model = MODELS.build(c.model)
         assert list(model.backbone.modalities) == ['rgb', 'depth']
