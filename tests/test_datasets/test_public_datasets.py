@@ -47,7 +47,7 @@ def nyu_official(tmp_path_factory):
     g = np.random.default_rng(0)
     n = 4
     yy, xx = np.mgrid[0:H, 0:W]  # smooth images: JPEG keeps them close
-    images = np.stack([np.stack([(xx * 7 + k * 40 + c * 60) % 256 for c in range(3)], -1)
+    images = np.stack([np.stack([xx * 3 + yy + k * 10 + c * 50 for c in range(3)], -1)
                        for k in range(n)]).astype(np.uint8)
     depths = g.uniform(0.5, 9.0, (n, H, W)).astype(np.float32)
     raw = g.integers(0, 895, (n, H, W)).astype(np.uint16)
@@ -243,3 +243,52 @@ def test_ignore_index_and_valid_ids_pass(nyu_root):
     write(nyu_root / 'Label' / '0001.png', lab)
     gt = build('nyudv2_rgbd.py', nyu_root)[0]['data_samples'].gt_sem_seg.data
     assert gt.max().item() == 255 and gt[gt != 255].max().item() <= 39
+
+
+# ---------------------------------------------------------------- SUN RGB-D from the official release
+def test_sunrgbd_converter_reads_the_official_release(tmp_path):
+    import h5py
+    from scipy.io import savemat
+    root = tmp_path / 'release'
+    frames = ['SUNRGBD/kv1/NYUdata/NYU0001', 'SUNRGBD/kv2/kinect2data/000002_2014-05-26_14-23-37_260595134347'
+              '_rgbf000103-resize', 'SUNRGBD/realsense/lg/2014_10_24-13_01_10-1311000073']
+    g = np.random.default_rng(0)
+    depth_mm = g.integers(500, 9000, (3, H, W)).astype(np.uint32)
+    labels = g.integers(0, 38, (3, H, W)).astype(np.float64)
+    meta = np.zeros((1, 3), dtype=[('sequenceName', 'O'), ('rgbpath', 'O'), ('depthpath', 'O'),
+                                   ('rgbname', 'O'), ('depthname', 'O')])
+    for i, frame in enumerate(frames):
+        name = frame.split('/')[-1]
+        write(root / frame / 'image' / f'{name}.jpg', rgb(i))
+        rotated = (((depth_mm[i] << 3) | (depth_mm[i] >> 13)) & 0xFFFF).astype(np.uint16)  # as released
+        write(root / frame / 'depth_bfx' / f'{name}.png', rotated)
+        write(root / frame / 'depth' / f'{name}.png', rotated)
+        meta[0, i] = (frame, f'/n/fs/sun3d/data/{frame}/image/{name}.jpg',
+                      f'/n/fs/sun3d/data/{frame}/depth/{name}.png', f'{name}.jpg', f'{name}.png')
+    os.makedirs(root / 'SUNRGBDtoolbox' / 'Metadata')
+    os.makedirs(root / 'SUNRGBDtoolbox' / 'traintestSUNRGBD')
+    savemat(root / 'SUNRGBDtoolbox' / 'Metadata' / 'SUNRGBDMeta.mat', dict(SUNRGBDMeta=meta))
+    savemat(root / 'SUNRGBDtoolbox' / 'traintestSUNRGBD' / 'allsplit.mat', dict(
+        alltrain=np.array([f'/n/fs/sun3d/data/{frames[0]}/', f'/n/fs/sun3d/data/{frames[2]}'], dtype=object),
+        alltest=np.array([f'/n/fs/sun3d/data/{frames[1]}'], dtype=object)))
+    with h5py.File(root / 'SUNRGBDtoolbox' / 'Metadata' / 'SUNRGBD2Dseg.mat', 'w', userblock_size=512) as f:
+        refs = [f.create_dataset(f'#refs#/{i}', data=labels[i].T).ref for i in range(3)]  # column-major
+        f.create_dataset('SUNRGBD2Dseg/seglabel', data=np.array([[r] for r in refs], dtype=h5py.ref_dtype))
+    out = tmp_path / 'sunrgbd'
+    subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'dataset_converters', 'sunrgbd.py'), str(root),
+                    '-o', str(out)], check=True, capture_output=True)
+    assert (out / 'train.txt').read_text().split() == ['000001', '000003']
+    assert (out / 'test.txt').read_text().split() == ['000002']
+    np.testing.assert_array_equal(cv2.imread(str(out / 'Depth' / '000002.png'), cv2.IMREAD_UNCHANGED),
+                                  depth_mm[1])
+    np.testing.assert_array_equal(cv2.imread(str(out / 'Label' / '000002.png'), cv2.IMREAD_UNCHANGED),
+                                  labels[1])
+    ds = build('sunrgbd_rgbd.py', out)
+    assert len(ds) == 1 and ds[0]['inputs'].shape[0] == 4
+
+
+def test_sunrgbd_converter_names_a_missing_toolbox_file(tmp_path):
+    res = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'dataset_converters', 'sunrgbd.py'),
+                          str(tmp_path), '-o', str(tmp_path / 'out')], capture_output=True, text=True)
+    assert res.returncode != 0
+    assert 'SUNRGBDtoolbox/Metadata/SUNRGBDMeta.mat not found; expected the official SUN RGB-D layout' in res.stderr

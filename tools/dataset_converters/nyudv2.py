@@ -16,6 +16,7 @@ Label 0 is unlabelled in both (the dataset classes map it to the ignore index).
 import argparse
 import os
 import os.path as osp
+import sys
 
 import cv2
 import numpy as np
@@ -82,7 +83,10 @@ def main():
     p.add_argument('--mapping13', required=True, help='class13Mapping.mat')
     p.add_argument('-o', '--out', default='data/nyudv2')
     args = p.parse_args()
-    stats = convert(args.labelled, args.splits, args.mapping40, args.mapping13, args.out)
+    try:
+        stats = convert(args.labelled, args.splits, args.mapping40, args.mapping13, args.out)
+    except (OSError, KeyError, ValueError) as e:  # a wrong input: one line naming it
+        sys.exit(f'nyudv2: {e}')
     print(f'wrote {args.out}: {stats}')
 
 
