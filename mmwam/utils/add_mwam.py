@@ -124,6 +124,44 @@ def _unscoped(node):
     return node
 
 
+def _probe_encoder(backbone: dict, key: str, channels: int, task: str, levels: bool = False):
+    """Build one encoder with ``channels`` inputs. Some backbones take an input-channel argument and ignore
+    it (a stem hard-coded to 3 channels): its first convolution / linear layer must take ``channels``.
+    With ``levels``, also return the channels of each output level (a 64x64 forward), which
+    ``ConcatFusion`` needs."""
+    import torch
+    import torch.nn as nn
+    from mmengine.registry import DefaultScope
+    if task == 'seg':
+        from mmseg.registry import MODELS
+    else:
+        from mmdet.registry import MODELS
+    cfg = copy.deepcopy(dict(backbone))
+    cfg.update({key: channels, 'init_cfg': None})
+    cfg.pop('pretrained', None)
+    with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
+        encoder = MODELS.build(cfg)
+    first = next((m for m in encoder.modules() if isinstance(m, (nn.Conv2d, nn.Linear))), None)
+    got = getattr(first, 'in_channels', getattr(first, 'in_features', None))
+    if first is not None and got != channels:
+        raise ConversionError(f'model.backbone.type {backbone["type"]}: its {key} argument is not used by its '
+                              f'stem (built with {key}={channels}, its first layer takes {got} channels)')
+    if not levels:
+        return None
+    with torch.no_grad():
+        out = encoder.eval()(torch.zeros(1, channels, 64, 64))
+    return [t.shape[1] for t in ([out] if isinstance(out, torch.Tensor) else out)]
+
+
+def _unscoped(node):
+    """``node`` without the ``_scope_`` keys mmengine adds to the variables of an ``mmseg::`` base."""
+    if isinstance(node, dict):
+        return {k: _unscoped(v) for k, v in node.items() if k != '_scope_'}
+    if isinstance(node, (list, tuple)):
+        return type(node)(_unscoped(v) for v in node)
+    return node
+
+
 def _check_stem(backbone: dict, key: str, channels: int, task: str) -> None:
     """Some backbones take an input-channel argument and ignore it (a stem hard-coded to 3 channels):
     build one with ``channels`` and check that its first convolution / linear layer takes them."""
@@ -260,7 +298,11 @@ def mwam_overrides(cfg: Config,
         std = std if std is not None else [round(sum(rgb_std) / 3, 3)]
         dpre = {}
     modalities = parse_modalities({'rgb': 3, modality: channels}, '--modality')
-    _check_stem(model['backbone'], key, channels, task)
+    fusion = dict(fusion)
+    needs_levels = fusion.get('type') == 'ConcatFusion' and 'in_channels' not in fusion
+    level_channels = _probe_encoder(model['backbone'], key, channels, task, levels=needs_levels)
+    if needs_levels:
+        fusion['in_channels'] = level_channels
     preprocessor = {k: v for k, v in pre.items() if k not in PREPROCESSOR_STATS}
     preprocessor.update({k: v for k, v in dpre.items() if k not in PREPROCESSOR_STATS})
     preprocessor = dict(

@@ -117,6 +117,15 @@ def test_without_dataset_the_pipelines_load_and_concatenate_the_modality():
     assert 'mmwam' in cfg.custom_imports.imports
 
 
+def test_concat_fusion_gets_the_channels_of_each_level():
+    cfg = add_mwam(load_config('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py'),
+                   dataset='demo-rgbd', fusion=dict(type='ConcatFusion'))
+    assert cfg.model.fusion.in_channels == [32, 64, 160, 256]
+    cfg.model.data_preprocessor.size = (64, 64)
+    model = _train_one_step(cfg, seg_batch(n=2, h=64, w=64, channels=4, num_classes=5))
+    assert [f.proj.in_channels for f in model.backbone.fusions] == [64, 128, 320, 512]
+
+
 def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, demo_root):
     """The tool writes a short config inheriting the zoo config; loaded back it is the function's
     result; a real Runner trains it two iterations on the demo set and evaluates every subset."""
