@@ -1,12 +1,11 @@
-# SegFormer, dual MiT-B2 encoders + MWAM, SUN RGB-D 37 classes; the paper's one-cycle SGD schedule
-# (30k iterations, batch 8). The RGB encoder starts from mmseg's ImageNet MiT-B2; the other
-# encoder's 1-channel patch embedding does not match the checkpoint and starts from scratch.
-_base_ = [
-    '../_base_/models/segformer_mit-b2_mwam.py', '../_base_/datasets/sunrgbd_rgbd.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/onecycle_300e.py'
-]
+# segformer_mit-b0_sunrgbd.py with dual MiT-B2 encoders (as mmseg's segformer_mit-b2 configs), the RGB one from mmseg's
+# ImageNet MiT-B2.
+_base_ = './segformer_mit-b0_sunrgbd.py'
 checkpoint = 'https://download.openmmlab.com/mmsegmentation/v0.5/pretrain/segformer/mit_b2_20220624-66e8bf70.pth'  # noqa
 model = dict(
-    data_preprocessor={{_base_.multimodal_preprocessor}},
-    backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=checkpoint)),
-    decode_head=dict(num_classes={{_base_.num_classes}}))
+    backbone=dict(
+        init_cfg=dict(type='Pretrained', checkpoint=checkpoint),
+        embed_dims=64,
+        num_heads=[1, 2, 5, 8],
+        num_layers=[3, 4, 6, 3]),
+    decode_head=dict(in_channels=[64, 128, 320, 512]))

@@ -90,14 +90,19 @@ def _task(model: dict) -> str:
                           'with a backbone')
 
 
-def _channels_key(backbone: dict, task: str) -> str:
-    """The backbone's argument for its input channels (found in its signature, through **kwargs)."""
+def _models(task: str):
+    """The model registry of the task's package."""
     if task == 'seg':
         from mmseg.registry import MODELS
     else:
         from mmdet.registry import MODELS
+    return MODELS
+
+
+def _channels_key(backbone: dict, task: str) -> str:
+    """The backbone's argument for its input channels (found in its signature, through **kwargs)."""
     kind = backbone.get('type')
-    cls = MODELS.get(kind)
+    cls = _models(task).get(kind)
     if cls is None:
         hint = ' (install mmpretrain for mmpretrain.* backbones)' if 'mmpretrain' in str(kind) else ''
         raise ConversionError(f'model.backbone.type {kind!r} is not registered{hint}')
@@ -132,15 +137,11 @@ def _probe_encoder(backbone: dict, key: str, channels: int, task: str, levels: b
     import torch
     import torch.nn as nn
     from mmengine.registry import DefaultScope
-    if task == 'seg':
-        from mmseg.registry import MODELS
-    else:
-        from mmdet.registry import MODELS
     cfg = copy.deepcopy(dict(backbone))
     cfg.update({key: channels, 'init_cfg': None})
     cfg.pop('pretrained', None)
     with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
-        encoder = MODELS.build(cfg)
+        encoder = _models(task).build(cfg)
     first = next((m for m in encoder.modules() if isinstance(m, (nn.Conv2d, nn.Linear))), None)
     got = getattr(first, 'in_channels', getattr(first, 'in_features', None))
     if first is not None and got != channels:
@@ -160,27 +161,6 @@ def _unscoped(node):
     if isinstance(node, (list, tuple)):
         return type(node)(_unscoped(v) for v in node)
     return node
-
-
-def _check_stem(backbone: dict, key: str, channels: int, task: str) -> None:
-    """Some backbones take an input-channel argument and ignore it (a stem hard-coded to 3 channels):
-    build one with ``channels`` and check that its first convolution / linear layer takes them."""
-    import torch.nn as nn
-    if task == 'seg':
-        from mmseg.registry import MODELS
-    else:
-        from mmdet.registry import MODELS
-    from mmengine.registry import DefaultScope
-    cfg = copy.deepcopy(dict(backbone))
-    cfg.update({key: channels, 'init_cfg': None})
-    cfg.pop('pretrained', None)
-    with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
-        encoder = MODELS.build(cfg)
-    first = next((m for m in encoder.modules() if isinstance(m, (nn.Conv2d, nn.Linear))), None)
-    got = getattr(first, 'in_channels', getattr(first, 'in_features', None))
-    if first is not None and got != channels:
-        raise ConversionError(f'model.backbone.type {backbone["type"]}: its {key} argument is not used by its '
-                              f'stem (built with {key}={channels}, its first layer takes {got} channels)')
 
 
 def add_modality_to_pipeline(pipeline: List[dict], modality: str, channels: int, where: str) -> List[dict]:
@@ -244,6 +224,47 @@ def _stats(values, channels, what):
     if len(values) != channels:
         raise ConversionError(f'--{what}: {len(values)} values for {channels} channels')
     return values
+
+
+def _dataset_overrides(data: Config) -> Dict[str, object]:
+    """A dataset config's pipelines, datasets, metrics and loops, replacing the config's."""
+    pipelines = {k: data[k] for k in ('train_pipeline', 'test_pipeline')}
+    out: Dict[str, object] = dict(pipelines)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        ds = dict(data[loader]['dataset'])
+        for p in pipelines.values():  # share the list object: written as a reference
+            if ds.get('pipeline') == p:
+                ds['pipeline'] = p
+        out[loader] = dict(dataset=dict(_delete_=True, **ds))
+    for k in ('val_evaluator', 'test_evaluator', 'val_cfg', 'test_cfg'):
+        v = data[k]
+        out[k] = dict(_delete_=True, **v) if isinstance(v, dict) else v
+    return out
+
+
+def _pipeline_overrides(cfg: Config, modality: str, channels: int) -> Dict[str, object]:
+    """The config's own pipelines (top-level and in its dataloaders) loading ``modality``, and the
+    missing-modality loops."""
+    out: Dict[str, object] = {}
+    for name in ('train_pipeline', 'test_pipeline', 'tta_pipeline'):
+        if isinstance(cfg.get(name), list):
+            out[name] = add_modality_to_pipeline(cfg[name], modality, channels, name)
+    originals = {name: _unscoped(cfg[name]) for name in out}
+
+    def new_pipeline(p, where):
+        for name, orig in originals.items():
+            if _unscoped(p) == orig:
+                return out[name]  # the same list object: written as a reference
+        return add_modality_to_pipeline(p, modality, channels, where)
+
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if isinstance(cfg.get(loader), dict) and 'dataset' in cfg[loader]:
+            out[loader] = dict(dataset=_dataset_with_pipeline(cfg[loader]['dataset'], new_pipeline,
+                                                              f'{loader}.dataset'))
+    for k, loop in (('val_cfg', 'MissingModalityValLoop'), ('test_cfg', 'MissingModalityTestLoop')):
+        if cfg.get(k) is not None:
+            out[k] = dict(_delete_=True, type=loop)
+    return out
 
 
 def mwam_overrides(cfg: Config,
@@ -321,41 +342,10 @@ def mwam_overrides(cfg: Config,
     out: Dict[str, object] = dict(model=new_model)
 
     if data is not None:
-        heads = _num_classes(model, data.num_classes)
-        new_model.update(heads or {})
-        pipelines = {k: data[k] for k in ('train_pipeline', 'test_pipeline')}
-        out.update(pipelines)
-        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-            ds = dict(data[loader]['dataset'])
-            for name, p in pipelines.items():  # share the list object: written as a reference
-                if ds.get('pipeline') == p:
-                    ds['pipeline'] = p
-            out[loader] = dict(dataset=dict(_delete_=True, **ds))
-        for k in ('val_evaluator', 'test_evaluator', 'val_cfg', 'test_cfg'):
-            v = data[k]
-            out[k] = dict(_delete_=True, **v) if isinstance(v, dict) else v
+        new_model.update(_num_classes(model, data.num_classes) or {})
+        out.update(_dataset_overrides(data))
     else:
-        pipelines = {}
-        for name in ('train_pipeline', 'test_pipeline', 'tta_pipeline'):
-            if isinstance(cfg.get(name), list):
-                pipelines[name] = add_modality_to_pipeline(cfg[name], modality, channels, name)
-        out.update(pipelines)
-        originals = {name: _unscoped(cfg[name]) for name in pipelines}
-
-        def new_pipeline(p, where):
-            for name, orig in originals.items():
-                if _unscoped(p) == orig:
-                    return pipelines[name]
-            return add_modality_to_pipeline(p, modality, channels, where)
-
-        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-            if isinstance(cfg.get(loader), dict) and 'dataset' in cfg[loader]:
-                out[loader] = dict(dataset=_dataset_with_pipeline(cfg[loader]['dataset'], new_pipeline,
-                                                                  f'{loader}.dataset'))
-        for k in ('val_cfg', 'test_cfg'):
-            if cfg.get(k) is not None:
-                out[k] = dict(_delete_=True, type='MissingModalityValLoop' if k == 'val_cfg'
-                              else 'MissingModalityTestLoop')
+        out.update(_pipeline_overrides(cfg, modality, channels))
     imports = list((cfg.get('custom_imports') or {}).get('imports', []))
     out['custom_imports'] = dict(imports=imports + ['mmwam'] * ('mmwam' not in imports),
                                  allow_failed_imports=False)
