@@ -65,6 +65,7 @@ def test_geometric_transforms_move_depth_with_rgb_and_labels(tmp_path):
             t['prob'] = 1.0
     ds = demo_dataset(str(root), pipeline=pipeline)
     import torch.nn.functional as F
+    np.random.seed(0)  # mmcv's random transforms draw from numpy: the same 3 augmentations every run
     for _ in range(3):
         s = ds[0]
         depth_as_label = s['inputs'][3].round().long() - 1  # reduce_zero_label: k -> k - 1
@@ -73,7 +74,7 @@ def test_geometric_transforms_move_depth_with_rgb_and_labels(tmp_path):
         # legitimately differ by a pixel; a flip or crop applied to one and not the other, or an offset,
         # would leave far fewer than 97% agreeing
         g = gt[None, None].float()
-        uniform = (F.max_pool2d(g, 5, 1, 2) == -F.max_pool2d(-g, 5, 1, 2))[0, 0] & (gt != 255)
+        uniform = (F.max_pool2d(g, 7, 1, 3) == -F.max_pool2d(-g, 7, 1, 3))[0, 0] & (gt != 255)
         assert uniform.sum() > 100
         assert (depth_as_label[uniform] == gt[uniform]).float().mean() > 0.97
 
