@@ -14,6 +14,6 @@ class SUNRGBDDataset(NYUDv2Dataset):
 
         data_root/RGB/<id>.jpg  Depth/<id>.png  Label/<id>.png  train.txt  test.txt
 
-    Labels 0 (unlabelled) and 1..37; depth 16-bit PNG in the release's own units (millimetres after
-    its bit shift, see the converter)."""
+    Labels 0 (unlabelled) and 1..37; depth 16-bit PNG in millimetres (the converter undoes the
+    release's 3-bit rotation)."""
     METAINFO = dict(classes=SUN37_CLASSES, palette=_palette(len(SUN37_CLASSES)))

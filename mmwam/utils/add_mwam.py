@@ -8,11 +8,11 @@ import copy
 import inspect
 import os
 import os.path as osp
-import tempfile
 from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
+from .cli import read_config
 from .modalities import parse_modalities
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs')
@@ -38,16 +38,9 @@ class ConversionError(ValueError):
 
 
 def load_config(path: str) -> Config:
-    """``Config.fromfile`` that also takes ``mmseg::`` / ``mmdet::`` model-zoo paths."""
+    """``read_config`` (paths and ``mmseg::`` / ``mmdet::`` names) with a missing package named."""
     try:
-        if '::' not in path:
-            return Config.fromfile(path)
-        with tempfile.TemporaryDirectory() as tmp:
-            stub = osp.join(tmp, osp.basename(path.split('::', 1)[1]))
-            with open(stub, 'w') as f:
-                f.write(f'_base_ = {path!r}\n')
-            cfg = Config.fromfile(stub)
-            return Config(cfg.to_dict())  # not tied to the stub file, which is gone
+        return read_config(path)
     except ImportError as e:  # custom_imports of a package that is not installed
         raise ConversionError(f'{path}: the config imports a package that is not installed: {e}') from e
 
@@ -70,13 +63,11 @@ def _task(model: dict) -> str:
     import mmdet.models  # noqa: F401  (fills the registries)
     import mmseg.models  # noqa: F401
     from mmdet.models.detectors import BaseDetector
-    from mmdet.registry import MODELS as DET
     from mmseg.models.segmentors import CascadeEncoderDecoder, EncoderDecoder
-    from mmseg.registry import MODELS as SEG
     kind = model.get('type')
     if kind in ('MultiModalEncoderDecoder', 'DualBackboneDetector'):
         raise ConversionError(f'model.type is {kind}: the config is already multimodal')
-    seg, det = SEG.get(kind), DET.get(kind)
+    seg, det = _models('seg').get(kind), _models('det').get(kind)
     if seg is not None and issubclass(seg, CascadeEncoderDecoder):
         raise ConversionError(f'model.type {kind}: cascade segmentors (several decode stages) are not '
                               'supported; MultiModalEncoderDecoder extends EncoderDecoder')

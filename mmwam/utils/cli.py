@@ -1,5 +1,6 @@
 """What tools/train.py and tools/test.py share: the config as the standard OpenMMLab CLI sets it."""
 import os.path as osp
+import tempfile
 
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
@@ -8,9 +9,20 @@ from mmengine.runner import Runner
 from .dist import prepare_cpu_distributed
 
 
+def read_config(path: str) -> Config:
+    """``Config.fromfile`` that also takes ``mmseg::`` / ``mmdet::`` model-zoo paths."""
+    if '::' not in path:
+        return Config.fromfile(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        stub = osp.join(tmp, osp.basename(path.split('::', 1)[1]))
+        with open(stub, 'w') as f:
+            f.write(f'_base_ = {path!r}\n')
+        return Config(Config.fromfile(stub).to_dict())  # not tied to the stub file, which is gone
+
+
 def load_config(path: str, cfg_options=None, work_dir=None, launcher='none') -> Config:
     """Load ``path``; apply ``--cfg-options``; work dir: CLI > config > ./work_dirs/<config name>."""
-    cfg = Config.fromfile(path)
+    cfg = read_config(path)
     cfg.launcher = launcher
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
