@@ -18,6 +18,9 @@ pin() { grep -E "^$1==" "$pins"; }
 pip_() { "$py" -m pip install -q --disable-pip-version-check "$@"; }
 
 pip_ "$(pin torch)" "$(pin setuptools)" "$(pin wheel)" "$(pin ninja)" "$(pin numpy)"
+# mmcv's own runtime deps (mmengine among them) before mmcv itself, so pip's resolver never sees mmcv
+# without them; -c keeps every transitive package pinned too
+pip_ -c "$pins" addict packaging Pillow pyyaml yapf opencv-python "$(pin mmengine)"
 mmcv_pin=$(pin mmcv)
 if ! "$py" -c 'import mmcv.ops' 2>/dev/null; then
   mkdir -p "$cache"
@@ -31,10 +34,9 @@ if ! "$py" -c 'import mmcv.ops' 2>/dev/null; then
   fi
   pip_ --no-deps "$whl_dir"/mmcv-2.1.0-*.whl
 fi
-# mmcv's own runtime deps, then everything else at its pin; -c keeps every transitive package pinned too
-pip_ -c "$pins" addict packaging Pillow pyyaml yapf opencv-python
+# then everything else at its pin
 pip_ -c "$pins" -r "$root/requirements/runtime.txt" -r "$root/requirements/tests.txt" \
-  "$(pin mmengine)" "$(pin mmsegmentation)" "$(pin mmdet)" "$(pin matplotlib)" "$(pin pycocotools)" \
+  "$(pin mmsegmentation)" "$(pin mmdet)" "$(pin matplotlib)" "$(pin pycocotools)" \
   "$(pin shapely)" "$(pin terminaltables)" "$(pin prettytable)"
 pip_ --no-deps --no-build-isolation -e "$root"
 "$py" -c 'import mmcv.ops, mmseg, mmdet, mmwam; print("[setup_env] ok: mmcv", mmcv.__version__, "mmseg", mmseg.__version__, "mmdet", mmdet.__version__)'

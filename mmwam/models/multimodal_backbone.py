@@ -3,12 +3,14 @@ import copy
 from typing import Dict, Optional
 
 import torch
-from mmengine.model import BaseModule
+from mmengine.logging import print_log
+from mmengine.model import BaseModule, ModuleDict, ModuleList
 from mmseg.registry import MODELS as SEG_MODELS
 from torch import Tensor, nn
 
 from ..utils.modalities import parse_modalities
 from .builder import register_model
+from .encoder_init import SAME, apply_encoder_init, attach_stem_adapter, describe_init
 
 
 def _build(cfg):
@@ -31,6 +33,13 @@ class MultiModalBackbone(BaseModule):
             built per level with ``channels=in_channels[l]``; without, one parameter-free module serves
             all levels.
         pretrained: forwarded to every encoder (as EncoderDecoder's ``pretrained`` argument does).
+        encoder_init: per modality, how its encoder starts: ``'same'`` (default: its own ``init_cfg`` /
+            ``pretrained`` as configured), a checkpoint path, or ``'scratch'`` / ``None`` (the
+            backbone's default initialisation). A checkpoint whose stem has another channel count (an
+            RGB checkpoint for a 1-channel depth encoder) is adapted: see ``encoder_init.StemAdapter``.
+
+    ``init_weights`` (called by the Runner) initialises every encoder through MMEngine's normal path
+    (its ``init_cfg``, or its default init) and logs which checkpoint went into which encoder.
     """
 
     def __init__(self,
@@ -40,12 +49,19 @@ class MultiModalBackbone(BaseModule):
                  fusion: dict = dict(type='AddFusion'),
                  in_channels_key: str = 'in_channels',
                  pretrained: Optional[str] = None,
+                 encoder_init: Optional[Dict[str, Optional[str]]] = None,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.modalities = parse_modalities(modalities, 'model.modalities')
         names = list(self.modalities)
         per_modality = isinstance(encoder, dict) and set(encoder) == set(names)
-        self.encoders = nn.ModuleDict()
+        encoder_init = dict(encoder_init or {})
+        unknown = set(encoder_init) - set(names)
+        if unknown:
+            raise ValueError(f'model.encoder_init names {sorted(unknown)}, which are not modalities {names}')
+        # mmengine's containers: BaseModule.init_weights reaches only children that have init_weights
+        self.encoders = ModuleDict()
+        self._stem_adapted = {}
         for name, ch in self.modalities.items():
             cfg = copy.deepcopy(dict(encoder[name] if per_modality else encoder))
             if 'type' not in cfg:
@@ -54,7 +70,9 @@ class MultiModalBackbone(BaseModule):
                 cfg[in_channels_key] = ch
             if pretrained is not None:
                 cfg['pretrained'] = pretrained
+            cfg = apply_encoder_init(cfg, encoder_init.get(name, SAME), f'model.encoder_init.{name}')
             self.encoders[name] = _build(cfg)
+            self._stem_adapted[name] = attach_stem_adapter(self.encoders[name], name, ch)
         self.mwam = None
         if mwam is not None:
             mwam = dict(mwam)
@@ -65,10 +83,17 @@ class MultiModalBackbone(BaseModule):
         fusion = dict(fusion)
         level_channels = fusion.pop('in_channels', None)
         if level_channels is None:
-            self.fusions = nn.ModuleList([_build(dict(fusion, num_modalities=len(names)))])
+            self.fusions = ModuleList([_build(dict(fusion, num_modalities=len(names)))])
         else:
-            self.fusions = nn.ModuleList(
+            self.fusions = ModuleList(
                 _build(dict(fusion, channels=c, num_modalities=len(names))) for c in level_channels)
+
+    def init_weights(self):
+        if not self._is_init:
+            for name, ch in self.modalities.items():
+                print_log(describe_init(name, self.encoders[name], ch, self._stem_adapted[name]),
+                          logger='current')
+        super().init_weights()
 
     def split(self, inputs: Tensor):
         """The per-modality views of the concatenated input, in ``modalities`` order."""

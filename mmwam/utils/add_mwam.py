@@ -126,15 +126,16 @@ def _probe_encoder(backbone: dict, key: str, channels: int, task: str, levels: b
     With ``levels``, also return the channels of each output level (a 64x64 forward), which
     ``ConcatFusion`` needs."""
     import torch
-    import torch.nn as nn
     from mmengine.registry import DefaultScope
+
+    from ..models.encoder_init import first_layer, input_channels
     cfg = copy.deepcopy(dict(backbone))
     cfg.update({key: channels, 'init_cfg': None})
     cfg.pop('pretrained', None)
     with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
         encoder = _models(task).build(cfg)
-    first = next((m for m in encoder.modules() if isinstance(m, (nn.Conv2d, nn.Linear))), None)
-    got = getattr(first, 'in_channels', getattr(first, 'in_features', None))
+    first = first_layer(encoder)
+    got = input_channels(first)
     if first is not None and got != channels:
         raise ConversionError(f'model.backbone.type {backbone["type"]}: its {key} argument is not used by its '
                               f'stem (built with {key}={channels}, its first layer takes {got} channels)')

@@ -20,7 +20,8 @@ class DualBackboneDetector(BaseDetector):
     ``model = dict(type='DualBackboneDetector', detector_type='RetinaNet', ...)`` over a RetinaNet base.
     The inner detector's ``data_preprocessor`` is ignored: this model's (a
     ``MultiModalDetDataPreprocessor``) prepares the concatenated input once. ``modalities`` defaults to
-    the data preprocessor's.
+    the data preprocessor's. ``encoder_init``: per modality, ``'same'`` / a checkpoint / ``'scratch'``
+    (see ``MultiModalBackbone``).
     """
 
     def __init__(self,
@@ -30,6 +31,7 @@ class DualBackboneDetector(BaseDetector):
                  mwam: Optional[dict] = dict(type='MWAM'),
                  fusion: dict = dict(type='AddFusion'),
                  in_channels_key: str = 'in_channels',
+                 encoder_init: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None,
                  **detector_fields):
@@ -49,7 +51,7 @@ class DualBackboneDetector(BaseDetector):
         detector.pop('data_preprocessor', None)
         detector['backbone'] = dict(type='MultiModalBackbone', modalities=modalities,
                                     encoder=detector['backbone'], mwam=mwam, fusion=fusion,
-                                    in_channels_key=in_channels_key)
+                                    in_channels_key=in_channels_key, encoder_init=encoder_init)
         self.detector = MODELS.build(detector)
         check_preprocessor_modalities(self)
 

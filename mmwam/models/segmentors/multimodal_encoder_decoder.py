@@ -15,7 +15,8 @@ class MultiModalEncoderDecoder(EncoderDecoder):
     Not mmseg's ``MultimodalEncoderDecoder`` (the SAN vision-language model, one letter apart).
     ``backbone`` is the ordinary single-modality backbone config (cloned per modality with its channel
     count), or a dict with one config per modality name. ``modalities`` defaults to the data
-    preprocessor's. Everything after the fusion (neck, decode
+    preprocessor's. ``encoder_init``: per modality, ``'same'`` / a checkpoint / ``'scratch'`` (see
+    ``MultiModalBackbone``). Everything after the fusion (neck, decode
     head, auxiliary heads, ``extract_feat``, ``loss``, ``predict``) is mmseg's own.
     """
 
@@ -26,11 +27,13 @@ class MultiModalEncoderDecoder(EncoderDecoder):
                  mwam: Optional[dict] = dict(type='MWAM'),
                  fusion: dict = dict(type='AddFusion'),
                  in_channels_key: str = 'in_channels',
+                 encoder_init: Optional[dict] = None,
                  **kwargs):
         modalities = model_modalities(modalities, kwargs.get('data_preprocessor'), type(self).__name__)
         # a ConfigDict: EncoderDecoder sets backbone.pretrained from its own ``pretrained``
         backbone = ConfigDict(type='MultiModalBackbone', modalities=modalities, encoder=backbone, mwam=mwam,
-                        fusion=fusion, in_channels_key=in_channels_key)
+                        fusion=fusion, in_channels_key=in_channels_key,
+                              encoder_init=encoder_init)
         super().__init__(backbone=backbone, decode_head=decode_head, **kwargs)
         check_preprocessor_modalities(self)
 

@@ -1,0 +1,116 @@
+"""How each modality's encoder starts: its own pretrained checkpoint (a 3-channel RGB one included, with
+the stem adapted to the modality's channels), another checkpoint, or from scratch."""
+import copy
+from typing import Optional, Union
+
+import torch
+from mmengine.logging import print_log
+from torch import Tensor, nn
+
+SAME = 'same'      # encoder_init value: the encoder's own init_cfg / pretrained, as configured
+SCRATCH = None     # encoder_init value: no checkpoint, the backbone's default initialisation
+
+
+def adapt_input_weight(weight: Tensor, channels: int) -> Tensor:
+    """A stem filter bank for ``channels`` input channels from one for another count (RGB's 3): the
+    filters averaged over their input channels, repeated ``channels`` times and scaled by
+    ``in / channels``, so a constant input gives the same response as before. For one channel this is
+    timm's ``adapt_input_conv`` (the sum over RGB); for other counts timm repeats the RGB filters instead.
+    """
+    dtype = weight.dtype
+    w = weight.float()
+    new = w.sum(dim=1, keepdim=True) / channels
+    shape = [1] * w.dim()
+    shape[1] = channels
+    return new.repeat(*shape).to(dtype)
+
+
+def first_layer(module: nn.Module) -> Optional[nn.Module]:
+    """The stem: the first convolution or linear layer in registration order (how every mmseg /
+    mmdet backbone defines its input layer)."""
+    return next((m for m in module.modules() if isinstance(m, (nn.Conv2d, nn.Linear))), None)
+
+
+def input_channels(layer: nn.Module) -> Optional[int]:
+    return getattr(layer, 'in_channels', getattr(layer, 'in_features', None))
+
+
+class StemAdapter:
+    """A ``load_state_dict`` pre-hook on an encoder's stem convolution: a checkpoint filter bank with
+    another input-channel count (a 3-channel RGB checkpoint into a 1-channel depth stem) is adapted by
+    :func:`adapt_input_weight` instead of being skipped with a size-mismatch warning. It acts on every
+    loader that goes through ``nn.Module`` loading (mmengine's ``Pretrained`` init, backbones' own
+    ``init_weights``, ``load_checkpoint``); a checkpoint that already fits is loaded untouched."""
+
+    def __init__(self, modality: str, channels: int):
+        self.modality, self.channels = modality, channels
+
+    def __call__(self, module, state_dict, prefix, *args):
+        key = prefix + 'weight'
+        given = state_dict.get(key)
+        want = module.weight.shape
+        if given is None or given.dim() != len(want) or given.shape[1] == want[1] or \
+                given.shape[0] != want[0] or given.shape[2:] != want[2:]:
+            return
+        state_dict[key] = adapt_input_weight(given, want[1])
+        print_log(f'{self.modality} encoder: stem "{key}" adapted from {given.shape[1]} to {want[1]} input '
+                  f'channels (the checkpoint\'s filters averaged over their input channels, repeated, '
+                  f'scaled by {given.shape[1]}/{want[1]})', logger='current')
+
+
+def attach_stem_adapter(encoder: nn.Module, modality: str, channels: int) -> bool:
+    """Register :class:`StemAdapter` on ``encoder``'s stem if it is a convolution taking ``channels``."""
+    stem = first_layer(encoder)
+    if not isinstance(stem, nn.Conv2d) or stem.in_channels != channels or stem.groups != 1:
+        return False
+    stem.register_load_state_dict_pre_hook(StemAdapter(modality, channels))
+    return True
+
+
+def _is_pretrained(init: dict) -> bool:
+    return isinstance(init, dict) and init.get('type') == 'Pretrained'
+
+
+def pretrained_checkpoints(init_cfg) -> list:
+    """The checkpoints of the ``Pretrained`` entries of an ``init_cfg`` (dict, list or None)."""
+    inits = init_cfg if isinstance(init_cfg, list) else [init_cfg]
+    return [i.get('checkpoint') for i in inits if _is_pretrained(i)]
+
+
+def apply_encoder_init(cfg: dict, choice: Union[str, None], field: str) -> dict:
+    """The encoder config with its pretrained source replaced as ``choice`` says: ``'same'`` (unchanged),
+    ``None`` or ``'scratch'`` (no ``pretrained``, no ``Pretrained`` init: the backbone's default
+    initialisation) or a checkpoint path (in the encoder's ``Pretrained`` init, its prefix kept)."""
+    if choice == SAME:
+        return cfg
+    if choice == 'scratch':
+        choice = None
+    if choice is not None and not isinstance(choice, str):
+        raise TypeError(f'{field} must be "same", "scratch" (or None) or a checkpoint path, got {choice!r}')
+    init = cfg.get('init_cfg')
+    inits = [i for i in (init if isinstance(init, list) else [init]) if i is not None]
+    if choice is None and not isinstance(cfg.get('pretrained'), str) and not any(map(_is_pretrained, inits)):
+        return cfg
+    cfg = copy.deepcopy(cfg)
+    cfg.pop('pretrained', None)
+    kept = [i for i in inits if not _is_pretrained(i)]
+    if choice is not None:
+        old = next((i for i in inits if _is_pretrained(i)), {})
+        kept.append(dict(old, type='Pretrained', checkpoint=choice))
+    cfg['init_cfg'] = kept[0] if len(kept) == 1 else (kept or None)
+    return cfg
+
+
+def describe_init(name: str, encoder: nn.Module, channels: int, adapted: bool) -> str:
+    """One log line: which checkpoint goes into which encoder, or that it starts from scratch."""
+    ckpts = pretrained_checkpoints(getattr(encoder, 'init_cfg', None))
+    what = f'{name} encoder ({type(encoder).__name__}, {channels} channel{"s" * (channels != 1)})'
+    if not ckpts:
+        return f'{what}: no pretrained checkpoint, the backbone\'s default initialisation'
+    stem = '' if adapted else (' (its first layer is not a convolution on the input: a checkpoint stem of '
+                               'another channel count cannot be adapted)')
+    return f'{what}: pretrained from {", ".join(map(str, ckpts))}{stem}'
+
+
+__all__ = ['adapt_input_weight', 'first_layer', 'input_channels', 'StemAdapter', 'attach_stem_adapter',
+           'apply_encoder_init', 'pretrained_checkpoints', 'describe_init', 'SAME']

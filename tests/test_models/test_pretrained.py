@@ -1,0 +1,237 @@
+"""Pretrained weights reach every encoder, through init_weights and a real Runner, for segmentation and
+detection; an RGB checkpoint's stem is adapted for the other modality; per-modality choices."""
+import copy
+import logging
+import os.path as osp
+from contextlib import contextmanager
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.logging import MMLogger
+from mmengine.registry import MODELS, init_default_scope
+
+from conftest import SHARED, config_path, tiny_demo_cfg
+from mmwam.models.encoder_init import adapt_input_weight, first_layer
+from mmwam.utils.add_mwam import add_mwam, load_config
+
+
+def make_checkpoint(backbone: dict, path, scope: str, seed=0, in_channels=3, key='in_channels') -> dict:
+    """A checkpoint of one single-modality backbone with random (non-default) values, saved as
+    ``{'state_dict': ...}`` like the OpenMMLab ImageNet ones. Returns the state dict."""
+    init_default_scope(scope)
+    cfg = copy.deepcopy(dict(backbone))
+    cfg.pop('pretrained', None)
+    cfg.update({key: in_channels, 'init_cfg': None})
+    net = MODELS.build(cfg)
+    g = torch.Generator().manual_seed(seed)
+    state = {k: (torch.randn(v.shape, generator=g) if v.is_floating_point() else v)
+             for k, v in net.state_dict().items()}
+    torch.save(dict(state_dict=state, meta=dict(note='made by the test')), str(path))
+    return state
+
+
+def assert_encoders_equal(backbone, state: dict, modalities: dict, skip=()):
+    """Every parameter and buffer of every encoder equals the checkpoint; a stem of another channel count
+    equals the adapted filters."""
+    for name, ch in modalities.items():
+        if name in skip:
+            continue
+        encoder = backbone.encoders[name]
+        stem = first_layer(encoder)
+        stem_key = next(k for k, v in encoder.named_parameters() if v is stem.weight)
+        got = encoder.state_dict()
+        assert set(got) == set(state), (name, set(got) ^ set(state))
+        for k, v in state.items():
+            want = adapt_input_weight(v, ch) if k == stem_key and ch != v.shape[1] else v
+            assert torch.equal(got[k], want), (name, k)
+
+
+@contextmanager
+def captured_log():
+    """The messages MMEngine's current logger prints inside the block."""
+    logger = MMLogger.get_current_instance()
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(record.getMessage())
+
+    handler = Collect(level=logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)
+
+
+def test_adapt_input_weight_keeps_a_constant_inputs_response():
+    w = torch.randn(8, 3, 5, 5, dtype=torch.float64)
+    for c in (1, 2, 4):
+        new = adapt_input_weight(w, c)
+        assert new.shape == (8, c, 5, 5)
+        x = torch.full((1, c, 9, 9), 0.7, dtype=torch.float64)
+        ref = torch.nn.functional.conv2d(torch.full((1, 3, 9, 9), 0.7, dtype=torch.float64), w)
+        assert torch.allclose(torch.nn.functional.conv2d(x, new), ref)
+        assert torch.allclose(new[:, 0], w.mean(1) * 3 / c)  # every channel: the mean filter, scaled
+    assert torch.allclose(adapt_input_weight(w, 1)[:, 0], w.sum(1))  # timm's adapt_input_conv for 1 channel
+
+
+def _seg_model(cfg_model):
+    init_default_scope('mmseg')
+    return MODELS.build(cfg_model)
+
+
+def test_segformer_init_weights_loads_both_encoders_and_adapts_the_depth_stem(tmp_path):
+    model_cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
+    ckpt = tmp_path / 'mit.pth'
+    state = make_checkpoint(model_cfg.backbone, ckpt, 'mmseg')
+    model_cfg.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
+    model = _seg_model(model_cfg)
+    with captured_log() as log:
+        model.init_weights()
+    assert_encoders_equal(model.backbone, state, dict(rgb=3, depth=1))
+    text = '\n'.join(log)
+    assert f'rgb encoder (MixVisionTransformer, 3 channels): pretrained from {ckpt}' in text
+    assert f'depth encoder (MixVisionTransformer, 1 channel): pretrained from {ckpt}' in text
+    assert 'stem "layers.0.0.projection.weight" adapted from 3 to 1 input channels' in text
+    assert f'load model from: {ckpt}' in text
+    assert 'size mismatch' not in text and 'do not match' not in text
+
+
+def test_without_a_checkpoint_each_encoder_gets_its_default_init():
+    model_cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
+    model = _seg_model(model_cfg)
+    torch.manual_seed(0)
+    before = {k: v.clone() for k, v in model.backbone.encoders.state_dict().items()}
+    with captured_log() as log:
+        model.init_weights()
+    # MiT's own init zeroes its convolutions' biases (PyTorch's default init before is not zero)
+    bias = model.backbone.encoders['depth'].layers[0][0].projection.bias
+    assert torch.count_nonzero(before['depth.layers.0.0.projection.bias']) > 0
+    assert torch.count_nonzero(bias) == 0
+    assert any('depth encoder (MixVisionTransformer, 1 channel): no pretrained checkpoint' in s for s in log)
+
+
+def test_deeplabv3plus_resnet_via_model_pretrained(tmp_path):
+    cfg = Config.fromfile(config_path('mwam', 'deeplabv3plus_r50-d8_nyudv2.py'))
+    ckpt = tmp_path / 'r50.pth'
+    state = make_checkpoint(cfg.model.backbone, ckpt, 'mmseg')
+    cfg.model.pretrained = str(ckpt)
+    model = _seg_model(cfg.model)
+    model.init_weights()
+    assert_encoders_equal(model.backbone, state, dict(rgb=3, depth=1))
+
+
+def test_converted_zoo_config_via_model_pretrained(tmp_path):
+    cfg = add_mwam(load_config('mmseg::fcn/fcn_r18-d8_4xb2-80k_cityscapes-512x1024.py'), dataset='demo-rgbd')
+    assert cfg.model.pretrained == 'open-mmlab://resnet18_v1c'  # the zoo's: replaced by a local file
+    ckpt = tmp_path / 'r18.pth'
+    state = make_checkpoint(cfg.model.backbone, ckpt, 'mmseg')
+    cfg.model.pretrained = str(ckpt)
+    model = _seg_model(cfg.model)
+    model.init_weights()
+    assert_encoders_equal(model.backbone, state, dict(rgb=3, depth=1))
+
+
+def test_per_modality_choice_scratch_or_another_checkpoint(tmp_path):
+    model_cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
+    rgb_ckpt, depth_ckpt = tmp_path / 'rgb.pth', tmp_path / 'depth.pth'
+    rgb_state = make_checkpoint(model_cfg.backbone, rgb_ckpt, 'mmseg', seed=0)
+    depth_state = make_checkpoint(model_cfg.backbone, depth_ckpt, 'mmseg', seed=1, in_channels=1)
+    model_cfg.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(rgb_ckpt))
+
+    other = _seg_model(dict(model_cfg, encoder_init=dict(depth=str(depth_ckpt))))
+    with captured_log() as log:
+        other.init_weights()
+    assert_encoders_equal(other.backbone, rgb_state, dict(rgb=3), skip=('depth', ))
+    assert_encoders_equal(other.backbone, depth_state, dict(depth=1), skip=('rgb', ))  # fits: no adaptation
+    assert not any('adapted' in s for s in log)
+
+    scratch = _seg_model(dict(model_cfg, encoder_init=dict(depth='scratch')))
+    with captured_log() as log:
+        scratch.init_weights()
+    assert_encoders_equal(scratch.backbone, rgb_state, dict(rgb=3), skip=('depth', ))
+    depth = scratch.backbone.encoders['depth'].state_dict()
+    same = [k for k, v in rgb_state.items() if depth[k].shape == v.shape and torch.equal(depth[k], v)]
+    assert not same, same
+    assert any('depth encoder (MixVisionTransformer, 1 channel): no pretrained checkpoint' in s for s in log)
+
+    with pytest.raises(ValueError, match=r"model.encoder_init names \['thermal'\]"):
+        _seg_model(dict(model_cfg, encoder_init=dict(thermal=None)))
+
+
+def test_a_checkpoint_with_wrong_keys_warns(tmp_path):
+    model_cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
+    ckpt = tmp_path / 'wrong.pth'
+    state = make_checkpoint(model_cfg.backbone, ckpt, 'mmseg')
+    state = {('backbone.' + k if k.startswith('layers.0') else k): v for k, v in state.items()}
+    state['extra.weight'] = torch.zeros(3)
+    torch.save(dict(state_dict=state), str(ckpt))
+    model_cfg.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
+    model = _seg_model(model_cfg)
+    with captured_log() as log:
+        model.init_weights()
+    text = '\n'.join(log)
+    assert 'unexpected key in source state_dict: backbone.layers.0.0.projection.weight' in text
+    assert 'missing keys in source state_dict: layers.0.0.projection.weight' in text
+    assert 'extra.weight' in text
+
+
+def test_detector_init_weights_loads_both_encoders(tmp_path):
+    cfg = Config.fromfile(config_path('mwam', 'retinanet_r18_fpn_rgbt_llvip-mini_demo.py'))
+    ckpt = tmp_path / 'r18.pth'
+    state = make_checkpoint(cfg.model.backbone, ckpt, 'mmdet')
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
+    init_default_scope('mmdet')
+    model = MODELS.build(cfg.model)
+    with captured_log() as log:
+        model.init_weights()
+    assert_encoders_equal(model.backbone, state, dict(rgb=3, infrared=1))
+    assert any('infrared encoder (ResNet, 1 channel): pretrained from' in s for s in log)
+
+
+class _Snapshot(Hook):
+    """Keeps the encoders' weights as the Runner hands them to the training loop."""
+    state = None
+
+    def before_train(self, runner):
+        model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+        _Snapshot.state = copy.deepcopy(model.backbone.encoders.state_dict())
+
+
+def _run_and_snapshot(cfg):
+    from mmwam.utils.cli import build_runner
+    cfg.launcher = 'none'
+    runner = build_runner(cfg)
+    runner.register_hook(_Snapshot(), 'LOWEST')
+    runner.train()
+    backbone = copy.deepcopy(runner.model.backbone)
+    backbone.encoders.load_state_dict(_Snapshot.state)
+    log = open(osp.join(runner.log_dir, f'{runner.timestamp}.log')).read()
+    return backbone, log
+
+
+def test_runner_start_loads_the_segformer_encoders(tmp_path, demo_root):
+    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
+    ckpt = tmp_path / 'mit.pth'
+    state = make_checkpoint(cfg.model.backbone, ckpt, 'mmseg')
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
+    backbone, log = _run_and_snapshot(cfg)
+    assert_encoders_equal(backbone, state, dict(rgb=3, depth=1))
+    assert f'depth encoder (MixVisionTransformer, 1 channel): pretrained from {ckpt}' in log
+    assert 'adapted from 3 to 1 input channels' in log
+
+
+@pytest.mark.skipif(not osp.isdir(osp.join(SHARED, 'data', 'llvip_mini')), reason='needs ../shared')
+def test_runner_start_loads_the_detector_encoders(tmp_path):
+    from test_engine.test_det_runner import tiny_llvip_cfg
+    cfg = tiny_llvip_cfg(tmp_path / 'work')
+    ckpt = tmp_path / 'r18.pth'
+    state = make_checkpoint(cfg.model.backbone, ckpt, 'mmdet')
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
+    backbone, log = _run_and_snapshot(cfg)
+    assert_encoders_equal(backbone, state, dict(rgb=3, infrared=1))
+    assert f'rgb encoder (ResNet, 3 channels): pretrained from {ckpt}' in log
+    assert 'stem "conv1.weight" adapted from 3 to 1 input channels' in log
