@@ -1,4 +1,6 @@
-"""Every config under configs/ (but _base_) builds its model and pipelines and trains one step."""
+"""Every config under configs/ (but _base_) builds its model and pipelines, loads its pretrained
+checkpoint (a local stand-in for the hub one: no hub is reachable here) into every encoder, and trains
+one step."""
 import glob
 import os.path as osp
 
@@ -13,6 +15,7 @@ from mmengine.registry import MODELS
 from conftest import ROOT
 from test_models.test_dual_backbone_detector import batch as det_batch
 from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
+from test_models.test_pretrained import assert_encoders_equal, make_checkpoint
 
 CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
                  if '_base_' not in p)
@@ -26,11 +29,41 @@ def test_there_are_configs():
             'mwam/retinanet_r50_fpn_rgbt_llvip_baseline.py'} <= names
 
 
+_LOCAL = {}
+
+
+def _local_stand_in_for_hub_checkpoint(cfg, tmp_dir):
+    """Points the config's pretrained checkpoint (``model.pretrained`` or the backbone's ``init_cfg``) at a
+    local checkpoint of the same backbone with random values (one per URL and backbone, made once).
+    Returns its state dict, or None when the config trains from scratch."""
+    model = cfg.model
+    init = model.backbone.get('init_cfg') or {}
+    url = model.get('pretrained') or (init.get('checkpoint') if init.get('type') == 'Pretrained' else None)
+    if not url:
+        return None
+    key = (url, repr(model.backbone))
+    if key not in _LOCAL:
+        path = osp.join(tmp_dir, f'pretrained{len(_LOCAL)}.pth')
+        _LOCAL[key] = path, make_checkpoint(model.backbone, path, cfg.default_scope)
+    path, state = _LOCAL[key]
+    if model.get('pretrained'):
+        model.pretrained = path
+    else:
+        model.backbone.init_cfg.checkpoint = path
+    return state
+
+
+@pytest.fixture(scope='module')
+def checkpoint_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp('pretrained'))
+
+
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, osp.join(ROOT, 'configs')))
-def test_config_builds_and_trains_one_step(path):
+def test_config_builds_loads_pretrained_and_trains_one_step(path, checkpoint_dir):
     cfg = Config.fromfile(path)
     scope = cfg.default_scope
     init_default_scope(scope)
+    state = _local_stand_in_for_hub_checkpoint(cfg, checkpoint_dir)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         Compose(cfg[loader].dataset.pipeline)
     modalities = cfg.model.data_preprocessor.modalities
@@ -42,7 +75,11 @@ def test_config_builds_and_trains_one_step(path):
     else:
         assert channels == 4
         data = det_batch(n=2, size=64)
-    model = MODELS.build(cfg.model).train()
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    if state is not None:
+        assert_encoders_equal(model.backbone, state, modalities)
+    model.train()
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     losses = model.train_step(data, optim)

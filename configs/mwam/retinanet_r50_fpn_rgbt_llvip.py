@@ -3,7 +3,9 @@ _base_ = [
     '../_base_/models/retinanet_r50_fpn_mwam.py', '../_base_/datasets/llvip_rgbt.py',
     '../_base_/schedules/det_1x.py', '../_base_/det_runtime.py'
 ]
-# frozen_stages=-1: the infrared encoder has no pretrained stem to freeze
+# Both encoders start from torchvision's ImageNet ResNet-50 (the infrared stem: its RGB filters averaged
+# over the colour channels; model.encoder_init chooses per modality). frozen_stages=-1: every stage of both
+# encoders trains (mmdet freezes the stem and stage 1 of an RGB ResNet; the infrared stem must adapt).
 model = dict(
     data_preprocessor={{_base_.multimodal_preprocessor}},
     backbone=dict(frozen_stages=-1),

@@ -1,6 +1,6 @@
 # SegFormer, dual MiT-B0 encoders + MWAM, MFNet RGB-T 9 classes; the paper's one-cycle SGD schedule
-# (30k iterations, batch 8). The RGB encoder starts from mmseg's ImageNet MiT-B0; the other
-# encoder's 1-channel patch embedding does not match the checkpoint and starts from scratch.
+# (30k iterations, batch 8). Both encoders start from mmseg's ImageNet MiT-B0 (the
+# 1-channel patch embedding: the RGB filters averaged over the colour channels; see segformer_rgbd.py).
 _base_ = [
     '../_base_/models/segformer_mit-b0_mwam.py', '../_base_/datasets/mfnet_rgbt.py',
     '../_base_/default_runtime.py', '../_base_/schedules/onecycle_300e.py'

@@ -1,5 +1,5 @@
-# segformer_mit-b0_mfnet.py with dual MiT-B2 encoders (as mmseg's segformer_mit-b2 configs), the RGB one from mmseg's
-# ImageNet MiT-B2.
+# segformer_mit-b0_mfnet.py with dual MiT-B2 encoders (as mmseg's segformer_mit-b2 configs), both from mmseg's
+# ImageNet MiT-B2 (the 1-channel stem adapted).
 _base_ = './segformer_mit-b0_mfnet.py'
 checkpoint = 'https://download.openmmlab.com/mmsegmentation/v0.5/pretrain/segformer/mit_b2_20220624-66e8bf70.pth'  # noqa
 model = dict(

@@ -1,6 +1,7 @@
 # SegFormer with dual MiT-B0 encoders + MWAM, NYUDv2 40 classes, 480x640, batch 8, the paper's schedule.
-# The RGB encoder starts from mmseg's ImageNet MiT-B0; the depth encoder's patch embedding (1 channel)
-# does not match the checkpoint and starts from scratch (load_checkpoint reports the size mismatch).
+# Both encoders start from mmseg's ImageNet MiT-B0 (as ESANet does for depth); the depth encoder's first
+# patch embedding (1 channel) gets the RGB filters averaged over the colour channels. Per modality, another
+# checkpoint or none: model = dict(encoder_init=dict(depth='path/to/depth.pth' or 'scratch')).
 _base_ = [
     '../_base_/models/segformer_mit-b0_mwam.py', '../_base_/datasets/nyudv2_rgbd.py',
     '../_base_/default_runtime.py', '../_base_/schedules/onecycle_300e.py'

@@ -18,7 +18,7 @@ def adapt_input_weight(weight: Tensor, channels: int) -> Tensor:
     timm's ``adapt_input_conv`` (the sum over RGB); for other counts timm repeats the RGB filters instead.
     """
     dtype = weight.dtype
-    w = weight.float()
+    w = weight.double()
     new = w.sum(dim=1, keepdim=True) / channels
     shape = [1] * w.dim()
     shape[1] = channels

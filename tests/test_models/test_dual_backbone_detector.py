@@ -17,7 +17,8 @@ PREPROCESSOR = dict(type='MultiModalDetDataPreprocessor', modalities=dict(rgb=3,
 
 
 def inner(name):
-    """An mmdet model-zoo detector as users write it, shrunk to ResNet-18 without pretrained weights."""
+    """An mmdet model-zoo detector as users write it, shrunk to ResNet-18, so its ResNet-50 checkpoint does
+    not apply (detector loading is tested with a local checkpoint in test_pretrained.py)."""
     path = {'faster-rcnn': '_base_/models/faster-rcnn_r50_fpn.py',
             'retinanet': '_base_/models/retinanet_r50_fpn.py',
             'fcos': 'fcos/fcos_r50-caffe_fpn_gn-head_1x_coco.py'}[name]

@@ -26,7 +26,9 @@ def make_checkpoint(backbone: dict, path, scope: str, seed=0, in_channels=3, key
     cfg.update({key: in_channels, 'init_cfg': None})
     net = MODELS.build(cfg)
     g = torch.Generator().manual_seed(seed)
-    state = {k: (torch.randn(v.shape, generator=g) if v.is_floating_point() else v)
+    # random values far from any default init; variances positive, weights small enough to train a step
+    state = {k: (v if not v.is_floating_point() else torch.rand(v.shape, generator=g) + 0.5
+                 if k.endswith('running_var') else 0.1 * torch.randn(v.shape, generator=g))
              for k, v in net.state_dict().items()}
     torch.save(dict(state_dict=state, meta=dict(note='made by the test')), str(path))
     return state
