@@ -7,7 +7,7 @@ import os.path as osp
 from mmengine.config import DictAction
 
 import mmwam  # noqa: F401
-from mmwam.utils.cli import build_runner, load_config, set_format_only
+from mmwam.utils.cli import build_runner, load_config, set_format_only, show_predictions
 
 
 def parse_args():
@@ -21,7 +21,10 @@ def parse_args():
                         'sub-folder per modality subset (segmentation: label PNGs; detection: COCO json)')
     parser.add_argument('--format-only', action='store_true',
                         help='write the predictions for a benchmark server instead of evaluating')
-    parser.add_argument('--show-dir', help='save painted predictions to this folder')
+    parser.add_argument('--show-dir', help='save the painted full-modality-set prediction of every test '
+                        'sample to this folder (PNG, on the RGB image)')
+    parser.add_argument('--amp', action='store_true', help='predict under automatic mixed precision '
+                        '(float16 on CUDA, bfloat16 on the CPU)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value (see mmengine DictAction)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
@@ -39,11 +42,14 @@ def main():
         cfg.test_cfg.subsets = args.subsets
     if args.format_only:
         set_format_only(cfg, args.out or osp.join(cfg.work_dir, 'format_only'))
+    if args.amp:
+        cfg.test_cfg.fp16 = True
     if args.show_dir:
-        cfg.default_hooks.visualization.update(draw=True)
-        cfg.visualizer['save_dir'] = args.show_dir
+        show_predictions(cfg, args.show_dir)
     runner = build_runner(cfg)
     metrics = runner.test()
+    if args.format_only:
+        return  # no metrics: the loop logged where each subset's files went
     path = osp.join(runner.log_dir, 'missing_modality_metrics.json')
     with open(path, 'w') as f:
         json.dump(metrics, f, indent=2)

@@ -1,11 +1,13 @@
 """Evaluation of every modality subset from one data pass: one copy of the task's metric per subset."""
 import copy
+import logging
 import os.path as osp
+from contextlib import contextmanager
 from numbers import Number
 from typing import Dict, Optional, Sequence, Tuple
 
 from mmengine.evaluator import Evaluator
-from mmengine.logging import print_log
+from mmengine.logging import MMLogger, print_log
 
 from ..utils.modalities import subset_name
 
@@ -22,13 +24,18 @@ class MissingModalityEvaluator(Evaluator):
     - ``pcr/S/K``: performance collapse rate ``(K_full - K_S) / K_full`` of every other subset.
 
     ``avg`` and ``pcr`` are computed for numeric keys only; ``pcr`` only when the full set is evaluated.
+    The task metric's own log lines (per-class tables) follow a line naming their subset. With every
+    metric in ``format_only`` mode there are no metrics: one line per subset says where its files went.
     """
 
     def __init__(self, metrics, modalities: Sequence[str], subsets: Sequence[Tuple[str, ...]],
                  table_keys: Optional[Sequence[str]] = None):
         self.modalities = tuple(modalities)
         self.subsets = [tuple(s) for s in subsets]
-        self.evaluators = {s: Evaluator(_per_subset_outputs(metrics, subset_name(s))) for s in self.subsets}
+        per_subset = {s: _per_subset_outputs(metrics, subset_name(s)) for s in self.subsets}
+        self.evaluators = {s: Evaluator(m) for s, m in per_subset.items()}
+        self.outputs = {s: _output_paths(m) for s, m in per_subset.items()}
+        self.format_only = all(m.get('format_only', False) for m in _as_list(metrics))
         self.table_keys = table_keys
         self._dataset_meta = None
         self.metrics = [m for e in self.evaluators.values() for m in e.metrics]
@@ -48,7 +55,16 @@ class MissingModalityEvaluator(Evaluator):
                            'MissingModalityValLoop / MissingModalityTestLoop')
 
     def evaluate(self, size: int) -> dict:
-        per_subset = {s: self.evaluators[s].evaluate(size) for s in self.subsets}
+        per_subset = {}
+        for s in self.subsets:
+            print_log(f'Missing-modality evaluation, subset {subset_name(s)}:', logger='current')
+            with _without_upstream_saved_lines():
+                per_subset[s] = self.evaluators[s].evaluate(size)
+        if self.format_only:
+            for s in self.subsets:
+                print_log(f'format-only, subset {subset_name(s)}: files written to '
+                          f'{", ".join(self.outputs[s]) or "(no output path set)"}', logger='current')
+            return {}
         results = merge_subset_metrics(per_subset, self.modalities)
         print_log('Missing-modality evaluation:\n' + format_table(per_subset, self.modalities,
                                                                   self.table_keys), logger='current')
@@ -58,12 +74,41 @@ class MissingModalityEvaluator(Evaluator):
 OUTPUT_KEYS = ('output_dir', 'outfile_prefix')  # IoUMetric / CocoMetric: where format_only writes
 
 
+def _as_list(metrics):
+    return [m for m in (metrics if isinstance(metrics, list) else [metrics]) if isinstance(m, dict)]
+
+
+def _output_paths(metrics):
+    """Where format_only writes: IoUMetric's folder, CocoMetric's ``<prefix>.bbox.json``."""
+    out = []
+    for m in _as_list(metrics):
+        if m.get('output_dir'):
+            out.append(m['output_dir'])
+        if m.get('outfile_prefix'):
+            out.append(m['outfile_prefix'] + '.bbox.json')
+    return out
+
+
+@contextmanager
+def _without_upstream_saved_lines():
+    """IoUMetric and CocoMetric log "results are saved ..." (IoUMetric with the parent folder, so the same
+    line for every subset); our per-subset line replaces them."""
+    logger = MMLogger.get_current_instance()
+    drop = logging.Filter()
+    drop.filter = lambda record: not str(record.msg).startswith('results are saved')
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
+
+
 def _per_subset_outputs(metrics, name: str):
     """A copy of the metric configs whose output paths get the subset as a sub-folder."""
     metrics = copy.deepcopy(metrics)
-    for m in metrics if isinstance(metrics, list) else [metrics]:
+    for m in _as_list(metrics):
         for key in OUTPUT_KEYS:
-            if isinstance(m, dict) and m.get(key):
+            if m.get(key):
                 head, tail = osp.split(m[key].rstrip('/')) if key == 'outfile_prefix' else (m[key], '')
                 m[key] = osp.join(head, name, tail) if tail else osp.join(head, name)
     return metrics

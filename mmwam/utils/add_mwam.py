@@ -343,6 +343,10 @@ def mwam_overrides(cfg: Config,
                                  allow_failed_imports=False)
     hooks = [h for h in cfg.get('custom_hooks') or [] if h.get('type') != 'FRMLoggerHook']
     out['custom_hooks'] = hooks + [dict(type='FRMLoggerHook', interval=50)]
+    # MWAM's scalars (and the missing-modality metrics) in TensorBoard, as in mmwam's own runtimes
+    backends = list((cfg.get('visualizer') or {}).get('vis_backends') or [dict(type='LocalVisBackend')])
+    if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
+        out['visualizer'] = dict(vis_backends=backends + [dict(type='TensorboardVisBackend')])
     out['runner_type'] = 'MWAMRunner'  # resumes MMEngine checkpoints under torch's safe loader
     return out
 

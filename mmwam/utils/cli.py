@@ -54,3 +54,17 @@ def set_format_only(cfg, out):
                          f'{[m["type"] for m in metrics]} can write submission files '
                          f'(supported: {list(FORMAT_ONLY)})')
     cfg.test_evaluator = kept
+
+
+def show_predictions(cfg, show_dir):
+    """``--show-dir``: the task's own visualization hook paints the full modality set's prediction of every
+    test sample on its RGB image (mmseg's hook under ``DIR/vis_data/vis_image/``, mmdet's into ``DIR``)."""
+    hook = (cfg.get('default_hooks') or {}).get('visualization')
+    if hook is None:
+        raise ValueError('--show-dir needs default_hooks.visualization (SegVisualizationHook or '
+                         'DetVisualizationHook) in the config')
+    hook.update(draw=True, interval=1)  # the hooks' default interval (50) skips most of a small test set
+    if hook.get('type', '').endswith('DetVisualizationHook'):
+        hook.test_out_dir = osp.abspath(show_dir)
+    else:
+        cfg.visualizer.save_dir = show_dir

@@ -92,3 +92,48 @@ def test_format_only_writes_label_pngs_per_subset(demo_root, tmp_path):
         assert len(pngs) == 4, subset
         ids = np.unique(cv2.imread(pngs[0], cv2.IMREAD_UNCHANGED))
         assert ids.min() >= 1 and ids.max() <= 5
+
+
+def _trained_demo(demo_root, tmp_path):
+    """A one-iteration demo run, its config written as a file (as tools/test.py users have it)."""
+    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
+    runner = RUNNERS.build(cfg)
+    runner.train()
+    path = tmp_path / 'cfg.py'
+    cfg.dump(str(path))
+    return str(path), str(tmp_path / 'work' / 'iter_1.pth')
+
+
+def _test_tool(*args):
+    import subprocess
+    import sys
+    from conftest import ROOT
+    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'test.py'), *map(str, args)],
+                          capture_output=True, text=True)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_test_tool_amp_show_dir_and_subset_labelled_logs(demo_root, tmp_path):
+    import glob
+    cfg, ckpt = _trained_demo(demo_root, tmp_path)
+    rc, out = _test_tool(cfg, ckpt, '--amp', '--show-dir', tmp_path / 'show', '--work-dir', tmp_path / 'test')
+    assert rc == 0, out[-3000:]
+    pngs = glob.glob(str(tmp_path / 'show' / '**' / '*.png'), recursive=True)
+    assert len(pngs) == 4, pngs  # one painting per test sample (the full modality set)
+    assert glob.glob(str(tmp_path / 'test' / '*' / 'missing_modality_metrics.json'))
+    # every per-class table follows the name of its subset
+    for subset in ('depth', 'rgb', 'rgb+depth'):
+        head = f'Missing-modality evaluation, subset {subset}:'
+        assert head in out and 'per class results:' in out[out.index(head):], subset
+
+
+def test_test_tool_format_only_says_where_each_subsets_files_went(demo_root, tmp_path):
+    import glob
+    cfg, ckpt = _trained_demo(demo_root, tmp_path)
+    rc, out = _test_tool(cfg, ckpt, '--format-only', '--out', tmp_path / 'sub', '--work-dir', tmp_path / 'test')
+    assert rc == 0, out[-3000:]
+    for subset in ('rgb+depth', 'rgb', 'depth'):
+        assert f'format-only, subset {subset}: files written to {tmp_path / "sub" / subset}' in out, subset
+        assert len(glob.glob(str(tmp_path / 'sub' / subset / '*.png'))) == 4
+    assert 'results are saved' not in out and 'PCR' not in out
+    assert not glob.glob(str(tmp_path / 'test' / '*' / 'missing_modality_metrics.json'))

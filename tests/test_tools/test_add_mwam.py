@@ -1,4 +1,5 @@
 """add_mwam on mmseg / mmdet model-zoo configs: each converted model trains one step on CPU."""
+import glob
 import os.path as osp
 import subprocess
 import sys
@@ -152,8 +153,11 @@ def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, dem
     cfg.param_scheduler = []
     cfg.default_hooks.checkpoint.interval = 2
     cfg.default_hooks.logger.interval = 1
-    cfg.visualizer = dict(type='SegLocalVisualizer', name=f'vis_{tmp_path}',
-                          vis_backends=[dict(type='LocalVisBackend')])
+    # the written config logs MWAM's scalars to TensorBoard: exercised for real here
+    assert [b['type'] for b in cfg.visualizer.vis_backends] == ['LocalVisBackend', 'TensorboardVisBackend']
+    assert [h['type'] for h in cfg.custom_hooks] == ['FRMLoggerHook']
+    cfg.visualizer.name = f'vis_{tmp_path}'
+    cfg.custom_hooks[0].interval = 1
     cfg.model.test_cfg = dict(mode='whole')
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[loader].update(num_workers=0, persistent_workers=False, batch_size=2)
@@ -163,6 +167,11 @@ def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, dem
     metrics = runner.val_loop.run()
     assert {'rgb+depth/mIoU', 'rgb/mIoU', 'depth/mIoU'} <= set(metrics)
     assert osp.isfile(osp.join(cfg.work_dir, 'iter_2.pth'))
+    events = glob.glob(osp.join(runner.log_dir, 'vis_data', 'events.out.tfevents.*'))
+    assert events, 'no TensorBoard event file'
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    tags = EventAccumulator(events[0]).Reload().Tags()['scalars']
+    assert {'frm_rgb', 'bank_depth', 'mwam_weight_depth', 'rgb/mIoU'} <= set(tags), tags
 
 
 @pytest.mark.parametrize('config, kwargs, message', [
