@@ -7,7 +7,8 @@ import os.path as osp
 from mmengine.config import DictAction
 
 import mmwam  # noqa: F401
-from mmwam.utils.cli import build_runner, load_config, set_format_only, show_predictions
+from mmwam.utils.cli import (build_runner, check_checkpoint_file, load_config, run_cli, set_format_only,
+                             show_predictions)
 
 
 def parse_args():
@@ -36,6 +37,7 @@ def parse_args():
 
 def main():
     args = parse_args()
+    check_checkpoint_file(args.checkpoint)
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     cfg.load_from = args.checkpoint
     if args.subsets:
@@ -57,4 +59,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main, 'test.py')

@@ -7,7 +7,7 @@ from mmengine.config import DictAction
 from mmengine.logging import print_log
 
 import mmwam  # noqa: F401  (registers mmwam's modules; configs also import it via custom_imports)
-from mmwam.utils.cli import build_runner, load_config
+from mmwam.utils.cli import build_runner, load_config, run_cli
 
 
 def parse_args():
@@ -45,4 +45,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main, 'train.py')

@@ -8,9 +8,10 @@ from mmengine.model import BaseModule, ModuleDict, ModuleList
 from mmseg.registry import MODELS as SEG_MODELS
 from torch import Tensor, nn
 
+from ..utils.cli import check_checkpoint_file
 from ..utils.modalities import parse_modalities
 from .builder import register_model
-from .encoder_init import SAME, apply_encoder_init, attach_stem_adapter, describe_init
+from .encoder_init import SAME, apply_encoder_init, attach_stem_adapter, describe_init, pretrained_checkpoints
 
 
 def _build(cfg):
@@ -91,8 +92,10 @@ class MultiModalBackbone(BaseModule):
     def init_weights(self):
         if not self._is_init:
             for name, ch in self.modalities.items():
-                print_log(describe_init(name, self.encoders[name], ch, self._stem_adapted[name]),
-                          logger='current')
+                encoder = self.encoders[name]
+                for ckpt in pretrained_checkpoints(getattr(encoder, 'init_cfg', None)):
+                    check_checkpoint_file(ckpt, f'{name} encoder\'s pretrained checkpoint')
+                print_log(describe_init(name, encoder, ch, self._stem_adapted[name]), logger='current')
         super().init_weights()
 
     def split(self, inputs: Tensor):

@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
-from .cli import read_config
+from .cli import InputError, read_config
 from .modalities import parse_modalities
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs')
@@ -33,7 +33,7 @@ PREPROCESSOR_STATS = ('type', 'mean', 'std', 'bgr_to_rgb', 'rgb_to_bgr', 'modali
 CHANNEL_KEYS = ('in_channels', 'in_chans', 'input_channels')
 
 
-class ConversionError(ValueError):
+class ConversionError(InputError):
     """A config that cannot be made multimodal; the message names the field and why."""
 
 

@@ -1,6 +1,12 @@
-"""What tools/train.py and tools/test.py share: the config as the standard OpenMMLab CLI sets it."""
+"""What tools/train.py and tools/test.py share: the config as the standard OpenMMLab CLI sets it, and
+bad input (a config or checkpoint path) reported in one line."""
+import difflib
+import glob
+import importlib.util
 import os.path as osp
+import sys
 import tempfile
+import zipfile
 
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
@@ -9,10 +15,44 @@ from mmengine.runner import Runner
 from .dist import prepare_cpu_distributed
 
 
+class InputError(ValueError):
+    """A file or name the user gave that cannot be used; the message names it and what to do. The CLI
+    tools print it as one line (:func:`run_cli`)."""
+
+
+def run_cli(main, prog: str):
+    """Run a tool's ``main``; an :class:`InputError` ends it with one line on stderr, not a traceback."""
+    try:
+        return main()
+    except InputError as e:
+        sys.exit(f'{prog}: error: {e}')
+
+
+def _zoo_path(path: str) -> str:
+    """The file behind ``mmseg::x/y.py`` (any installed OpenMMLab package's ``.mim/configs``)."""
+    scope, rel = path.split('::', 1)
+    spec = importlib.util.find_spec(scope)
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError(f'{path}: the package {scope!r} is not installed')
+    root = osp.join(spec.submodule_search_locations[0], '.mim', 'configs')
+    full = osp.join(root, rel)
+    if not osp.isfile(full):
+        known = [osp.relpath(p, root) for p in glob.glob(osp.join(root, '**', '*.py'), recursive=True)]
+        close = difflib.get_close_matches(rel, known, n=3, cutoff=0.6)
+        hint = f'; did you mean {" or ".join(f"{scope}::{c}" for c in close)}?' if close else \
+            f' (the configs are under {root})'
+        raise InputError(f'{path}: no such config in {scope}\'s model zoo{hint}')
+    return full
+
+
 def read_config(path: str) -> Config:
     """``Config.fromfile`` that also takes ``mmseg::`` / ``mmdet::`` model-zoo paths."""
     if '::' not in path:
+        if not osp.isfile(path):
+            raise InputError(f'{path}: no such config file (relative paths start from the current '
+                             'directory: run the tools from the repository root)')
         return Config.fromfile(path)
+    _zoo_path(path)
     with tempfile.TemporaryDirectory() as tmp:
         stub = osp.join(tmp, osp.basename(path.split('::', 1)[1]))
         with open(stub, 'w') as f:
@@ -68,3 +108,20 @@ def show_predictions(cfg, show_dir):
         hook.test_out_dir = osp.abspath(show_dir)
     else:
         cfg.visualizer.save_dir = show_dir
+
+
+def check_checkpoint_file(path: str, what: str = 'checkpoint'):
+    """A local checkpoint must exist and be in one of torch.save's formats: a truncated download or another
+    kind of file otherwise reaches torch.load, whose error ends in a misleading weights_only hint."""
+    if '://' in str(path):
+        return  # a URL: fetched by MMEngine
+    if not osp.isfile(path):
+        raise InputError(f'{what} {path}: no such file')
+    if zipfile.is_zipfile(path):
+        return
+    with open(path, 'rb') as f:
+        head = f.read(2)
+    if head != b'\x80\x02':  # torch's legacy (non-zip) format is a protocol-2 pickle
+        raise InputError(f'{what} {path}: not a complete PyTorch checkpoint (neither torch.save\'s zip '
+                         'format nor its legacy one); it may be truncated by an interrupted download or '
+                         'copy: fetch or save it again')

@@ -36,6 +36,8 @@ def test_runner_trains_and_evaluates_every_subset(tmp_path):
     for key in ('train/frm_rgb', 'train/frm_infrared', 'train/bank_infrared', 'train/mwam_weight_rgb'):
         assert len(hub.get_scalar(key).data[0]) == 2, key
     metrics = runner.val_loop.run()
+    log = open(osp.join(runner.log_dir, f'{runner.timestamp}.log')).read()
+    assert 'data_preprocessor: the normalized' not in log  # real LLVIP pairs are in the expected range
     for key in ('coco/bbox_mAP', 'rgb+infrared/coco/bbox_mAP_50', 'rgb/coco/bbox_mAP_50',
                 'infrared/pascal_voc/mAP', 'avg/coco/bbox_mAP_50', 'pcr/infrared/coco/bbox_mAP_50'):
         assert key in metrics, key

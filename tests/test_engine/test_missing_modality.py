@@ -1,4 +1,5 @@
 import json
+import os
 import os.path as osp
 
 import pytest
@@ -137,3 +138,30 @@ def test_test_tool_format_only_says_where_each_subsets_files_went(demo_root, tmp
         assert len(glob.glob(str(tmp_path / 'sub' / subset / '*.png'))) == 4
     assert 'results are saved' not in out and 'PCR' not in out
     assert not glob.glob(str(tmp_path / 'test' / '*' / 'missing_modality_metrics.json'))
+
+
+@pytest.mark.parametrize('kind', ['random bytes', 'truncated', 'missing'])
+def test_test_tool_names_a_broken_checkpoint_in_one_line(demo_root, tmp_path, kind):
+    cfg, ckpt = _trained_demo(demo_root, tmp_path)
+    bad = tmp_path / 'bad.pth'
+    if kind == 'random bytes':
+        bad.write_bytes(os.urandom(4096))
+    elif kind == 'truncated':
+        bad.write_bytes(open(ckpt, 'rb').read()[:50000])
+    rc, out = _test_tool(cfg, bad, '--work-dir', tmp_path / 'test')
+    assert rc != 0
+    line = [s for s in out.splitlines() if s.startswith('test.py: error:')]
+    assert len(line) == 1 and str(bad) in line[0], out[-2000:]
+    assert ('no such file' if kind == 'missing' else 'not a complete PyTorch checkpoint') in line[0]
+    assert 'Traceback' not in out and 'weights_only' not in out
+
+
+def test_runner_load_from_and_resume_check_the_file(demo_root, tmp_path):
+    from mmwam.utils.cli import InputError
+    runner = RUNNERS.build(tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1))
+    bad = tmp_path / 'cut.pth'
+    bad.write_bytes(b'PK\x03\x04' + b'\0' * 100)  # a zip header, no central directory: a cut download
+    with pytest.raises(InputError, match=r'load_from checkpoint .*cut.pth: not a complete PyTorch'):
+        runner.load_checkpoint(str(bad))
+    with pytest.raises(InputError, match=r'resume checkpoint .*cut.pth: not a complete PyTorch'):
+        runner.resume(str(bad))

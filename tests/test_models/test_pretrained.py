@@ -237,3 +237,15 @@ def test_runner_start_loads_the_detector_encoders(tmp_path):
     assert_encoders_equal(backbone, state, dict(rgb=3, infrared=1))
     assert f'rgb encoder (ResNet, 3 channels): pretrained from {ckpt}' in log
     assert 'stem "conv1.weight" adapted from 3 to 1 input channels' in log
+
+
+def test_a_truncated_pretrained_checkpoint_is_named_with_its_encoder(tmp_path):
+    from mmwam.utils.cli import InputError
+    model_cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
+    ckpt = tmp_path / 'mit.pth'
+    make_checkpoint(model_cfg.backbone, ckpt, 'mmseg')
+    ckpt.write_bytes(ckpt.read_bytes()[:1000])
+    model_cfg.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
+    model = _seg_model(model_cfg)
+    with pytest.raises(InputError, match=r"rgb encoder's pretrained checkpoint .*mit.pth: not a complete"):
+        model.init_weights()

@@ -214,3 +214,21 @@ def test_the_cli_reports_a_conversion_error_in_one_line(tmp_path):
     assert res.returncode != 0
     assert 'Traceback' not in res.stderr
     assert 'add_mwam: mmdet::yolox/yolox_tiny_8xb8-300e_coco.py: model.backbone.type CSPDarknet' in res.stderr
+
+
+@pytest.mark.parametrize('config, message', [
+    ('no_such_config.py', 'add_mwam: no_such_config.py: no such config file (relative paths start from '),
+    ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x51.py',
+     "no such config in mmseg's model zoo; did you mean "
+     'mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py'),
+    ('mmseg::no_such_folder/x.py', "add_mwam: mmseg::no_such_folder/x.py: no such config in mmseg's model zoo "
+     '(the configs are under '),
+    ('mmnothing::x.py', "add_mwam: mmnothing::x.py: the package 'mmnothing' is not installed"),
+])
+def test_cli_names_a_missing_config_in_one_line(config, message, tmp_path):
+    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'), config,
+                           '--modality', 'depth', '-o', str(tmp_path / 'x.py')], capture_output=True, text=True)
+    assert proc.returncode != 0
+    errors = [line for line in proc.stderr.splitlines() if 'Warning' not in line and 'import' not in line
+              and 'warn' not in line]
+    assert len(errors) == 1 and message in errors[0], proc.stderr[-2000:]

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from mmwam.utils.add_mwam import DATASETS, ConversionError, write_config
+from mmwam.utils.cli import InputError
 
 
 def parse_args(argv=None):
@@ -40,6 +41,8 @@ def main(argv=None):
                            fusion=dict(type=args.fusion))
     except ConversionError as e:
         sys.exit(f'add_mwam: {args.config}: {e}')
+    except InputError as e:  # the config path or zoo name
+        sys.exit(f'add_mwam: {e}')
     print(f'wrote {args.out}: {cfg.model.type} with modalities {dict(cfg.model.data_preprocessor.modalities)}')
     if args.dataset is None:
         print(f'note: the dataset must give each sample a "{args.modality}_path" (see the README, '

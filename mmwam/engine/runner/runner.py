@@ -3,19 +3,22 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from ...utils.checkpoint import trusted_checkpoint_loading
+from ...utils.cli import check_checkpoint_file
 
 
 @RUNNERS.register_module()
 class MWAMRunner(Runner):
     """MMEngine's Runner; ``resume`` and ``load_checkpoint`` (``--resume``, ``load_from``) accept the
     globals of an MMEngine checkpoint (see ``mmwam.utils.checkpoint``) while they load the file the
-    user named. Selected by ``runner_type = 'MWAMRunner'`` (set in configs/_base_/default_runtime.py),
+    user named, after checking that it is a complete checkpoint file (one clear line otherwise). Selected by ``runner_type = 'MWAMRunner'`` (set in configs/_base_/default_runtime.py),
     which mmseg's and mmdet's own tools/train.py and tools/test.py honour too."""
 
-    def resume(self, *args, **kwargs):
+    def resume(self, filename, *args, **kwargs):
+        check_checkpoint_file(filename, 'resume checkpoint')
         with trusted_checkpoint_loading():
-            return super().resume(*args, **kwargs)
+            return super().resume(filename, *args, **kwargs)
 
-    def load_checkpoint(self, *args, **kwargs):
+    def load_checkpoint(self, filename, *args, **kwargs):
+        check_checkpoint_file(filename, 'load_from checkpoint')
         with trusted_checkpoint_loading():
-            return super().load_checkpoint(*args, **kwargs)
+            return super().load_checkpoint(filename, *args, **kwargs)

@@ -2,10 +2,13 @@
 from contextlib import contextmanager
 from typing import Dict, Iterable, Mapping, Optional, Sequence
 
+import logging
+
 import torch
 from mmdet.models.data_preprocessors import DetDataPreprocessor
 from mmdet.registry import MODELS as DET_MODELS
 from mmseg.models.data_preprocessor import SegDataPreProcessor
+from mmengine.logging import print_log
 from mmseg.registry import MODELS as SEG_MODELS
 
 from ...utils.modalities import channel_slices, parse_modalities
@@ -19,7 +22,12 @@ class MultiModalPreprocessorMixin:
     - ``bgr_to_rgb``: swaps the channels of the ``color_modality`` slice only (default ``'rgb'``).
     - ``missing``: modalities zeroed in the normalized input; the single place where a modality goes
       missing (set it with :meth:`drop`, used by the missing-modality evaluation loops).
+    - A one-time warning per modality when a batch's normalized values are far from mean 0 / std 1
+      (``|mean| > 3``, ``std > 10`` or ``std < 0.05``: a wrong scale or bit depth, or wrong statistics),
+      checked on the first ``RANGE_CHECKS`` batches of training and of evaluation.
     """
+    RANGE_CHECKS = 20
+    RANGE_LIMITS = dict(mean=3.0, std_high=10.0, std_low=0.05)
 
     def __init__(self,
                  modalities: Dict[str, int],
@@ -55,6 +63,8 @@ class MultiModalPreprocessorMixin:
                              f'{color_modality!r}; modalities are {dict(self.modalities)}')
         self.missing = tuple(missing or ())
         self._check_names(self.missing, 'data_preprocessor.missing')
+        self._range_checked = {True: 0, False: 0}  # batches checked, in training / in evaluation
+        self._range_warned = set()
         return self._concat(mean, 'mean'), self._concat(std, 'std')
 
     def _check_names(self, names: Iterable[str], where: str):
@@ -93,7 +103,28 @@ class MultiModalPreprocessorMixin:
         data['inputs'] = [x.float() for x in self._check_and_swap(data['inputs'], data.get('data_samples'))]
         if self.modality_mean is not None:
             data['inputs'] = [(x - self.modality_mean) / self.modality_std for x in data['inputs']]
+            self._check_range(data['inputs'], data.get('data_samples'))
         return data
+
+    def _check_range(self, inputs, data_samples):
+        if self._range_checked[self.training] >= self.RANGE_CHECKS:
+            return
+        self._range_checked[self.training] += 1
+        lim = self.RANGE_LIMITS
+        for name, s in self.slices.items():
+            if name in self._range_warned:
+                continue
+            values = torch.cat([x[s].reshape(-1) for x in inputs])
+            mean, std = values.mean().item(), values.std().item()
+            if abs(mean) > lim['mean'] or not lim['std_low'] <= std <= lim['std_high']:
+                self._range_warned.add(name)
+                path = getattr(data_samples[0], f'{name}_path', None) or \
+                    getattr(data_samples[0], 'img_path', '?') if data_samples else '?'
+                print_log(f'data_preprocessor: the normalized {name} values of a batch (e.g. {path}) have '
+                          f'mean {mean:.3g} and std {std:.3g}, far from 0 and 1: check the file\'s bit depth '
+                          f'(a 16-bit depth map saved as 8-bit?), LoadModalityFromFile\'s scale and '
+                          f'data_preprocessor.mean/std[{name!r}] (tools/analysis_tools/modality_stats.py '
+                          'CONFIG measures them)', logger='current', level=logging.WARNING)
 
     def _check_and_swap(self, inputs, data_samples):
         for i, x in enumerate(inputs):

@@ -1,0 +1,78 @@
+"""A depth map saved as 8-bit instead of 16-bit millimetres is caught: the data preprocessor warns once,
+and tools/analysis_tools/modality_stats.py measures the statistics to use."""
+import glob
+import os.path as osp
+import shutil
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+from mmengine.config import Config
+from mmengine.registry import RUNNERS
+
+from conftest import ROOT, SHARED, tiny_demo_cfg
+from test_models.test_pretrained import captured_log
+
+
+def eight_bit_copy(demo_root, tmp_path):
+    """The demo set with every depth PNG rescaled to 0-255 and saved as 8-bit, a common mistake."""
+    root = str(tmp_path / 'demo8')
+    shutil.copytree(demo_root, root)
+    for path in glob.glob(osp.join(root, 'Depth', '*.png')):
+        depth = cv2.imread(path, cv2.IMREAD_UNCHANGED).astype(np.float64)
+        cv2.imwrite(path, np.round(depth / depth.max() * 255).astype(np.uint8))
+    return root
+
+
+def _preprocess_two_batches(cfg):
+    runner = RUNNERS.build(cfg)
+    model = runner.model
+    with captured_log() as log:
+        for i, batch in enumerate(runner.build_dataloader(cfg.train_dataloader)):
+            model.data_preprocessor(batch, True)
+            if i == 1:
+                break
+    return [s for s in log if 'data_preprocessor: the normalized' in s]
+
+
+def test_eight_bit_depth_warns_once_naming_the_modality(demo_root, tmp_path):
+    cfg = tiny_demo_cfg(eight_bit_copy(demo_root, tmp_path), tmp_path / 'work')
+    warned = _preprocess_two_batches(cfg)
+    assert len(warned) == 1, warned
+    assert 'normalized depth values' in warned[0] and 'modality_stats.py' in warned[0]
+
+
+def test_correct_data_does_not_warn(demo_root, tmp_path):
+    assert _preprocess_two_batches(tiny_demo_cfg(demo_root, tmp_path / 'work')) == []
+
+
+def _stats_tool(*args):
+    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'analysis_tools', 'modality_stats.py'),
+                           *map(str, args)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def _depth_mean(out):
+    row = next(line.split() for line in out.splitlines() if line.startswith('depth '))
+    return float(row[2])
+
+
+def test_modality_stats_measures_the_demo_and_the_eight_bit_copy(demo_root, tmp_path):
+    cfg = osp.join(ROOT, 'configs', 'mwam', 'segformer_rgbd_demo.py')
+    good = _stats_tool(cfg, '--num', 8, '--cfg-options', f'train_dataloader.dataset.data_root={demo_root}')
+    bad = _stats_tool(cfg, '--num', 8, '--cfg-options',
+                      f'train_dataloader.dataset.data_root={eight_bit_copy(demo_root, tmp_path)}')
+    assert 2.0 < _depth_mean(good) < 4.5  # metres
+    assert _depth_mean(bad) < 0.3  # 0-255 read as millimetres
+    assert 'mean=dict(rgb=[' in good and 'depth=[' in good
+
+
+def test_modality_stats_on_llvip_mini():
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'mwam', 'retinanet_r18_fpn_rgbt_llvip-mini_demo.py'))
+    assert cfg.model.data_preprocessor.modalities == dict(rgb=3, infrared=1)
+    out = _stats_tool(osp.join(ROOT, 'configs', 'mwam', 'retinanet_r18_fpn_rgbt_llvip-mini_demo.py'),
+                      '--num', 4, '--cfg-options',
+                      f'train_dataloader.dataset.data_root={osp.join(SHARED, "data", "llvip_mini")}')
+    assert 'infrared ' in out and 'rgb ' in out
