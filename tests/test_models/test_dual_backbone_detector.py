@@ -16,7 +16,7 @@ PREPROCESSOR = dict(type='MultiModalDetDataPreprocessor', modalities=dict(rgb=3,
                     std=dict(rgb=[58.395, 57.12, 57.375], infrared=[40.01]), pad_size_divisor=32)
 
 
-def inner(name):
+def inner_shrunk_to_r18(name):
     """An mmdet model-zoo detector as users write it, shrunk to ResNet-18, so its ResNet-50 checkpoint does
     not apply (detector loading is tested with a local checkpoint in test_pretrained.py)."""
     path = {'faster-rcnn': '_base_/models/faster-rcnn_r50_fpn.py',
@@ -33,7 +33,7 @@ def inner(name):
 def build(name, mwam=True):
     init_default_scope('mmdet')
     return MODELS.build(dict(type='DualBackboneDetector', modalities=dict(rgb=3, infrared=1),
-                             detector=inner(name), mwam=dict(type='MWAM') if mwam else None,
+                             detector=inner_shrunk_to_r18(name), mwam=dict(type='MWAM') if mwam else None,
                              data_preprocessor=PREPROCESSOR))
 
 
@@ -92,7 +92,7 @@ def test_encoder_gradients_are_k_times_those_without_mwam():
 
 def test_detector_without_backbone_is_a_clear_error():
     init_default_scope('mmdet')
-    cfg = inner('retinanet')
+    cfg = inner_shrunk_to_r18('retinanet')
     cfg.pop('backbone')
     with pytest.raises(ValueError, match='has no backbone'):
         MODELS.build(dict(type='DualBackboneDetector', modalities=dict(rgb=3, infrared=1), detector=cfg,
