@@ -1,6 +1,6 @@
 """FRM, the Frequency Ratio Metric of MWAM (paper Eq. 4, ``FrequencyLayer`` in the official code)."""
 import math
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 import torch
 import torch.nn.functional as F
@@ -27,11 +27,20 @@ def _basis(patch_size: int, window: int, dtype, device) -> torch.Tensor:
     return torch.cat(filters).unsqueeze(1)  # (2*q*q, 1, p, p)
 
 
+@contextmanager
 def _exact_math(device: torch.device):
-    """No TF32 and no autocast: the ratio is heavy-tailed and reduced precision moves it by tens of %."""
-    if device.type == 'cuda':
-        return torch.backends.cudnn.flags(enabled=True, allow_tf32=False)
-    return nullcontext()
+    """No TF32 (no autocast either, see below): the ratio is heavy-tailed and reduced precision moves it
+    by tens of %. Only cuDNN's TF32 switch is touched: ``cudnn.flags`` would also reset a user's
+    ``deterministic`` / ``benchmark`` (``randomness=dict(deterministic=True)``) inside the block."""
+    if device.type != 'cuda':
+        yield
+        return
+    saved = torch._C._get_cudnn_allow_tf32()
+    torch._C._set_cudnn_allow_tf32(False)
+    try:
+        yield
+    finally:
+        torch._C._set_cudnn_allow_tf32(saved)
 
 
 @torch.no_grad()
@@ -44,9 +53,16 @@ def frequency_ratio(x: torch.Tensor,
 
     ``x`` (B x C x H x W) is cut into non-overlapping ``patch_size`` patches (a remainder of H or W is
     cropped), each patch gets an orthonormal 2-D DCT-II, and the terms |low(a,b) / (high(a,b) + eps)|
-    for a, b < ``window`` are reduced over batch, channels, patches, a and b. ``reduction='sum'`` is the
-    paper's number; ``'mean'`` divides by the number of terms, which gives the same MWAM weights when all
-    modalities have the same shape and removes the channel-count bias otherwise.
+    with low(a,b) = X[a, b], high(a,b) = X[p-1-a, p-1-b], a, b < ``window`` (any 1 <= q <= p: for
+    q > p/2 the low and high blocks overlap, as in the official code and the paper's ablation q = 6 at
+    p = 8) are reduced over batch, channels, patches, a and b.
+
+    ``reduction='sum'`` is the official ``FrequencyLayer``'s number for the input as given. The official
+    code reads every modality as 3 channels (depth and infrared replicated), so its sum for a 1-channel
+    modality is 3x ``'sum'`` here; ``'mean'`` (the sum divided by the number of terms) is invariant to
+    that replication. Hence, for MWAM's weights: ``'mean'`` reproduces the official K whenever the
+    modalities have the same height and width (RGB + a 1-channel depth included); ``'sum'`` reproduces it
+    only when every modality is given with the same channel count.
 
     Computed in float32 (float64 if ``x`` is float64) with autocast and TF32 off. Returns a 0-d tensor
     on ``x``'s device; it is not finite when ``x`` is not (MWAM handles that).
@@ -55,8 +71,8 @@ def frequency_ratio(x: torch.Tensor,
         raise ValueError(f'frequency_ratio expects a B x C x H x W tensor, got shape {tuple(x.shape)}')
     if reduction not in REDUCTIONS:
         raise ValueError(f'reduction must be one of {REDUCTIONS}, got {reduction!r}')
-    if not 1 <= window <= patch_size // 2:
-        raise ValueError(f'window must be in [1, patch_size // 2] = [1, {patch_size // 2}], got {window}')
+    if not 1 <= window <= patch_size:
+        raise ValueError(f'window must be in [1, patch_size] = [1, {patch_size}], got {window}')
     b, c, h, w = x.shape
     h, w = h - h % patch_size, w - w % patch_size
     if b * c == 0 or h == 0 or w == 0:

@@ -48,6 +48,9 @@ class MWAM(nn.Module):
         warmup_iters: steps during which the banks are filled but K stays 1.
         reduction: FRM reduction, 'mean' (default) or 'sum' (the paper's); see ``frequency_ratio``.
         sync_frm: average FRM across ranks before the bank update, so every rank applies the same K.
+        ones_while_a_bank_is_zero: the official ``weightFun``: K = 1 for every modality while any bank is
+            exactly 0 (after its update), which happens while a modality's input has been all zeros at every
+            step so far (its FRM is 0). False applies the formula then (the zero modality gets K near alpha).
     """
 
     def __init__(self,
@@ -63,7 +66,8 @@ class MWAM(nn.Module):
                  frm_eps: float = 1e-6,
                  reduction: str = 'mean',
                  warmup_iters: int = 0,
-                 sync_frm: bool = True):
+                 sync_frm: bool = True,
+                 ones_while_a_bank_is_zero: bool = True):
         super().__init__()
         if len(modalities) < 2:
             raise ValueError(f'MWAM needs at least two modalities, got {list(modalities)}')
@@ -75,6 +79,7 @@ class MWAM(nn.Module):
         self.frm_cfg = dict(patch_size=patch_size, window=window, eps=frm_eps, reduction=reduction)
         self.warmup_iters = warmup_iters
         self.sync_frm = sync_frm
+        self.ones_while_a_bank_is_zero = ones_while_a_bank_is_zero
         m = len(self.modalities)
         # float64 so that a resume or a cross-rank comparison is exact; persistent: saved in checkpoints.
         self.register_buffer('bank', torch.zeros(m, dtype=torch.float64))
@@ -106,7 +111,8 @@ class MWAM(nn.Module):
             self.weight.fill_(1.0)
             return self.weight.clone()
         self.bank.mul_(self.omega).add_((1 - self.omega) * frm)
-        if self.num_steps <= self.warmup_iters:
+        if self.num_steps <= self.warmup_iters or \
+                (self.ones_while_a_bank_is_zero and bool((self.bank == 0).any())):
             self.weight.fill_(1.0)
         else:
             ratio = frm / (self.bank.mean() + self.sigma)

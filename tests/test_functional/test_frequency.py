@@ -33,7 +33,7 @@ def image_like(rng, b=2, c=3, h=37, w=45):
 
 @pytest.mark.parametrize('reduction', ['mean', 'sum'])
 @pytest.mark.parametrize('kind', ['random', 'image'])
-@pytest.mark.parametrize('q', [1, 2, 4])
+@pytest.mark.parametrize('q', [1, 2, 4, 6, 8])  # q > p/2: the low and high blocks overlap
 def test_frm_matches_scipy_reference(reduction, kind, q):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(3, 2, 24, 33)) if kind == 'random' else image_like(rng)
@@ -77,7 +77,29 @@ def test_non_finite_and_bad_arguments():
         frequency_ratio(torch.zeros(8, 8))
     with pytest.raises(ValueError, match='at least one 8x8 patch'):
         frequency_ratio(torch.zeros(1, 1, 7, 64))
+    with pytest.raises(ValueError, match=r'window must be in \[1, patch_size\] = \[1, 8\], got 9'):
+        frequency_ratio(torch.zeros(1, 1, 8, 8), window=9)
     with pytest.raises(ValueError, match='window'):
-        frequency_ratio(torch.zeros(1, 1, 8, 8), window=5)
+        frequency_ratio(torch.zeros(1, 1, 8, 8), window=0)
     with pytest.raises(ValueError, match='reduction'):
         frequency_ratio(torch.zeros(1, 1, 8, 8), reduction='max')
+
+
+def test_exact_math_switches_off_tf32_only_and_keeps_determinism():
+    """FRM's TF32 switch must not override a user's randomness=dict(deterministic=True)."""
+    from mmwam.functional.frequency import _exact_math
+    cudnn = torch.backends.cudnn
+    saved = (cudnn.deterministic, cudnn.benchmark, torch._C._get_cudnn_allow_tf32())
+    try:
+        torch._C._set_cudnn_deterministic(True)
+        torch._C._set_cudnn_benchmark(False)
+        torch._C._set_cudnn_allow_tf32(True)
+        with _exact_math(torch.device('cuda')):  # the flags are global: no GPU needed to read them
+            assert torch._C._get_cudnn_deterministic() is True
+            assert torch._C._get_cudnn_benchmark() is False
+            assert torch._C._get_cudnn_allow_tf32() is False
+        assert torch._C._get_cudnn_allow_tf32() is True and torch._C._get_cudnn_deterministic() is True
+    finally:
+        torch._C._set_cudnn_deterministic(saved[0])
+        torch._C._set_cudnn_benchmark(saved[1])
+        torch._C._set_cudnn_allow_tf32(saved[2])
