@@ -21,7 +21,8 @@ class MissingModalityEvaluator(Evaluator):
     - ``K``: the full modality set (so ``save_best='mIoU'`` and leaderboards see the usual keys);
     - ``S/K``: every evaluated subset, the full set included;
     - ``avg/K``: the mean over the evaluated subsets;
-    - ``pcr/S/K``: performance collapse rate ``(K_full - K_S) / K_full`` of every other subset.
+    - ``pcr/S/K``: performance collapse rate ``(K_full - K_S) / K_full`` of every other subset; not
+      defined (NaN, ``n/a`` in the table) when the full set scores 0.
 
     ``avg`` and ``pcr`` are computed for numeric keys only; ``pcr`` only when the full set is evaluated.
     The task metric's own log lines (per-class tables) follow a line naming their subset. With every
@@ -133,7 +134,7 @@ def merge_subset_metrics(per_subset: Dict[Tuple[str, ...], dict], modalities: Se
             ref = _numeric(per_subset[full])[k]
             for s, m in per_subset.items():
                 if s != full:
-                    out[f'pcr/{subset_name(s)}/{k}'] = (ref - _numeric(m)[k]) / ref if ref else 0.0
+                    out[f'pcr/{subset_name(s)}/{k}'] = (ref - _numeric(m)[k]) / ref if ref else float('nan')
     return out
 
 
@@ -148,7 +149,8 @@ def format_table(per_subset: Dict[Tuple[str, ...], dict], modalities: Sequence[s
     ref = _numeric(per_subset[full]).get(keys[0]) if keys and full in per_subset else None
     for s, m in per_subset.items():
         vals = _numeric(m)
-        pcr = '' if ref is None or s == full or not ref else f'{(ref - vals[keys[0]]) / ref:.4f}'
+        pcr = '' if ref is None or s == full else \
+            f'{(ref - vals[keys[0]]) / ref:.4f}' if ref else 'n/a (full set scores 0)'
         rows.append([subset_name(s), *[f'{vals[k]:.4f}' for k in keys], pcr])
     rows.append(['avg', *[f'{sum(_numeric(m)[k] for m in per_subset.values()) / len(per_subset):.4f}'
                           for k in keys], ''])

@@ -35,6 +35,15 @@ def test_merged_keys_average_and_pcr():
     assert partial == {'rgb/mIoU': 40.0, 'avg/mIoU': 40.0}
 
 
+def test_pcr_is_not_defined_when_the_full_set_scores_zero():
+    import math
+    per = {('rgb', 'infrared'): {'AP50': 0.0}, ('rgb', ): {'AP50': 0.0}, ('infrared', ): {'AP50': 0.1}}
+    out = merge_subset_metrics(per, ['rgb', 'infrared'])
+    assert math.isnan(out['pcr/rgb/AP50']) and math.isnan(out['pcr/infrared/AP50'])
+    table = format_table(per, ['rgb', 'infrared'], ['AP50'])
+    assert '| rgb          | 0.0000 | n/a (full set scores 0) |' in table, table
+
+
 def test_runner_evaluates_every_subset_in_one_pass(demo_root, tmp_path):
     cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=2)
     runner = RUNNERS.build(cfg)
@@ -165,3 +174,29 @@ def test_runner_load_from_and_resume_check_the_file(demo_root, tmp_path):
         runner.load_checkpoint(str(bad))
     with pytest.raises(InputError, match=r'resume checkpoint .*cut.pth: not a complete PyTorch'):
         runner.resume(str(bad))
+
+
+def test_validation_losses_of_the_full_set_are_kept(demo_root, tmp_path):
+    """A model that returns losses with its predictions (MMEngine's convention): the full set's are
+    reported as upstream's ValLoop reports them; the other subsets' do not mix in."""
+    import torch
+    from mmengine.structures import BaseDataElement
+    from mmseg.registry import MODELS
+    from mmwam.models import MultiModalEncoderDecoder
+
+    @MODELS.register_module(force=True)
+    class WithValLoss(MultiModalEncoderDecoder):
+        def val_step(self, data):
+            data = self.data_preprocessor(data, False)
+            present = sum(bool(data['inputs'][:, s].abs().sum() > 0)
+                          for s in self.data_preprocessor.slices.values())
+            outputs = self._run_forward(data, mode='predict')
+            return list(outputs) + [BaseDataElement(loss=dict(loss_present=torch.tensor(float(present))))]
+
+    cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=1)
+    cfg.model.type = 'WithValLoss'
+    runner = RUNNERS.build(cfg)
+    runner.train()
+    metrics = runner.val_loop.run()
+    assert metrics['loss_present'] == 2.0 and metrics['val_loss'] == 2.0  # both modalities present
+    assert 'rgb/mIoU' in metrics and 'depth/mIoU' in metrics

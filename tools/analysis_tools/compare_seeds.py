@@ -4,12 +4,15 @@
         configs/mwam/segformer_rgbd_demo_baseline.py --seeds 0 1 2 --metric mIoU
 
 Each run is ``tools/train.py`` then ``tools/test.py`` on its last checkpoint (work dirs under
-``--work-root``); the summary (mean and standard deviation over seeds, per modality subset) is printed
-as a Markdown table and written to ``--work-root/summary.md``.
+``--work-root``; a finished run's metrics there are reused, and the tool says so); the summary (mean and
+standard deviation over seeds, per modality subset) is printed as a Markdown table and written to
+``--work-root/summary.md``. PCR is averaged over the seeds where it is
+defined (the full set scored above 0), and the cell says over how many.
 """
 import argparse
 import glob
 import json
+import math
 import os
 import os.path as osp
 import statistics
@@ -20,11 +23,29 @@ HERE = osp.dirname(osp.abspath(__file__))
 TOOLS = osp.dirname(HERE)
 
 
+def reusable_result(config, work):
+    """The metrics of an earlier run in ``work``, if any: said aloud, and refused when older than the
+    checkpoint they should describe (a re-trained run whose test did not finish)."""
+    found = sorted(glob.glob(osp.join(work, 'test', '*', 'missing_modality_metrics.json')))
+    if not found:
+        return None
+    path = found[-1]
+    last = osp.join(work, 'last_checkpoint')
+    ckpt = open(last).read().strip() if osp.isfile(last) else None
+    if ckpt and osp.isfile(ckpt) and osp.getmtime(path) < osp.getmtime(ckpt):
+        sys.exit(f'compare_seeds: {path} is older than the checkpoint {ckpt} it should describe: delete '
+                 f'{work} (or choose another --work-root) to run it again')
+    changed = ' (the config file changed after it: delete the folder to re-run)' \
+        if osp.getmtime(config) > osp.getmtime(path) else ''
+    print(f'compare_seeds: reusing {path} from an earlier run{changed}', file=sys.stderr)
+    return path
+
+
 def run(config, seed, work_root, extra):
     name = osp.splitext(osp.basename(config))[0]
     work = osp.join(work_root, f'{name}_seed{seed}')
     opts = ['--cfg-options', f'randomness.seed={seed}', *extra]
-    if not glob.glob(osp.join(work, 'test', '*', 'missing_modality_metrics.json')):
+    if reusable_result(config, work) is None:
         subprocess.run([sys.executable, osp.join(TOOLS, 'train.py'), config, '--work-dir', work, *opts],
                        check=True, stdout=subprocess.DEVNULL)
         ckpt = open(osp.join(work, 'last_checkpoint')).read().strip()
@@ -59,10 +80,14 @@ def main():
     for c, runs in results.items():
         cells = []
         for k in keys:
-            vals = [r[k] for r in runs]
+            vals = [r[k] for r in runs if not math.isnan(r[k])]  # PCR is not defined where full = 0
             sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
-            cells.append(f'{statistics.mean(vals):.3f} ± {sd:.3f}' if k.startswith('pcr/')
-                         else f'{statistics.mean(vals):.2f} ± {sd:.2f}')
+            if not vals:
+                cells.append('n/a')
+                continue
+            cell = f'{statistics.mean(vals):.3f} ± {sd:.3f}' if k.startswith('pcr/') \
+                else f'{statistics.mean(vals):.2f} ± {sd:.2f}'
+            cells.append(cell + (f' ({len(vals)} of {len(runs)} seeds)' if len(vals) < len(runs) else ''))
         lines.append(f'| {osp.basename(c)} | ' + ' | '.join(cells) + ' |')
     lines += ['', 'per seed:'] + [f'- {osp.basename(c)}: ' + ', '.join(
         f'seed {s}: ' + ' / '.join(f'{r[k]:.2f}' for k in keys[:len(subsets)])
