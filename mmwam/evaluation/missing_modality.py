@@ -38,18 +38,8 @@ class MissingModalityEvaluator(Evaluator):
         self.outputs = {s: _output_paths(m) for s, m in per_subset.items()}
         self.format_only = all(m.get('format_only', False) for m in _as_list(metrics))
         self.table_keys = table_keys
-        self._dataset_meta = None
-        self.metrics = [m for e in self.evaluators.values() for m in e.metrics]
-
-    @property
-    def dataset_meta(self):
-        return self._dataset_meta
-
-    @dataset_meta.setter
-    def dataset_meta(self, dataset_meta):
-        self._dataset_meta = dataset_meta
-        for e in self.evaluators.values():
-            e.dataset_meta = dataset_meta
+        # Evaluator's own state: every subset's metric objects (its dataset_meta setter reaches them all)
+        super().__init__([m for e in self.evaluators.values() for m in e.metrics])
 
     def process(self, data_samples, data_batch=None):
         raise RuntimeError('MissingModalityEvaluator needs one prediction per subset: use it through '

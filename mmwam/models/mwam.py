@@ -34,6 +34,10 @@ def scale_grad(x: Tensor, k: Tensor) -> Tensor:
 class MWAM(nn.Module):
     """Frequency-guided gradient re-balancing between modality encoders; the identity at inference.
 
+    Two calls, made by ``MultiModalBackbone`` in training only: ``update(inputs)`` before the encoders
+    (FRM, banks, K) and ``scale(feats, K)`` on their outputs. It has no ``forward``: evaluation does not
+    call it at all.
+
     Each training step: FRM of every modality's input (averaged across ranks), the EMA banks
     ``bank_i <- omega * bank_i + (1 - omega) * FRM_i`` (starting from 0, the official code's "soft
     begin"), the ratio ``T_i = FRM_i / (mean_c bank_c + sigma)`` and the weight
@@ -127,10 +131,3 @@ class MWAM(nn.Module):
             return type(x)(apply(item, k) for item in x)
 
         return [apply(f, k.float()) for f, k in zip(feats, weight)]
-
-    def forward(self, inputs: Sequence[Tensor], feats: Sequence) -> List:
-        """``feats[i]`` (a tensor or a sequence of them) are modality i's encoder outputs for
-        ``inputs[i]``. Returns them unchanged in value; in training, with scaled gradients."""
-        if not (self.training and torch.is_grad_enabled()):
-            return list(feats)
-        return self.scale(feats, self.update(inputs))

@@ -1,6 +1,7 @@
 """Two CPU processes (torchrun, gloo, MMEngine's own DDP wrapper) train the demo model with MWAM."""
 import os
 import os.path as osp
+import socket
 import subprocess
 import sys
 import textwrap
@@ -8,6 +9,13 @@ import textwrap
 import torch
 
 from conftest import ROOT, tiny_demo_cfg
+
+
+def free_port() -> int:
+    """A port nobody listens on now: two test runs at once, or a busy port, must not collide."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
 DUMP_HOOK = textwrap.dedent('''
     import os.path as osp
@@ -35,7 +43,7 @@ def test_two_process_cpu_training_keeps_banks_identical(demo_root, tmp_path):
     cfg_path = tmp_path / 'dist_cfg.py'
     cfg.dump(str(cfg_path))
     env = dict(os.environ, PYTHONPATH=f'{tmp_path}{os.pathsep}{ROOT}', OMP_NUM_THREADS='1')
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', '--master_port=29533',
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', f'--master_port={free_port()}',
            osp.join(ROOT, 'tools', 'train.py'), str(cfg_path), '--launcher', 'pytorch']
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -35,6 +35,16 @@ def test_merged_keys_average_and_pcr():
     assert partial == {'rgb/mIoU': 40.0, 'avg/mIoU': 40.0}
 
 
+def test_evaluator_keeps_evaluators_invariants():
+    from mmengine.evaluator import Evaluator
+    from mmwam.evaluation import MissingModalityEvaluator
+    ev = MissingModalityEvaluator(dict(type='IoUMetric'), ['rgb', 'depth'], [('rgb', 'depth'), ('rgb', )])
+    assert isinstance(ev, Evaluator) and len(ev.metrics) == 2
+    ev.dataset_meta = dict(classes=('a', 'b'))
+    assert all(m.dataset_meta == dict(classes=('a', 'b')) for m in ev.metrics)
+    assert ev.dataset_meta == dict(classes=('a', 'b'))
+
+
 def test_pcr_is_not_defined_when_the_full_set_scores_zero():
     import math
     per = {('rgb', 'infrared'): {'AP50': 0.0}, ('rgb', ): {'AP50': 0.0}, ('infrared', ): {'AP50': 0.1}}

@@ -47,11 +47,20 @@ def test_scale_grad_is_identity_forward_scaled_backward():
 
 
 def test_eval_is_identity_and_does_no_work():
-    mwam = MWAM(['a', 'b']).eval()
-    feats = [[torch.randn(1, 2, 4, 4)], [torch.randn(1, 2, 4, 4)]]
-    out = mwam([torch.randn(1, 3, 8, 8), torch.randn(1, 1, 8, 8)], feats)
-    assert all(o[0] is f[0] for o, f in zip(out, feats))
+    from mmengine.config import Config
+    from mmseg.registry import MODELS
+    from conftest import config_path
+    backbone = MODELS.build(Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model).backbone
+    backbone.eval()
+    x = torch.randn(1, 4, 32, 32)
+    with torch.no_grad():
+        out = backbone(x)
+        alone = [backbone.encoders[m](part) for m, part in zip(backbone.modalities, backbone.split(x))]
+    for level, fused in enumerate(out):
+        torch.testing.assert_close(fused, alone[0][level] + alone[1][level])  # AddFusion, no MWAM effect
+    mwam = backbone.mwam
     assert int(mwam.num_steps) == 0 and mwam.bank.abs().sum() == 0
+    assert MWAM.forward is torch.nn.Module.forward  # one way to call it: update() and scale()
 
 
 class _Records(logging.Handler):
