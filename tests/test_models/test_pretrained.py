@@ -14,7 +14,7 @@ from mmengine.registry import MODELS, init_default_scope
 
 from conftest import SHARED, config_path, tiny_demo_cfg
 from mmwam.models.encoder_init import adapt_input_weight, first_layer
-from mmwam.utils.add_mwam import add_mwam, load_config
+from mmwam.add_mwam import add_mwam, load_config
 
 
 def make_checkpoint(backbone: dict, path, scope: str, seed=0, in_channels=3, key='in_channels') -> dict:

@@ -9,7 +9,7 @@ The new config holds ``_base_ = CONFIG`` and only what changes: the model wrappe
 import argparse
 import sys
 
-from mmwam.utils.add_mwam import DATASETS, ConversionError, write_config
+from mmwam.add_mwam import DATASETS, ConversionError, write_config
 from mmwam.utils.cli import InputError
 
 

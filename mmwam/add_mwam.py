@@ -12,10 +12,20 @@ from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
-from .cli import InputError, read_config
-from .modalities import parse_modalities
+from .utils.cli import InputError, read_config
+from .utils.modalities import parse_modalities
 
-CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs')
+
+
+def _configs_root() -> str:
+    """mmwam's configs: shipped in the package as ``mmwam/.mim/configs`` (a copy in a wheel, a link in
+    an editable install, as OpenMMLab packages do), else the source tree's ``configs/``."""
+    here = osp.dirname(osp.abspath(__file__))
+    packaged = osp.join(here, '.mim', 'configs')
+    return packaged if osp.isdir(packaged) else osp.join(osp.dirname(here), 'configs')
+
+
+CONFIGS = _configs_root()
 # --dataset names: dataset base configs of this repository (configs/_base_/datasets/)
 DATASETS = {
     'nyudv2': 'nyudv2_rgbd.py', 'nyudv2-13': 'nyudv2-13_rgbd.py', 'sunrgbd': 'sunrgbd_rgbd.py',
@@ -128,7 +138,7 @@ def _probe_encoder(backbone: dict, key: str, channels: int, task: str, levels: b
     import torch
     from mmengine.registry import DefaultScope
 
-    from ..models.encoder_init import first_layer, input_channels
+    from .models.encoder_init import first_layer, input_channels
     cfg = copy.deepcopy(dict(backbone))
     cfg.update({key: channels, 'init_cfg': None})
     cfg.pop('pretrained', None)
@@ -144,15 +154,6 @@ def _probe_encoder(backbone: dict, key: str, channels: int, task: str, levels: b
     with torch.no_grad():
         out = encoder.eval()(torch.zeros(1, channels, 64, 64))
     return [t.shape[1] for t in ([out] if isinstance(out, torch.Tensor) else out)]
-
-
-def _unscoped(node):
-    """``node`` without the ``_scope_`` keys mmengine adds to the variables of an ``mmseg::`` base."""
-    if isinstance(node, dict):
-        return {k: _unscoped(v) for k, v in node.items() if k != '_scope_'}
-    if isinstance(node, (list, tuple)):
-        return type(node)(_unscoped(v) for v in node)
-    return node
 
 
 def add_modality_to_pipeline(pipeline: List[dict], modality: str, channels: int, where: str) -> List[dict]:
@@ -287,67 +288,91 @@ def mwam_overrides(cfg: Config,
                               f'got mean={rgb_mean}, std={rgb_std}')
     data = dataset_config(dataset) if dataset is not None else None
     if data is not None:
-        dpre = {k: v for k, v in data.multimodal_preprocessor.items() if k != '_delete_'}
-        want = 'MultiModalSegDataPreProcessor' if task == 'seg' else 'MultiModalDetDataPreprocessor'
-        if dpre.get('type') != want:
-            raise ConversionError(f'--dataset {dataset}: a {dpre.get("type")} dataset config, but the model '
-                                  f'is a {task} model (needs {want})')
-        modalities = parse_modalities(dpre['modalities'], f'--dataset {dataset}: data_preprocessor.modalities')
-        extra = [m for m in modalities if m != 'rgb']
-        if modality is not None and [modality] != extra:
-            raise ConversionError(f'--modality {modality}: the dataset {dataset} provides {extra}')
-        if channels is not None and modalities[extra[0]] != channels:
-            raise ConversionError(f'--channels {channels}: the dataset {dataset} gives {extra[0]} with '
-                                  f'{modalities[extra[0]]} channel(s)')
-        modality, channels = extra[0], modalities[extra[0]]
-        mean = mean if mean is not None else dpre['mean'][modality]
-        std = std if std is not None else dpre['std'][modality]
+        modality, channels, mean, std, dpre = _dataset_modality(data, dataset, task, modality, channels, mean,
+                                                                std)
     else:
-        if modality is None:
-            raise ConversionError('--modality is needed without --dataset (e.g. depth or thermal)')
-        channels = 1 if channels is None else channels
-        # default: an 8-bit image like RGB, normalized with the average RGB statistics
-        mean = mean if mean is not None else [round(sum(rgb_mean) / 3, 3)]
-        std = std if std is not None else [round(sum(rgb_std) / 3, 3)]
-        dpre = {}
-    modalities = parse_modalities({'rgb': 3, modality: channels}, '--modality')
+        modality, channels, mean, std, dpre = _given_modality(modality, channels, mean, std, rgb_mean, rgb_std)
     fusion = dict(fusion)
     needs_levels = fusion.get('type') == 'ConcatFusion' and 'in_channels' not in fusion
     level_channels = _probe_encoder(model['backbone'], key, channels, task, levels=needs_levels)
     if needs_levels:
         fusion['in_channels'] = level_channels
-    preprocessor = {k: v for k, v in pre.items() if k not in PREPROCESSOR_STATS}
-    preprocessor.update({k: v for k, v in dpre.items() if k not in PREPROCESSOR_STATS})
-    preprocessor = dict(
-        _delete_=True,
-        type='MultiModalSegDataPreProcessor' if task == 'seg' else 'MultiModalDetDataPreprocessor',
-        modalities=dict(modalities),
-        mean={'rgb': list(rgb_mean), modality: _stats(mean, channels, 'mean')},
-        std={'rgb': list(rgb_std), modality: _stats(std, channels, 'std')},
-        bgr_to_rgb=bool(pre.get('bgr_to_rgb', False)),
-        **preprocessor)
     new_model = dict(type='MultiModalEncoderDecoder') if task == 'seg' else dict(
         type='DualBackboneDetector', detector_type=model['type'])
-    new_model.update(data_preprocessor=preprocessor, mwam=copy.deepcopy(mwam), fusion=copy.deepcopy(fusion))
+    new_model.update(data_preprocessor=_preprocessor(pre, dpre, task, modality, channels, mean, std),
+                     mwam=copy.deepcopy(mwam), fusion=copy.deepcopy(fusion))
     if key != 'in_channels':
         new_model['in_channels_key'] = key
     out: Dict[str, object] = dict(model=new_model)
-
     if data is not None:
         new_model.update(_num_classes(model, data.num_classes) or {})
         out.update(_dataset_overrides(data))
     else:
         out.update(_pipeline_overrides(cfg, modality, channels))
+    out.update(_runtime_overrides(cfg))
+    return out
+
+
+def _dataset_modality(data, dataset, task, modality, channels, mean, std):
+    """The second modality, its channels and statistics from a ``--dataset`` config (checked against
+    the task and any ``--modality`` / ``--channels`` given), and its preprocessor fields."""
+    dpre = {k: v for k, v in data.multimodal_preprocessor.items() if k != '_delete_'}
+    want = 'MultiModalSegDataPreProcessor' if task == 'seg' else 'MultiModalDetDataPreprocessor'
+    if dpre.get('type') != want:
+        raise ConversionError(f'--dataset {dataset}: a {dpre.get("type")} dataset config, but the model '
+                              f'is a {task} model (needs {want})')
+    modalities = parse_modalities(dpre['modalities'], f'--dataset {dataset}: data_preprocessor.modalities')
+    extra = [m for m in modalities if m != 'rgb']
+    if modality is not None and [modality] != extra:
+        raise ConversionError(f'--modality {modality}: the dataset {dataset} provides {extra}')
+    if channels is not None and modalities[extra[0]] != channels:
+        raise ConversionError(f'--channels {channels}: the dataset {dataset} gives {extra[0]} with '
+                              f'{modalities[extra[0]]} channel(s)')
+    modality, channels = extra[0], modalities[extra[0]]
+    mean = mean if mean is not None else dpre['mean'][modality]
+    std = std if std is not None else dpre['std'][modality]
+    return modality, channels, mean, std, dpre
+
+
+def _given_modality(modality, channels, mean, std, rgb_mean, rgb_std):
+    """The second modality as ``--modality`` / ``--channels`` / ``--mean`` / ``--std`` give it; by default
+    an 8-bit image like RGB, normalized with the average RGB statistics."""
+    if modality is None:
+        raise ConversionError('--modality is needed without --dataset (e.g. depth or thermal)')
+    channels = 1 if channels is None else channels
+    mean = mean if mean is not None else [round(sum(rgb_mean) / 3, 3)]
+    std = std if std is not None else [round(sum(rgb_std) / 3, 3)]
+    return modality, channels, mean, std, {}
+
+
+def _preprocessor(pre, dpre, task, modality, channels, mean, std) -> dict:
+    """The multimodal preprocessor: the config's RGB statistics and channel order, the modality's own,
+    the config's (then the dataset's) padding and batch augments."""
+    kept = {k: v for k, v in pre.items() if k not in PREPROCESSOR_STATS}
+    kept.update({k: v for k, v in dpre.items() if k not in PREPROCESSOR_STATS})
+    modalities = parse_modalities({'rgb': 3, modality: channels}, '--modality')
+    return dict(
+        _delete_=True,
+        type='MultiModalSegDataPreProcessor' if task == 'seg' else 'MultiModalDetDataPreprocessor',
+        modalities=dict(modalities),
+        mean={'rgb': list(pre['mean']), modality: _stats(mean, channels, 'mean')},
+        std={'rgb': list(pre['std']), modality: _stats(std, channels, 'std')},
+        bgr_to_rgb=bool(pre.get('bgr_to_rgb', False)),
+        **kept)
+
+
+def _runtime_overrides(cfg: Config) -> Dict[str, object]:
+    """mmwam's imports, MWAM's scalars (FRMLoggerHook, TensorBoard) and the runner that resumes MMEngine
+    checkpoints under torch's safe loader; the rest of the config's runtime stays."""
     imports = list((cfg.get('custom_imports') or {}).get('imports', []))
-    out['custom_imports'] = dict(imports=imports + ['mmwam'] * ('mmwam' not in imports),
-                                 allow_failed_imports=False)
+    out: Dict[str, object] = dict(
+        custom_imports=dict(imports=imports + ['mmwam'] * ('mmwam' not in imports), allow_failed_imports=False))
     hooks = [h for h in cfg.get('custom_hooks') or [] if h.get('type') != 'FRMLoggerHook']
     out['custom_hooks'] = hooks + [dict(type='FRMLoggerHook', interval=50)]
-    # MWAM's scalars (and the missing-modality metrics) in TensorBoard, as in mmwam's own runtimes
     backends = list((cfg.get('visualizer') or {}).get('vis_backends') or [dict(type='LocalVisBackend')])
     if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
         out['visualizer'] = dict(vis_backends=backends + [dict(type='TensorboardVisBackend')])
-    out['runner_type'] = 'MWAMRunner'  # resumes MMEngine checkpoints under torch's safe loader
+    out['runner_type'] = 'MWAMRunner'
     return out
 
 
