@@ -116,25 +116,23 @@ def test_without_a_checkpoint_each_encoder_gets_its_default_init():
     assert any('depth encoder (MixVisionTransformer, 1 channel): no pretrained checkpoint' in s for s in log)
 
 
-def test_deeplabv3plus_resnet_via_model_pretrained(tmp_path):
-    cfg = Config.fromfile(config_path('mwam', 'deeplabv3plus_r50-d8_nyudv2.py'))
-    ckpt = tmp_path / 'r50.pth'
+def _loads_via_model_pretrained(cfg, tmp_path):
+    ckpt = tmp_path / 'resnet.pth'
     state = make_checkpoint(cfg.model.backbone, ckpt, 'mmseg')
     cfg.model.pretrained = str(ckpt)
     model = _seg_model(cfg.model)
     model.init_weights()
     assert_encoders_equal(model.backbone, state, dict(rgb=3, depth=1))
+
+
+def test_deeplabv3plus_resnet_via_model_pretrained(tmp_path):
+    _loads_via_model_pretrained(Config.fromfile(config_path('mwam', 'deeplabv3plus_r50-d8_nyudv2.py')), tmp_path)
 
 
 def test_converted_zoo_config_via_model_pretrained(tmp_path):
     cfg = add_mwam(load_config('mmseg::fcn/fcn_r18-d8_4xb2-80k_cityscapes-512x1024.py'), dataset='demo-rgbd')
     assert cfg.model.pretrained == 'open-mmlab://resnet18_v1c'  # the zoo's: replaced by a local file
-    ckpt = tmp_path / 'r18.pth'
-    state = make_checkpoint(cfg.model.backbone, ckpt, 'mmseg')
-    cfg.model.pretrained = str(ckpt)
-    model = _seg_model(cfg.model)
-    model.init_weights()
-    assert_encoders_equal(model.backbone, state, dict(rgb=3, depth=1))
+    _loads_via_model_pretrained(cfg, tmp_path)
 
 
 def test_per_modality_choice_scratch_or_another_checkpoint(tmp_path):
@@ -203,25 +201,26 @@ class _Snapshot(Hook):
         _Snapshot.state = copy.deepcopy(model.backbone.encoders.state_dict())
 
 
-def _run_and_snapshot(cfg):
+def _runner_start_loads_every_encoder(cfg, scope, tmp_path, modalities):
+    """A local checkpoint in the backbone's init_cfg; the encoders as the Runner hands them to the
+    training loop must equal it. Returns the run's log and the checkpoint path."""
     from mmwam.utils.cli import build_runner
+    ckpt = tmp_path / 'backbone.pth'
+    state = make_checkpoint(cfg.model.backbone, ckpt, scope)
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
     cfg.launcher = 'none'
     runner = build_runner(cfg)
     runner.register_hook(_Snapshot(), 'LOWEST')
     runner.train()
     backbone = copy.deepcopy(runner.model.backbone)
     backbone.encoders.load_state_dict(_Snapshot.state)
-    log = open(osp.join(runner.log_dir, f'{runner.timestamp}.log')).read()
-    return backbone, log
+    assert_encoders_equal(backbone, state, modalities)
+    return open(osp.join(runner.log_dir, f'{runner.timestamp}.log')).read(), ckpt
 
 
 def test_runner_start_loads_the_segformer_encoders(tmp_path, demo_root):
     cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
-    ckpt = tmp_path / 'mit.pth'
-    state = make_checkpoint(cfg.model.backbone, ckpt, 'mmseg')
-    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
-    backbone, log = _run_and_snapshot(cfg)
-    assert_encoders_equal(backbone, state, dict(rgb=3, depth=1))
+    log, ckpt = _runner_start_loads_every_encoder(cfg, 'mmseg', tmp_path, dict(rgb=3, depth=1))
     assert f'depth encoder (MixVisionTransformer, 1 channel): pretrained from {ckpt}' in log
     assert 'adapted from 3 to 1 input channels' in log
 
@@ -230,11 +229,7 @@ def test_runner_start_loads_the_segformer_encoders(tmp_path, demo_root):
 def test_runner_start_loads_the_detector_encoders(tmp_path):
     from test_engine.test_det_runner import tiny_llvip_cfg
     cfg = tiny_llvip_cfg(tmp_path / 'work')
-    ckpt = tmp_path / 'r18.pth'
-    state = make_checkpoint(cfg.model.backbone, ckpt, 'mmdet')
-    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
-    backbone, log = _run_and_snapshot(cfg)
-    assert_encoders_equal(backbone, state, dict(rgb=3, infrared=1))
+    log, ckpt = _runner_start_loads_every_encoder(cfg, 'mmdet', tmp_path, dict(rgb=3, infrared=1))
     assert f'rgb encoder (ResNet, 3 channels): pretrained from {ckpt}' in log
     assert 'stem "conv1.weight" adapted from 3 to 1 input channels' in log
 
