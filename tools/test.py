@@ -7,8 +7,9 @@ import os.path as osp
 from mmengine.config import DictAction
 
 import mmwam  # noqa: F401
-from mmwam.utils.cli import (build_runner, check_checkpoint_file, load_config, run_cli, set_format_only,
-                             show_predictions)
+from mmwam.utils.cli import (InputError, build_runner, check_checkpoint_file, load_config, run_cli,
+                             set_format_only, show_predictions)
+from mmwam.utils.modalities import parse_modalities, parse_subsets
 
 
 def parse_args():
@@ -37,10 +38,15 @@ def parse_args():
 
 def main():
     args = parse_args()
-    check_checkpoint_file(args.checkpoint)
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
+    check_checkpoint_file(args.checkpoint)
     cfg.load_from = args.checkpoint
     if args.subsets:
+        modalities = list(parse_modalities(cfg.model.data_preprocessor.modalities, 'modalities'))
+        try:
+            parse_subsets(args.subsets, modalities, '--subsets')
+        except ValueError as e:
+            raise InputError(f'{e} (write a subset as rgb+depth)') from e
         cfg.test_cfg.subsets = args.subsets
     if args.format_only:
         set_format_only(cfg, args.out or osp.join(cfg.work_dir, 'format_only'))
@@ -49,6 +55,11 @@ def main():
     if args.show_dir:
         show_predictions(cfg, args.show_dir)
     runner = build_runner(cfg)
+    if args.amp:
+        runner.logger.info('--amp: predicting under autocast (float16 on CUDA, bfloat16 on the CPU)')
+    if args.show_dir:
+        runner.logger.info(f'--show-dir: painting every test sample\'s full-set prediction under '
+                           f'{osp.abspath(args.show_dir)}')
     metrics = runner.test()
     if args.format_only:
         return  # no metrics: the loop logged where each subset's files went

@@ -48,8 +48,9 @@ class MissingModalityEvaluator(Evaluator):
     def evaluate(self, size: int) -> dict:
         per_subset = {}
         for s in self.subsets:
-            print_log(f'Missing-modality evaluation, subset {subset_name(s)}:', logger='current')
-            with _without_upstream_saved_lines():
+            if not self.format_only:
+                print_log(f'Missing-modality evaluation, subset {subset_name(s)}:', logger='current')
+            with _without_upstream_lines(self.format_only):
                 per_subset[s] = self.evaluators[s].evaluate(size)
         if self.format_only:
             for s in self.subsets:
@@ -81,12 +82,14 @@ def _output_paths(metrics):
 
 
 @contextmanager
-def _without_upstream_saved_lines():
+def _without_upstream_lines(format_only: bool):
     """IoUMetric and CocoMetric log "results are saved ..." (IoUMetric with the parent folder, so the same
-    line for every subset); our per-subset line replaces them."""
+    line for every subset): our per-subset line replaces them. In format-only mode IoUMetric keeps no
+    results, which BaseMetric reports as "got empty self.results": expected there, so not shown."""
     logger = MMLogger.get_current_instance()
     drop = logging.Filter()
-    drop.filter = lambda record: not str(record.msg).startswith('results are saved')
+    drop.filter = lambda record: not (str(record.msg).startswith('results are saved') or (
+        format_only and 'got empty `self.results`' in str(record.msg)))
     logger.addFilter(drop)
     try:
         yield

@@ -1,6 +1,7 @@
 """How each modality's encoder starts: its own pretrained checkpoint (a 3-channel RGB one included, with
 the stem adapted to the modality's channels), another checkpoint, or from scratch."""
 import copy
+import logging
 from typing import Optional, Union
 
 import torch
@@ -101,16 +102,56 @@ def apply_encoder_init(cfg: dict, choice: Union[str, None], field: str) -> dict:
     return cfg
 
 
-def describe_init(name: str, encoder: nn.Module, channels: int, adapted: bool) -> str:
+class LoadCounter:
+    """A ``load_state_dict`` pre-hook on an encoder: how many of its parameters and buffers the last
+    loaded state dict provides, so that a checkpoint with the wrong key set (a ``backbone.`` prefix, a
+    whole segmentor) is reported with numbers instead of one generic mismatch warning."""
+
+    def __init__(self):
+        self.matched = self.total = None
+        self.hint = ''
+
+    def __call__(self, module, state_dict, prefix, *args):
+        own = set(module.state_dict())
+        given = [k[len(prefix):] for k in state_dict if k.startswith(prefix)]
+        self.matched, self.total = len(own & set(given)), len(own)
+        self.hint = ''
+        if not self.matched and given:  # a common prefix that would make the keys match?
+            for head in sorted({k.split('.', 1)[0] + '.' for k in given if '.' in k}):
+                if own & {k[len(head):] for k in given if k.startswith(head)}:
+                    self.hint = f'; its keys match with init_cfg.prefix={head!r}'
+                    break
+
+
+def describe_init(name: str, encoder: nn.Module, channels: int, adapted: bool, choice=SAME) -> str:
     """One log line: which checkpoint goes into which encoder, or that it starts from scratch."""
     ckpts = pretrained_checkpoints(getattr(encoder, 'init_cfg', None))
     what = f'{name} encoder ({type(encoder).__name__}, {channels} channel{"s" * (channels != 1)})'
     if not ckpts:
-        return f'{what}: no pretrained checkpoint, the backbone\'s default initialisation'
+        why = f' (model.encoder_init.{name}={choice!r})' if choice in (None, 'scratch') else ''
+        return f'{what}: no pretrained checkpoint, the backbone\'s default initialisation{why}'
     stem = '' if adapted else (' (its first layer is not a convolution on the input: a checkpoint stem of '
                                'another channel count cannot be adapted)')
-    return f'{what}: pretrained from {", ".join(map(str, ckpts))}{stem}'
+    return f'{what}: loading {", ".join(map(str, ckpts))}{stem}'
+
+
+def report_loading(name: str, encoder: nn.Module, counter: LoadCounter):
+    """After init_weights: how much of the encoder came from its checkpoint; loud when nothing did."""
+    ckpts = pretrained_checkpoints(getattr(encoder, 'init_cfg', None))
+    if not ckpts:
+        return
+    if counter.total is None:
+        print_log(f'{name} encoder: its backbone did not load {ckpts[0]} (its init_weights ignores init_cfg); '
+                  'it keeps its default initialisation', logger='current', level=logging.WARNING)
+    elif counter.matched == 0:
+        print_log(f'{name} encoder: none of its {counter.total} parameters and buffers are in {ckpts[0]}: it '
+                  f'keeps its default initialisation{counter.hint}', logger='current', level=logging.WARNING)
+    else:
+        level = logging.INFO if counter.matched == counter.total else logging.WARNING
+        print_log(f'{name} encoder: {counter.matched} of its {counter.total} parameters and buffers loaded '
+                  f'from {ckpts[0]}', logger='current', level=level)
 
 
 __all__ = ['adapt_input_weight', 'first_layer', 'input_channels', 'StemAdapter', 'attach_stem_adapter',
-           'apply_encoder_init', 'pretrained_checkpoints', 'describe_init', 'SAME']
+           'apply_encoder_init', 'pretrained_checkpoints', 'LoadCounter', 'describe_init', 'report_loading',
+           'SAME']

@@ -11,7 +11,8 @@ from torch import Tensor, nn
 from ..utils.cli import check_checkpoint_file
 from ..utils.modalities import parse_modalities
 from .builder import register_model
-from .encoder_init import SAME, apply_encoder_init, attach_stem_adapter, describe_init, pretrained_checkpoints
+from .encoder_init import (SAME, LoadCounter, apply_encoder_init, attach_stem_adapter, describe_init,
+                           pretrained_checkpoints, report_loading)
 
 
 def _build(cfg):
@@ -62,7 +63,8 @@ class MultiModalBackbone(BaseModule):
             raise ValueError(f'model.encoder_init names {sorted(unknown)}, which are not modalities {names}')
         # mmengine's containers: BaseModule.init_weights reaches only children that have init_weights
         self.encoders = ModuleDict()
-        self._stem_adapted = {}
+        self._stem_adapted, self._load_counters = {}, {}
+        self._encoder_init = encoder_init
         for name, ch in self.modalities.items():
             cfg = copy.deepcopy(dict(encoder[name] if per_modality else encoder))
             if 'type' not in cfg:
@@ -74,6 +76,8 @@ class MultiModalBackbone(BaseModule):
             cfg = apply_encoder_init(cfg, encoder_init.get(name, SAME), f'model.encoder_init.{name}')
             self.encoders[name] = _build(cfg)
             self._stem_adapted[name] = attach_stem_adapter(self.encoders[name], name, ch)
+            self._load_counters[name] = LoadCounter()
+            self.encoders[name].register_load_state_dict_pre_hook(self._load_counters[name])
         self.mwam = None
         if mwam is not None:
             mwam = dict(mwam)
@@ -90,13 +94,18 @@ class MultiModalBackbone(BaseModule):
                 _build(dict(fusion, channels=c, num_modalities=len(names))) for c in level_channels)
 
     def init_weights(self):
-        if not self._is_init:
-            for name, ch in self.modalities.items():
-                encoder = self.encoders[name]
-                for ckpt in pretrained_checkpoints(getattr(encoder, 'init_cfg', None)):
-                    check_checkpoint_file(ckpt, f'{name} encoder\'s pretrained checkpoint')
-                print_log(describe_init(name, encoder, ch, self._stem_adapted[name]), logger='current')
+        if self._is_init:
+            return super().init_weights()  # MMEngine's "called more than once" message
+        for name, ch in self.modalities.items():
+            encoder = self.encoders[name]
+            for ckpt in pretrained_checkpoints(getattr(encoder, 'init_cfg', None)):
+                check_checkpoint_file(ckpt, f'{name} encoder\'s pretrained checkpoint')
+            print_log(describe_init(name, encoder, ch, self._stem_adapted[name],
+                                    self._encoder_init.get(name, SAME)), logger='current')
+            self._load_counters[name].matched = self._load_counters[name].total = None
         super().init_weights()
+        for name in self.modalities:
+            report_loading(name, self.encoders[name], self._load_counters[name])
 
     def split(self, inputs: Tensor):
         """The per-modality views of the concatenated input, in ``modalities`` order."""

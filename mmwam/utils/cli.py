@@ -122,6 +122,6 @@ def check_checkpoint_file(path: str, what: str = 'checkpoint'):
     with open(path, 'rb') as f:
         head = f.read(2)
     if head != b'\x80\x02':  # torch's legacy (non-zip) format is a protocol-2 pickle
-        raise InputError(f'{what} {path}: not a complete PyTorch checkpoint (neither torch.save\'s zip '
-                         'format nor its legacy one); it may be truncated by an interrupted download or '
-                         'copy: fetch or save it again')
+        raise InputError(f'{what} {path}: not a PyTorch checkpoint, or a truncated one (neither torch.save\'s '
+                         'zip format nor its legacy one): an interrupted download or copy? fetch or save it '
+                         'again')

@@ -138,8 +138,9 @@ def test_test_tool_amp_show_dir_and_subset_labelled_logs(demo_root, tmp_path):
     cfg, ckpt = _trained_demo(demo_root, tmp_path)
     rc, out = _test_tool(cfg, ckpt, '--amp', '--show-dir', tmp_path / 'show', '--work-dir', tmp_path / 'test')
     assert rc == 0, out[-3000:]
-    pngs = glob.glob(str(tmp_path / 'show' / '**' / '*.png'), recursive=True)
+    pngs = glob.glob(str(tmp_path / 'show' / 'vis_data' / 'vis_image' / 'test_*_0.png'))
     assert len(pngs) == 4, pngs  # one painting per test sample (the full modality set)
+    assert '--amp: predicting under autocast' in out and '--show-dir: painting' in out
     assert glob.glob(str(tmp_path / 'test' / '*' / 'missing_modality_metrics.json'))
     # every per-class table follows the name of its subset
     for subset in ('depth', 'rgb', 'rgb+depth'):
@@ -155,11 +156,12 @@ def test_test_tool_format_only_says_where_each_subsets_files_went(demo_root, tmp
     for subset in ('rgb+depth', 'rgb', 'depth'):
         assert f'format-only, subset {subset}: files written to {tmp_path / "sub" / subset}' in out, subset
         assert len(glob.glob(str(tmp_path / 'sub' / subset / '*.png'))) == 4
-    assert 'results are saved' not in out and 'PCR' not in out
+    assert 'results are saved' not in out and 'PCR' not in out and 'got empty' not in out
+    assert 'Missing-modality evaluation' not in out  # nothing is evaluated
     assert not glob.glob(str(tmp_path / 'test' / '*' / 'missing_modality_metrics.json'))
 
 
-@pytest.mark.parametrize('kind', ['random bytes', 'truncated', 'missing'])
+@pytest.mark.parametrize('kind', ['random bytes', 'truncated', 'missing', 'a list'])
 def test_test_tool_names_a_broken_checkpoint_in_one_line(demo_root, tmp_path, kind):
     cfg, ckpt = _trained_demo(demo_root, tmp_path)
     bad = tmp_path / 'bad.pth'
@@ -167,12 +169,25 @@ def test_test_tool_names_a_broken_checkpoint_in_one_line(demo_root, tmp_path, ki
         bad.write_bytes(os.urandom(4096))
     elif kind == 'truncated':
         bad.write_bytes(open(ckpt, 'rb').read()[:50000])
+    elif kind == 'a list':
+        import torch
+        torch.save([1, 2, 3], str(bad))
     rc, out = _test_tool(cfg, bad, '--work-dir', tmp_path / 'test')
     assert rc != 0
     line = [s for s in out.splitlines() if s.startswith('test.py: error:')]
     assert len(line) == 1 and str(bad) in line[0], out[-2000:]
-    assert ('no such file' if kind == 'missing' else 'not a complete PyTorch checkpoint') in line[0]
+    assert {'missing': 'no such file', 'a list': 'not a model checkpoint (a dict of tensors'}.get(
+        kind, 'not a PyTorch checkpoint, or a truncated one') in line[0]
     assert 'Traceback' not in out and 'weights_only' not in out
+
+
+def test_test_tool_names_a_wrong_subset_in_one_line(demo_root, tmp_path):
+    cfg, ckpt = _trained_demo(demo_root, tmp_path)
+    rc, out = _test_tool(cfg, ckpt, '--subsets', 'rgb+thermal', '--work-dir', tmp_path / 'test')
+    assert rc != 0 and 'Traceback' not in out
+    line = [s for s in out.splitlines() if s.startswith('test.py: error:')]
+    assert line == ["test.py: error: --subsets: 'rgb+thermal' is not a non-empty subset of the modalities "
+                    "['rgb', 'depth'] (write a subset as rgb+depth)"], out[-2000:]
 
 
 def test_runner_load_from_and_resume_check_the_file(demo_root, tmp_path):
@@ -180,9 +195,9 @@ def test_runner_load_from_and_resume_check_the_file(demo_root, tmp_path):
     runner = RUNNERS.build(tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1))
     bad = tmp_path / 'cut.pth'
     bad.write_bytes(b'PK\x03\x04' + b'\0' * 100)  # a zip header, no central directory: a cut download
-    with pytest.raises(InputError, match=r'load_from checkpoint .*cut.pth: not a complete PyTorch'):
+    with pytest.raises(InputError, match=r'load_from checkpoint .*cut.pth: not a PyTorch checkpoint, or a truncated'):
         runner.load_checkpoint(str(bad))
-    with pytest.raises(InputError, match=r'resume checkpoint .*cut.pth: not a complete PyTorch'):
+    with pytest.raises(InputError, match=r'resume checkpoint .*cut.pth: not a PyTorch checkpoint, or a truncated'):
         runner.resume(str(bad))
 
 

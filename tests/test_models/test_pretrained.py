@@ -95,10 +95,13 @@ def test_segformer_init_weights_loads_both_encoders_and_adapts_the_depth_stem(tm
         model.init_weights()
     assert_encoders_equal(model.backbone, state, dict(rgb=3, depth=1))
     text = '\n'.join(log)
-    assert f'rgb encoder (MixVisionTransformer, 3 channels): pretrained from {ckpt}' in text
-    assert f'depth encoder (MixVisionTransformer, 1 channel): pretrained from {ckpt}' in text
+    assert f'rgb encoder (MixVisionTransformer, 3 channels): loading {ckpt}' in text
+    assert f'depth encoder (MixVisionTransformer, 1 channel): loading {ckpt}' in text
     assert 'stem "layers.0.0.projection.weight" adapted from 3 to 1 input channels' in text
     assert f'load model from: {ckpt}' in text
+    n = len(state)
+    assert f'rgb encoder: {n} of its {n} parameters and buffers loaded from {ckpt}' in text
+    assert f'depth encoder: {n} of its {n} parameters and buffers loaded from {ckpt}' in text
     assert 'size mismatch' not in text and 'do not match' not in text
 
 
@@ -156,7 +159,8 @@ def test_per_modality_choice_scratch_or_another_checkpoint(tmp_path):
     depth = scratch.backbone.encoders['depth'].state_dict()
     same = [k for k, v in rgb_state.items() if depth[k].shape == v.shape and torch.equal(depth[k], v)]
     assert not same, same
-    assert any('depth encoder (MixVisionTransformer, 1 channel): no pretrained checkpoint' in s for s in log)
+    assert any("depth encoder (MixVisionTransformer, 1 channel): no pretrained checkpoint, the backbone's "
+               "default initialisation (model.encoder_init.depth='scratch')" in s for s in log)
 
     with pytest.raises(ValueError, match=r"model.encoder_init names \['thermal'\]"):
         _seg_model(dict(model_cfg, encoder_init=dict(thermal=None)))
@@ -177,6 +181,27 @@ def test_a_checkpoint_with_wrong_keys_warns(tmp_path):
     assert 'unexpected key in source state_dict: backbone.layers.0.0.projection.weight' in text
     assert 'missing keys in source state_dict: layers.0.0.projection.weight' in text
     assert 'extra.weight' in text
+    n, moved = len(model.backbone.encoders['rgb'].state_dict()), sum(k.startswith('backbone.') for k in state)
+    assert f'rgb encoder: {n - moved} of its {n} parameters and buffers loaded from {ckpt}' in text
+
+
+def test_a_checkpoint_whose_keys_all_miss_is_loud_and_hints_the_prefix(tmp_path):
+    model_cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
+    ckpt = tmp_path / 'segmentor.pth'
+    state = make_checkpoint(model_cfg.backbone, ckpt, 'mmseg')
+    torch.save(dict(state_dict={'backbone.' + k: v for k, v in state.items()}), str(ckpt))
+    model_cfg.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
+    model = _seg_model(model_cfg)
+    with captured_log() as log:
+        model.init_weights()
+    for m in ('rgb', 'depth'):
+        assert any(f'{m} encoder: none of its {len(state)} parameters and buffers are in {ckpt}: it keeps its '
+                   "default initialisation; its keys match with init_cfg.prefix='backbone.'" in s
+                   for s in log), m
+    model_cfg.backbone.init_cfg.prefix = 'backbone.'  # the hint works
+    fixed = _seg_model(model_cfg)
+    fixed.init_weights()
+    assert_encoders_equal(fixed.backbone, state, dict(rgb=3, depth=1))
 
 
 def test_detector_init_weights_loads_both_encoders(tmp_path):
@@ -189,7 +214,7 @@ def test_detector_init_weights_loads_both_encoders(tmp_path):
     with captured_log() as log:
         model.init_weights()
     assert_encoders_equal(model.backbone, state, dict(rgb=3, infrared=1))
-    assert any('infrared encoder (ResNet, 1 channel): pretrained from' in s for s in log)
+    assert any('infrared encoder (ResNet, 1 channel): loading' in s for s in log)
 
 
 class _Snapshot(Hook):
@@ -221,7 +246,7 @@ def _runner_start_loads_every_encoder(cfg, scope, tmp_path, modalities):
 def test_runner_start_loads_the_segformer_encoders(tmp_path, demo_root):
     cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
     log, ckpt = _runner_start_loads_every_encoder(cfg, 'mmseg', tmp_path, dict(rgb=3, depth=1))
-    assert f'depth encoder (MixVisionTransformer, 1 channel): pretrained from {ckpt}' in log
+    assert f'depth encoder (MixVisionTransformer, 1 channel): loading {ckpt}' in log
     assert 'adapted from 3 to 1 input channels' in log
 
 
@@ -230,7 +255,7 @@ def test_runner_start_loads_the_detector_encoders(tmp_path):
     from test_engine.test_det_runner import tiny_llvip_cfg
     cfg = tiny_llvip_cfg(tmp_path / 'work')
     log, ckpt = _runner_start_loads_every_encoder(cfg, 'mmdet', tmp_path, dict(rgb=3, infrared=1))
-    assert f'rgb encoder (ResNet, 3 channels): pretrained from {ckpt}' in log
+    assert f'rgb encoder (ResNet, 3 channels): loading {ckpt}' in log
     assert 'stem "conv1.weight" adapted from 3 to 1 input channels' in log
 
 
@@ -242,5 +267,6 @@ def test_a_truncated_pretrained_checkpoint_is_named_with_its_encoder(tmp_path):
     ckpt.write_bytes(ckpt.read_bytes()[:1000])
     model_cfg.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
     model = _seg_model(model_cfg)
-    with pytest.raises(InputError, match=r"rgb encoder's pretrained checkpoint .*mit.pth: not a complete"):
+    with pytest.raises(InputError, match=r"rgb encoder's pretrained checkpoint .*mit.pth: not a PyTorch "
+                                         r"checkpoint, or a truncated"):
         model.init_weights()

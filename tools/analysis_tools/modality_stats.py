@@ -89,13 +89,15 @@ def main(argv=None):
         for name, idx in order.items():
             for j, c in enumerate(idx):
                 given = (pre.mean[name][j], pre.std[name][j]) if pre.get('mean') else ('-', '-')
-                print(f'{name:<10} {j:>7} {mean[c]:>10.4g} {std[c]:>10.4g} {low[c]:>10.4g} {high[c]:>10.4g}   '
-                      f'{given[0]} / {given[1]}')
-        fmt = lambda v: '[' + ', '.join(f'{x:.4g}' for x in v) + ']'  # noqa: E731
+                label = 'RGB'[j] if name == 'rgb' else str(j)
+                print(f'{name:<10} {label:>7} {mean[c]:>10.4f} {std[c]:>10.4f} {low[c]:>10.4f} {high[c]:>10.4f}'
+                      f'   {given[0]} / {given[1]}')
+        fmt = lambda v: '[' + ', '.join(f'{x:.4f}' for x in v) + ']'  # noqa: E731
         print('\ndata_preprocessor values measured here:')
         print('    mean=dict(' + ', '.join(f'{m}={fmt(mean[i])}' for m, i in order.items()) + '),')
         print('    std=dict(' + ', '.join(f'{m}={fmt(std[i])}' for m, i in order.items()) + '),')
-        print('(for a pretrained RGB backbone keep its own RGB statistics)')
+        print('(an RGB backbone pretrained on ImageNet keeps the ImageNet RGB statistics it was trained with; '
+              'from scratch, the measured ones fit)')
 
     run_cli(run, 'modality_stats.py')
 

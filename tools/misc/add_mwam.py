@@ -47,6 +47,9 @@ def main(argv=None):
     if args.dataset is None:
         print(f'note: the dataset must give each sample a "{args.modality}_path" (see the README, '
               '"Making a config multimodal")')
+    if args.dataset is None and args.mean is None:
+        print(f'note: {args.modality} is normalized with placeholder statistics (the mean of the RGB ones); '
+              f'measure yours: python tools/analysis_tools/modality_stats.py {args.out}')
 
 
 if __name__ == '__main__':

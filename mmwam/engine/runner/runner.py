@@ -3,7 +3,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from ...utils.checkpoint import trusted_checkpoint_loading
-from ...utils.cli import check_checkpoint_file
+from ...utils.cli import InputError, check_checkpoint_file
 
 
 @RUNNERS.register_module()
@@ -21,4 +21,8 @@ class MWAMRunner(Runner):
     def load_checkpoint(self, filename, *args, **kwargs):
         check_checkpoint_file(filename, 'load_from checkpoint')
         with trusted_checkpoint_loading():
-            return super().load_checkpoint(filename, *args, **kwargs)
+            try:
+                return super().load_checkpoint(filename, *args, **kwargs)
+            except AttributeError as e:  # torch.save of something else than a state dict (a list, ...)
+                raise InputError(f'load_from checkpoint {filename}: not a model checkpoint (a dict of '
+                                 f'tensors, or a dict with "state_dict"): {e}') from e
