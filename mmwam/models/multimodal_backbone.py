@@ -63,6 +63,7 @@ class MultiModalBackbone(BaseModule):
             raise ValueError(f'model.encoder_init names {sorted(unknown)}, which are not modalities {names}')
         # mmengine's containers: BaseModule.init_weights reaches only children that have init_weights
         self.encoders = ModuleDict()
+        self.output_cache = None  # an EncoderOutputCache while the missing-modality loops evaluate
         self._stem_adapted, self._load_counters = {}, {}
         self._encoder_init = encoder_init
         for name, ch in self.modalities.items():
@@ -121,8 +122,9 @@ class MultiModalBackbone(BaseModule):
         if self.mwam is not None and self.training and torch.is_grad_enabled():
             weight = self.mwam.update(parts)  # before the encoders: its host sync then costs ~nothing
         feats = []
+        cache = None if self.training else self.output_cache
         for name, x in zip(self.modalities, parts):
-            out = self.encoders[name](x)
+            out = self.encoders[name](x) if cache is None else cache.encode(name, self.encoders[name], x)
             feats.append([out] if isinstance(out, Tensor) else list(out))
         if weight is not None:
             feats = self.mwam.scale(feats, weight)

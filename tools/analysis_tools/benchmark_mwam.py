@@ -1,26 +1,36 @@
-"""What MWAM costs: training step, FRM and inference time with vs without MWAM, in one run.
+"""What MWAM and the missing-modality evaluation cost, measured in one run, for a segmentation or a
+detection config.
 
     python tools/analysis_tools/benchmark_mwam.py configs/mwam/segformer_rgbd.py \
         --batch 8 --size 512 512 --iters 20                       # GPU (the README's table)
     python tools/analysis_tools/benchmark_mwam.py configs/mwam/segformer_rgbd.py \
-        --batch 2 --size 256 256 --iters 10                       # CPU
+        --batch 2 --size 512 512 --iters 5 --eval-only --add-modality thermal     # CPU, evaluation only
 
-One model is built (dual encoders, fusion, head); "without MWAM" is the same model with its MWAM module
-removed, so both variants share weights and data. The variants are timed alternately, iteration by
-iteration, so that drift of a noisy machine hits both alike; medians are reported with their ratio.
+Training: one model is built (encoders, fusion, heads); "without MWAM" is the same model with its MWAM
+module removed, so both share weights and data: training step, inference, peak memory (CUDA), FRM.
+Evaluation: one full-set prediction of a batch, the all-subsets prediction by the plain path (every
+subset runs every encoder) and by the shared path (each encoder once per batch on its real input; its
+output for an all-zero input once per evaluation and shape, made before timing as over a whole test
+set), as ratios to the full-set prediction, and the encoders' share of it. ``--add-modality NAME`` also
+measures a variant with one more 1-channel modality (RGB-D-T from RGB-D). The measures are timed
+alternately, iteration by iteration, so that drift of a noisy machine hits all alike; medians are
+reported.
 """
 import argparse
+import copy
 import statistics
 import time
 
 import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
-from mmengine.registry import init_default_scope
-from mmseg.registry import MODELS
+from mmengine.registry import MODELS, init_default_scope
 
 import mmwam  # noqa: F401
 from mmwam import frequency_ratio
+from mmwam.engine.runner.missing_modality_loops import (encoder_cache_for, predict_every_subset,
+                                                        shared_encoder_outputs)
+from mmwam.utils import all_subsets, parse_modalities
 
 
 def sync(device):
@@ -36,12 +46,27 @@ def timed(fn, device):
     return time.perf_counter() - t
 
 
-def fake_batch(model, batch, size, num_classes, device):
+def fake_batch(cfg, scope, batch, size, device):
+    """Random images with every modality's statistics (the preprocessor's mean and std), and labels: a
+    segmentation map or two boxes."""
+    pre = cfg.model.data_preprocessor
+    modalities = parse_modalities(pre.modalities, 'modalities')
+    channels = sum(modalities.values())
+    mean = torch.tensor([v for m in modalities for v in pre.mean[m]], device=device).view(-1, 1, 1)
+    std = torch.tensor([v for m in modalities for v in pre.std[m]], device=device).view(-1, 1, 1)
+    h, w = size
+    if scope == 'mmdet':
+        from mmdet.testing import demo_mm_inputs
+        data = demo_mm_inputs(batch_size=batch, image_shapes=[(channels, h, w)] * batch, num_items=[2] * batch,
+                              num_classes=2)
+        for s in data['data_samples']:
+            s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
+        data['inputs'] = [mean + std * torch.randn(channels, h, w, device=device) for _ in data['inputs']]
+        return data
     from mmengine.structures import PixelData
     from mmseg.structures import SegDataSample
-    channels = sum(model.backbone.modalities.values())
-    h, w = size
-    inputs = [torch.randint(0, 255, (channels, h, w), device=device).float() for _ in range(batch)]
+    num_classes = cfg.model.decode_head.num_classes
+    inputs = [mean + std * torch.randn(channels, h, w, device=device) for _ in range(batch)]
     samples = []
     for _ in range(batch):
         s = SegDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w)))
@@ -50,45 +75,44 @@ def fake_batch(model, batch, size, num_classes, device):
     return dict(inputs=inputs, data_samples=samples)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument('config')
-    parser.add_argument('--batch', type=int, default=8)
-    parser.add_argument('--size', type=int, nargs=2, default=[512, 512], metavar=('H', 'W'))
-    parser.add_argument('--iters', type=int, default=20)
-    parser.add_argument('--warmup', type=int, default=3)
-    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    args = parser.parse_args()
-    device = torch.device(args.device)
-    torch.backends.cudnn.benchmark = True
+def with_modality(cfg, name):
+    """The config with one more 1-channel modality (mean 0, std 1), its encoder cloned like the others."""
+    cfg = copy.deepcopy(cfg)
+    pre = cfg.model.data_preprocessor
+    pre.modalities = dict(parse_modalities(pre.modalities, 'modalities'), **{name: 1})
+    pre.mean[name], pre.std[name] = [0.0], [1.0]
+    return cfg
 
-    cfg = Config.fromfile(args.config)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    cfg.model.data_preprocessor.size = tuple(args.size)
-    if device.type == 'cpu':  # SyncBN has no CPU multi-process path; the cost is the same as BN's
-        cfg.model.decode_head.norm_cfg = dict(type='BN', requires_grad=True)
+
+def build(cfg, scope, size, device):
+    cfg = copy.deepcopy(cfg)
+    if scope == 'mmseg':
+        cfg.model.data_preprocessor.size = tuple(size)
+        if device.type == 'cpu':  # SyncBN has no CPU multi-process path; the cost is the same as BN's
+            cfg.model.decode_head.norm_cfg = dict(type='BN', requires_grad=True)
     if cfg.model.get('mwam') is None:
         cfg.model.mwam = dict(type='MWAM')
-    model = MODELS.build(cfg.model).to(device)
+    return MODELS.build(cfg.model).to(device)
+
+
+def median_ms(times):
+    return {k: statistics.median(v) * 1000 for k, v in times.items()}
+
+
+def bench_training(cfg, scope, args, device):
+    model = build(cfg, scope, args.size, device)
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     mwam = model.backbone.mwam
-    data = fake_batch(model, args.batch, args.size, cfg.model.decode_head.num_classes, device)
-    pre = model.data_preprocessor(data, True)
+    data = fake_batch(cfg, scope, args.batch, args.size, device)
+    pre = model.data_preprocessor(copy.deepcopy(data), True)
     parts = model.backbone.split(pre['inputs'])
 
     def set_mwam(on):
         model.backbone.mwam = mwam if on else None
 
-    def train_step():
-        model.train_step(data, optim)
-
     def infer():
         with torch.no_grad():
-            model.predict(pre['inputs'], pre['data_samples'])
-
-    def frm():
-        for x in parts:
-            frequency_ratio(x)
+            model.predict(pre['inputs'], copy.deepcopy(pre['data_samples']))
 
     times = {k: [] for k in ('train_on', 'train_off', 'infer_on', 'infer_off', 'frm')}
     mem = {}
@@ -98,7 +122,7 @@ def main():
             model.train()
             if device.type == 'cuda':
                 torch.cuda.reset_peak_memory_stats()
-            t = timed(train_step, device)
+            t = timed(lambda: model.train_step(copy.deepcopy(data), optim), device)
             if device.type == 'cuda':
                 mem[on] = torch.cuda.max_memory_allocated() / 2**20
             model.eval()
@@ -106,26 +130,95 @@ def main():
             if i >= args.warmup:
                 times['train_on' if on else 'train_off'].append(t)
                 times['infer_on' if on else 'infer_off'].append(ti)
-        tf = timed(frm, device)
+        tf = timed(lambda: [frequency_ratio(x) for x in parts], device)
         if i >= args.warmup:
             times['frm'].append(tf)
     set_mwam(True)
-    med = {k: statistics.median(v) * 1000 for k, v in times.items()}
-    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else f'CPU ({torch.get_num_threads()} threads)'
-    rows = [
-        ('training step (ms)', med['train_off'], med['train_on'], med['train_on'] / med['train_off']),
-        ('inference (ms)', med['infer_off'], med['infer_on'], med['infer_on'] / med['infer_off']),
-    ]
+    med = median_ms(times)
+    print('\n| measure | without MWAM | with MWAM | ratio |\n|---|---|---|---|')
+    rows = [('training step (ms)', med['train_off'], med['train_on']),
+            ('inference (ms)', med['infer_off'], med['infer_on'])]
     if mem:
-        rows.append(('peak training memory (MiB)', mem[False], mem[True], mem[True] / mem[False]))
-    print(f'\n{args.config}, batch {args.batch}, {args.size[0]}x{args.size[1]}, {name}, '
-          f'median of {args.iters} iterations\n')
-    print('| measure | without MWAM | with MWAM | ratio |')
-    print('|---|---|---|---|')
-    for label, off, on, ratio in rows:
-        print(f'| {label} | {off:.2f} | {on:.2f} | {ratio:.3f} |')
+        rows.append(('peak training memory (MiB)', mem[False], mem[True]))
+    for label, off, on in rows:
+        print(f'| {label} | {off:.2f} | {on:.2f} | {on / off:.3f} |')
     print(f'| FRM of all modalities per batch (ms) | | {med["frm"]:.3f} | '
           f'{med["frm"] / med["train_off"]:.4f} of a step |')
+
+
+def bench_evaluation(cfg, scope, args, device, label):
+    model = build(cfg, scope, args.size, device).eval()
+    names = list(model.data_preprocessor.modalities)
+    subsets = all_subsets(names)
+    data = fake_batch(cfg, scope, args.batch, args.size, device)
+    cache, why = encoder_cache_for(model)
+    if cache is None:
+        raise SystemExit(f'benchmark_mwam: the shared path does not apply here: {why}')
+    parts = model.backbone.split(model.data_preprocessor(copy.deepcopy(data), False)['inputs'])
+
+    def all_subsets_plain():
+        for _ in predict_every_subset(model, copy.deepcopy(data), subsets):
+            pass
+
+    def all_subsets_shared():
+        with shared_encoder_outputs(model.backbone, cache):
+            all_subsets_plain()
+
+    def encoders():
+        for name, x in zip(names, parts):
+            model.backbone.encoders[name](x)
+
+    measures = dict(full=lambda: model.test_step(copy.deepcopy(data)), plain=all_subsets_plain,
+                    shared=all_subsets_shared, encoders=encoders)
+    times = {k: [] for k in measures}
+    with torch.no_grad():
+        all_subsets_shared()  # the all-zero outputs: made once per evaluation
+        for i in range(args.warmup + args.iters):
+            for k, fn in measures.items():
+                t = timed(fn, device)
+                if i >= args.warmup:
+                    times[k].append(t)
+    med = median_ms(times)
+    full = med['full']
+    print(f'\n{label}: {len(names)} modalities ({"+".join(names)}), {len(subsets)} subsets\n')
+    print('| measure | ms | ratio to one full-set prediction |\n|---|---|---|')
+    print(f'| one full-set prediction | {full:.1f} | 1.00 |')
+    print(f'| all subsets, plain path (every subset runs every encoder) | {med["plain"]:.1f} | '
+          f'{med["plain"] / full:.2f} |')
+    print(f'| all subsets, shared encoder outputs | {med["shared"]:.1f} | {med["shared"] / full:.2f} |')
+    print(f'| the encoders alone, on the full input | {med["encoders"]:.1f} | {med["encoders"] / full:.2f} |')
+    bound = med['encoders'] + len(subsets) * (full - med['encoders'])
+    print(f'| lower bound of any shared path: the encoders once, the rest (fusion, neck, heads, '
+          f'post-processing) once per subset | {bound:.1f} | {bound / full:.2f} |')
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument('config')
+    parser.add_argument('--batch', type=int, default=8)
+    parser.add_argument('--size', type=int, nargs=2, default=[512, 512], metavar=('H', 'W'))
+    parser.add_argument('--iters', type=int, default=20)
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--eval-only', action='store_true', help='only the evaluation measures')
+    parser.add_argument('--add-modality', metavar='NAME',
+                        help='also measure the evaluation with one more 1-channel modality (e.g. thermal)')
+    args = parser.parse_args()
+    device = torch.device(args.device)
+    torch.backends.cudnn.benchmark = True
+    from mmwam.utils.cli import read_config
+    cfg = read_config(args.config)
+    scope = cfg.get('default_scope', 'mmseg')
+    init_default_scope(scope)
+    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else f'CPU ({torch.get_num_threads()} threads)'
+    print(f'{args.config}, batch {args.batch}, {args.size[0]}x{args.size[1]}, {name}, '
+          f'median of {args.iters} iterations')
+    if not args.eval_only:
+        bench_training(cfg, scope, args, device)
+    bench_evaluation(cfg, scope, args, device, 'evaluation')
+    if args.add_modality:
+        bench_evaluation(with_modality(cfg, args.add_modality), scope, args, device,
+                         f'evaluation with {args.add_modality} added')
 
 
 if __name__ == '__main__':

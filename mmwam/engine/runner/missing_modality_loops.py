@@ -1,8 +1,11 @@
 """Val / test loops that predict every batch once per modality subset (one data pass)."""
 import copy
-from typing import Optional, Sequence
+import logging
+from contextlib import contextmanager
+from typing import Optional, Sequence, Tuple
 
 import torch
+from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.registry import LOOPS
 from mmengine.runner import TestLoop, ValLoop
@@ -10,6 +13,7 @@ from mmengine.runner.amp import autocast
 from mmengine.runner.loops import _update_losses
 
 from ...evaluation import MissingModalityEvaluator
+from ...models.encoder_cache import EncoderOutputCache, exactness_problem
 from ...utils.modalities import parse_subsets
 
 
@@ -31,28 +35,85 @@ def _build_evaluator(runner, evaluator, subsets, table_keys):
                                     table_keys)
 
 
+def predict_every_subset(model, data_batch: dict, subsets, step: str = 'test_step', fp16: bool = False,
+                         pre=None):
+    """Yields ``(subset, batch, outputs)`` for every subset, the full set last (hooks see its outputs):
+    each subset predicts on its own copy of the data samples (the model writes its predictions into
+    them), with the other modalities zeroed by the data preprocessor (``pre``: the model's, which a
+    DDP wrapper keeps in ``model.module``)."""
+    pre = pre or model.data_preprocessor
+    for subset in reversed(subsets):
+        batch = dict(data_batch, data_samples=copy.deepcopy(data_batch['data_samples']))
+        with pre.drop([m for m in pre.modalities if m not in subset]), autocast(enabled=fp16):
+            outputs = getattr(model, step)(batch)
+        yield subset, batch, outputs
+
+
+@contextmanager
+def shared_encoder_outputs(backbone, cache: Optional[EncoderOutputCache]):
+    """Inside the block, ``backbone`` (a MultiModalBackbone) encodes through ``cache`` (None: plainly)."""
+    if cache is None:
+        yield
+        return
+    backbone.output_cache = cache
+    try:
+        yield
+    finally:
+        backbone.output_cache = None
+        cache.new_batch()
+
+
+def encoder_cache_for(model) -> Tuple[Optional[EncoderOutputCache], Optional[str]]:
+    """A new cache for one evaluation of ``model`` (in eval mode), or None and the reason it would not be
+    exact."""
+    backbone = getattr(model, 'backbone', None)
+    if not hasattr(backbone, 'output_cache'):
+        return None, f'{type(model).__name__} has no MultiModalBackbone (test-time augmentation?)'
+    why = exactness_problem(backbone.encoders)
+    return (None, why) if why else (EncoderOutputCache(), None)
+
+
 class _PerSubsetIter:
-    """``run_iter`` shared by both loops: each subset predicts on its own copy of the data samples
-    (the model writes its predictions into them) and feeds its own evaluator. A model that returns
-    losses with its predictions (MMEngine's ``_update_losses`` convention) has the full set's recorded
-    as upstream does (``val_loss`` / ``test_loss`` in the results); the other subsets' are dropped."""
+    """``run_iter`` shared by both loops: every subset of a batch is predicted
+    (:func:`predict_every_subset`) and fed to its own evaluator. With ``reuse_encoder_outputs`` (default)
+    each encoder runs once per batch on its real input and once per evaluation and input shape on an
+    all-zero one, and only fusion, neck and heads run per subset (:class:`EncoderOutputCache`: the same
+    predictions as the plain path); where that would not be exact, the plain path, said once in the log.
+    A model that returns losses with its predictions (MMEngine's ``_update_losses`` convention) has the
+    full set's recorded as upstream does (``val_loss`` / ``test_loss`` in the results); the other
+    subsets' are dropped."""
     _step: str
     _hook: str
     _losses: str
+    reuse_encoder_outputs: bool = True
+    _cache: Optional[EncoderOutputCache] = None
+    _plain_path_said = False
+
+    def _new_evaluation(self):
+        model = self.runner.model.module if is_model_wrapper(self.runner.model) else self.runner.model
+        self._cache = None
+        if self.reuse_encoder_outputs:
+            self._cache, why = encoder_cache_for(model)
+            if why and not self._plain_path_said:
+                print_log(f'missing-modality evaluation: every subset runs every encoder ({why})',
+                          logger='current', level=logging.WARNING)
+                self._plain_path_said = True
+        return model
 
     @torch.no_grad()
     def run_iter(self, idx, data_batch):
         self.runner.call_hook(f'before_{self._hook}_iter', batch_idx=idx, data_batch=data_batch)
+        if idx == 0:
+            self._new_evaluation()
+        model = self.runner.model.module if is_model_wrapper(self.runner.model) else self.runner.model
         pre = _preprocessor(self.runner)
-        step = getattr(self.runner.model, self._step)
         outputs = None
-        for subset in reversed(self.evaluator.subsets):  # the full set last: hooks see its outputs
-            batch = dict(data_batch, data_samples=copy.deepcopy(data_batch['data_samples']))
-            with pre.drop([m for m in pre.modalities if m not in subset]), autocast(enabled=self.fp16):
-                outputs = step(batch)
-            full = len(subset) == len(pre.modalities)  # _update_losses adds to the dict it is given
-            outputs, _ = _update_losses(outputs, getattr(self, self._losses) if full else {})
-            self.evaluator.evaluators[subset].process(data_samples=outputs, data_batch=batch)
+        with shared_encoder_outputs(getattr(model, 'backbone', None), self._cache):
+            for subset, batch, outputs in predict_every_subset(self.runner.model, data_batch, self.evaluator.subsets,
+                                                               self._step, self.fp16, pre):
+                full = len(subset) == len(pre.modalities)  # _update_losses adds to the dict it is given
+                outputs, _ = _update_losses(outputs, getattr(self, self._losses) if full else {})
+                self.evaluator.evaluators[subset].process(data_samples=outputs, data_batch=batch)
         self.runner.call_hook(f'after_{self._hook}_iter', batch_idx=idx, data_batch=data_batch,
                               outputs=outputs)
 
@@ -62,13 +123,16 @@ class MissingModalityValLoop(_PerSubsetIter, ValLoop):
     """``ValLoop`` over every non-empty modality subset (or ``subsets``, e.g. ``['rgb+depth', 'rgb']``).
 
     Result keys: see :class:`MissingModalityEvaluator`. ``table_keys`` picks the printed columns.
+    ``reuse_encoder_outputs=False``: every subset runs every encoder (the plain path).
     """
     _step, _hook, _losses = 'val_step', 'val', 'val_loss'
 
     def __init__(self, runner, dataloader, evaluator, fp16: bool = False,
-                 subsets: Optional[Sequence] = None, table_keys: Optional[Sequence[str]] = None):
+                 subsets: Optional[Sequence] = None, table_keys: Optional[Sequence[str]] = None,
+                 reuse_encoder_outputs: bool = True):
         super().__init__(runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys),
                          fp16)
+        self.reuse_encoder_outputs = reuse_encoder_outputs
 
 
 @LOOPS.register_module()
@@ -77,6 +141,8 @@ class MissingModalityTestLoop(_PerSubsetIter, TestLoop):
     _step, _hook, _losses = 'test_step', 'test', 'test_loss'
 
     def __init__(self, runner, dataloader, evaluator, fp16: bool = False,
-                 subsets: Optional[Sequence] = None, table_keys: Optional[Sequence[str]] = None):
+                 subsets: Optional[Sequence] = None, table_keys: Optional[Sequence[str]] = None,
+                 reuse_encoder_outputs: bool = True):
         super().__init__(runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys),
                          fp16)
+        self.reuse_encoder_outputs = reuse_encoder_outputs

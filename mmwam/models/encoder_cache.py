@@ -1,0 +1,44 @@
+"""Encoder outputs shared between the modality subsets of one missing-modality evaluation."""
+from typing import Dict, List, Tuple
+
+import torch
+from torch import Tensor, nn
+
+
+class EncoderOutputCache:
+    """Within one evaluation, an encoder that gets an input identical to one it already encoded reuses
+    that output: the same real batch in every subset that keeps the modality, and an all-zero input
+    (a dropped modality is zeros after normalization) of a shape seen before, in any batch. Exact: in
+    eval mode an encoder is a function of its input tensor (BatchNorm uses its running statistics,
+    LayerNorm and padding are per sample), and the identity of the input is checked with
+    ``torch.equal``, not assumed.
+
+    Kept: the all-zero entries for the whole evaluation (weights change between evaluations: make a new
+    cache per evaluation), the real entries until :meth:`new_batch`.
+    """
+
+    def __init__(self):
+        self.entries: Dict[str, List[Tuple[Tensor, object, bool]]] = {}
+        self.hits = self.misses = 0
+
+    def new_batch(self):
+        self.entries = {k: [e for e in v if e[2]] for k, v in self.entries.items()}
+
+    def encode(self, name: str, encoder: nn.Module, x: Tensor):
+        for seen, out, _ in self.entries.get(name, ()):
+            if seen.shape == x.shape and seen.dtype == x.dtype and torch.equal(seen, x):
+                self.hits += 1
+                return out
+        self.misses += 1
+        out = encoder(x)
+        self.entries.setdefault(name, []).append((x, out, not bool(x.any())))
+        return out
+
+
+def exactness_problem(encoders: nn.Module):
+    """Why sharing encoder outputs would not be exact for these encoders, or None: a module still in
+    training mode (its output depends on the batch or on randomness)."""
+    training = [n for n, m in encoders.named_modules() if m.training]
+    if training:
+        return f'modules in training mode during evaluation ({", ".join(training[:3])}, ...)'
+    return None
