@@ -9,6 +9,7 @@ from mmengine.config import DictAction
 import mmwam  # noqa: F401
 from mmwam.utils.cli import (InputError, build_runner, check_checkpoint_file, load_config, run_cli,
                              set_format_only, show_predictions)
+from mmwam.utils.dist import finish_distributed
 from mmwam.utils.modalities import parse_modalities, parse_subsets
 
 
@@ -61,6 +62,7 @@ def main():
         runner.logger.info(f'--show-dir: painting every test sample\'s full-set prediction under '
                            f'{osp.abspath(args.show_dir)}')
     metrics = runner.test()
+    finish_distributed()
     if args.format_only:
         return  # no metrics: the loop logged where each subset's files went
     path = osp.join(runner.log_dir, 'missing_modality_metrics.json')

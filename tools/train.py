@@ -8,6 +8,7 @@ from mmengine.logging import print_log
 
 import mmwam  # noqa: F401  (registers mmwam's modules; configs also import it via custom_imports)
 from mmwam.utils.cli import build_runner, load_config, run_cli
+from mmwam.utils.dist import finish_distributed
 
 
 def parse_args():
@@ -42,6 +43,7 @@ def main():
         cfg.resume, cfg.load_from = True, args.resume
     runner = build_runner(cfg)
     runner.train()
+    finish_distributed()
 
 
 if __name__ == '__main__':

@@ -20,3 +20,12 @@ def prepare_cpu_distributed(cfg, launcher: str) -> bool:
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
     return True
+
+
+def finish_distributed():
+    """End a run's process group together: every rank waits for the others, then the group is destroyed.
+    Without it a rank can exit while gloo threads of another still use the group, which aborts that
+    rank ("terminate called without an active exception") after the work is done."""
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
