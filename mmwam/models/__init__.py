@@ -1,10 +1,11 @@
 from .data_preprocessors import MultiModalDetDataPreprocessor, MultiModalSegDataPreProcessor
 from .detectors import DualBackboneDetector
 from .fusion import AddFusion, ConcatFusion
+from .modality_dropout import ModalityDropout
 from .multimodal_backbone import MultiModalBackbone
 from .mwam import MWAM, scale_grad
 from .segmentors import MultiModalEncoderDecoder
 
 __all__ = ['MultiModalDetDataPreprocessor', 'MultiModalSegDataPreProcessor', 'DualBackboneDetector',
-           'AddFusion', 'ConcatFusion', 'MultiModalBackbone', 'MWAM', 'scale_grad',
+           'AddFusion', 'ConcatFusion', 'ModalityDropout', 'MultiModalBackbone', 'MWAM', 'scale_grad',
            'MultiModalEncoderDecoder']

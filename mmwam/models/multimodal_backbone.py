@@ -39,6 +39,7 @@ class MultiModalBackbone(BaseModule):
             ``pretrained`` as configured), a checkpoint path, or ``'scratch'`` / ``None`` (the
             backbone's default initialisation). A checkpoint whose stem has another channel count (an
             RGB checkpoint for a 1-channel depth encoder) is adapted: see ``encoder_init.StemAdapter``.
+        modality_dropout: a ``ModalityDropout`` config (training only; ``None``: off).
 
     ``init_weights`` (called by the Runner) initialises every encoder through MMEngine's normal path
     (its ``init_cfg``, or its default init) and logs which checkpoint went into which encoder.
@@ -52,6 +53,7 @@ class MultiModalBackbone(BaseModule):
                  in_channels_key: str = 'in_channels',
                  pretrained: Optional[str] = None,
                  encoder_init: Optional[Dict[str, Optional[str]]] = None,
+                 modality_dropout: Optional[dict] = None,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.modalities = parse_modalities(modalities, 'model.modalities')
@@ -64,6 +66,7 @@ class MultiModalBackbone(BaseModule):
         # mmengine's containers: BaseModule.init_weights reaches only children that have init_weights
         self.encoders = ModuleDict()
         self.output_cache = None  # an EncoderOutputCache while the missing-modality loops evaluate
+        self.zeroed_features = ()  # modalities whose features the feature-level evaluation zeroes
         self._stem_adapted, self._load_counters = {}, {}
         self._encoder_init = encoder_init
         for name, ch in self.modalities.items():
@@ -86,6 +89,10 @@ class MultiModalBackbone(BaseModule):
             if list(given) != names:
                 raise ValueError(f'mwam.modalities {list(given)} != model modalities {names}')
             self.mwam = _build(mwam)
+        self.modality_dropout = None
+        if modality_dropout is not None:
+            self.modality_dropout = _build(dict(dict(type='ModalityDropout'), **modality_dropout,
+                                                modalities=names))
         fusion = dict(fusion)
         level_channels = fusion.pop('in_channels', None)
         if level_channels is None:
@@ -118,14 +125,17 @@ class MultiModalBackbone(BaseModule):
 
     def forward(self, inputs: Tensor):
         parts = self.split(inputs)
-        weight = None
+        weight = keep = None
         if self.mwam is not None and self.training and torch.is_grad_enabled():
-            weight = self.mwam.update(parts)  # before the encoders: its host sync then costs ~nothing
-        feats = []
-        cache = None if self.training else self.output_cache
-        for name, x in zip(self.modalities, parts):
-            out = self.encoders[name](x) if cache is None else cache.encode(name, self.encoders[name], x)
-            feats.append([out] if isinstance(out, Tensor) else list(out))
+            weight = self.mwam.update(parts)  # before the encoders (its host sync then costs ~nothing), on
+            # the undropped inputs
+        if self.modality_dropout is not None and self.training:
+            keep = self.modality_dropout.draw(inputs.shape[0])  # (B, M): the modalities each sample keeps
+            if self.modality_dropout.level == 'input':
+                parts = [self.modality_dropout.apply(x, keep[:, i]) for i, x in enumerate(parts)]
+        feats = self._encode(parts)
+        if keep is not None and self.modality_dropout.level == 'feature':
+            feats = [[self.modality_dropout.apply(f, keep[:, i]) for f in levels] for i, levels in enumerate(feats)]
         if weight is not None:
             feats = self.mwam.scale(feats, weight)
         num_levels = {len(f) for f in feats}
@@ -142,3 +152,19 @@ class MultiModalBackbone(BaseModule):
                                  'backbone\'s outputs depend on its input channels, which fusion cannot join')
         fuse = [self.fusions[min(i, len(self.fusions) - 1)] for i in range(levels)]
         return tuple(fuse[i]([f[i] for f in feats]) for i in range(levels))
+
+    def _encode(self, parts):
+        """Each modality's feature levels: through the evaluation's cache if one is set; a modality whose
+        features the evaluation zeroes is not encoded at all (zeros shaped like another's features)."""
+        cache = None if self.training else self.output_cache
+        zeroed = () if self.training else self.zeroed_features
+        feats = {}
+        for name, x in zip(self.modalities, parts):
+            if name in zeroed:
+                continue
+            out = self.encoders[name](x) if cache is None else cache.encode(name, self.encoders[name], x)
+            feats[name] = [out] if isinstance(out, Tensor) else list(out)
+        if not feats:
+            raise ValueError(f'every modality is zeroed at feature level ({list(zeroed)})')
+        like = next(iter(feats.values()))
+        return [feats[n] if n in feats else [torch.zeros_like(f) for f in like] for n in self.modalities]

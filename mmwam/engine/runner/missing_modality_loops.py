@@ -36,17 +36,37 @@ def _build_evaluator(runner, evaluator, subsets, table_keys):
 
 
 def predict_every_subset(model, data_batch: dict, subsets, step: str = 'test_step', fp16: bool = False,
-                         pre=None):
+                         pre=None, zero_level: str = 'input'):
     """Yields ``(subset, batch, outputs)`` for every subset, the full set last (hooks see its outputs):
     each subset predicts on its own copy of the data samples (the model writes its predictions into
-    them), with the other modalities zeroed by the data preprocessor (``pre``: the model's, which a
-    DDP wrapper keeps in ``model.module``)."""
+    them). The other modalities are zeroed in the normalized input by the data preprocessor (``pre``: the
+    model's, which a DDP wrapper keeps in ``model.module``), or with ``zero_level='feature'`` their
+    encoder features are zeros (their encoders do not run), as the official MWAM / MMANet code evaluates."""
     pre = pre or model.data_preprocessor
+    if zero_level not in ('input', 'feature'):
+        raise ValueError(f"zero_level must be 'input' or 'feature', got {zero_level!r}")
+    inner = model.module if is_model_wrapper(model) else model
     for subset in reversed(subsets):
         batch = dict(data_batch, data_samples=copy.deepcopy(data_batch['data_samples']))
-        with pre.drop([m for m in pre.modalities if m not in subset]), autocast(enabled=fp16):
+        dropped = [m for m in pre.modalities if m not in subset]
+        with _zeroed(pre, getattr(inner, 'backbone', None), dropped, zero_level), autocast(enabled=fp16):
             outputs = getattr(model, step)(batch)
         yield subset, batch, outputs
+
+
+@contextmanager
+def _zeroed(pre, backbone, dropped, zero_level):
+    if zero_level == 'input':
+        with pre.drop(dropped):
+            yield
+        return
+    if not hasattr(backbone, 'zeroed_features'):
+        raise TypeError(f"zero_level='feature' needs a MultiModalBackbone, got {type(backbone).__name__}")
+    backbone.zeroed_features = tuple(dropped)
+    try:
+        yield
+    finally:
+        backbone.zeroed_features = ()
 
 
 @contextmanager
@@ -86,6 +106,7 @@ class _PerSubsetIter:
     _hook: str
     _losses: str
     reuse_encoder_outputs: bool = True
+    zero_level: str = 'input'
     _cache: Optional[EncoderOutputCache] = None
     _plain_path_said = False
 
@@ -110,7 +131,7 @@ class _PerSubsetIter:
         outputs = None
         with shared_encoder_outputs(getattr(model, 'backbone', None), self._cache):
             for subset, batch, outputs in predict_every_subset(self.runner.model, data_batch, self.evaluator.subsets,
-                                                               self._step, self.fp16, pre):
+                                                               self._step, self.fp16, pre, self.zero_level):
                 full = len(subset) == len(pre.modalities)  # _update_losses adds to the dict it is given
                 outputs, _ = _update_losses(outputs, getattr(self, self._losses) if full else {})
                 self.evaluator.evaluators[subset].process(data_samples=outputs, data_batch=batch)
@@ -124,15 +145,19 @@ class MissingModalityValLoop(_PerSubsetIter, ValLoop):
 
     Result keys: see :class:`MissingModalityEvaluator`. ``table_keys`` picks the printed columns.
     ``reuse_encoder_outputs=False``: every subset runs every encoder (the plain path).
+    ``zero_level='feature'``: a missing modality's encoder features are zeros (the official code's and
+    MMANet's evaluation) instead of its normalized input (default).
     """
     _step, _hook, _losses = 'val_step', 'val', 'val_loss'
 
     def __init__(self, runner, dataloader, evaluator, fp16: bool = False,
                  subsets: Optional[Sequence] = None, table_keys: Optional[Sequence[str]] = None,
-                 reuse_encoder_outputs: bool = True):
+                 reuse_encoder_outputs: bool = True, zero_level: str = 'input'):
         super().__init__(runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys),
                          fp16)
-        self.reuse_encoder_outputs = reuse_encoder_outputs
+        if zero_level not in ('input', 'feature'):
+            raise ValueError(f"{type(self).__name__}: zero_level must be 'input' or 'feature', got {zero_level!r}")
+        self.reuse_encoder_outputs, self.zero_level = reuse_encoder_outputs, zero_level
 
 
 @LOOPS.register_module()
@@ -142,7 +167,9 @@ class MissingModalityTestLoop(_PerSubsetIter, TestLoop):
 
     def __init__(self, runner, dataloader, evaluator, fp16: bool = False,
                  subsets: Optional[Sequence] = None, table_keys: Optional[Sequence[str]] = None,
-                 reuse_encoder_outputs: bool = True):
+                 reuse_encoder_outputs: bool = True, zero_level: str = 'input'):
         super().__init__(runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys),
                          fp16)
-        self.reuse_encoder_outputs = reuse_encoder_outputs
+        if zero_level not in ('input', 'feature'):
+            raise ValueError(f"{type(self).__name__}: zero_level must be 'input' or 'feature', got {zero_level!r}")
+        self.reuse_encoder_outputs, self.zero_level = reuse_encoder_outputs, zero_level

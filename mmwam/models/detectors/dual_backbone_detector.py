@@ -32,6 +32,7 @@ class DualBackboneDetector(BaseDetector):
                  fusion: dict = dict(type='AddFusion'),
                  in_channels_key: str = 'in_channels',
                  encoder_init: Optional[dict] = None,
+                 modality_dropout: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None,
                  **detector_fields):
@@ -51,7 +52,8 @@ class DualBackboneDetector(BaseDetector):
         detector.pop('data_preprocessor', None)
         detector['backbone'] = dict(type='MultiModalBackbone', modalities=modalities,
                                     encoder=detector['backbone'], mwam=mwam, fusion=fusion,
-                                    in_channels_key=in_channels_key, encoder_init=encoder_init)
+                                    in_channels_key=in_channels_key, encoder_init=encoder_init,
+                                    modality_dropout=modality_dropout)
         self.detector = MODELS.build(detector)
         check_preprocessor_modalities(self)
 

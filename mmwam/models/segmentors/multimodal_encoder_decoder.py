@@ -28,12 +28,13 @@ class MultiModalEncoderDecoder(EncoderDecoder):
                  fusion: dict = dict(type='AddFusion'),
                  in_channels_key: str = 'in_channels',
                  encoder_init: Optional[dict] = None,
+                 modality_dropout: Optional[dict] = None,
                  **kwargs):
         modalities = model_modalities(modalities, kwargs.get('data_preprocessor'), type(self).__name__)
         # a ConfigDict: EncoderDecoder sets backbone.pretrained from its own ``pretrained``
         backbone = ConfigDict(type='MultiModalBackbone', modalities=modalities, encoder=backbone, mwam=mwam,
                         fusion=fusion, in_channels_key=in_channels_key,
-                              encoder_init=encoder_init)
+                              encoder_init=encoder_init, modality_dropout=modality_dropout)
         super().__init__(backbone=backbone, decode_head=decode_head, **kwargs)
         check_preprocessor_modalities(self)
 
