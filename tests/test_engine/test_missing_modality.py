@@ -225,3 +225,17 @@ def test_validation_losses_of_the_full_set_are_kept(demo_root, tmp_path):
     metrics = runner.val_loop.run()
     assert metrics['loss_present'] == 2.0 and metrics['val_loss'] == 2.0  # both modalities present
     assert 'rgb/mIoU' in metrics and 'depth/mIoU' in metrics
+
+
+def test_feature_level_zeroing_through_a_runner(demo_root, tmp_path):
+    cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=1)
+    cfg.val_cfg.zero_level = 'feature'
+    runner = RUNNERS.build(cfg)
+    runner.train()
+    assert runner.val_loop.zero_level == 'feature'
+    metrics = runner.val_loop.run()
+    assert {'rgb/mIoU', 'depth/mIoU', 'pcr/rgb/mIoU'} <= set(metrics)
+    with pytest.raises(ValueError, match="MissingModalityValLoop: zero_level must be 'input' or 'feature'"):
+        cfg.val_cfg.zero_level = 'pixel'
+        cfg.work_dir = str(tmp_path / 'other')
+        RUNNERS.build(cfg).train()
