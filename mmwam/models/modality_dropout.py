@@ -72,6 +72,6 @@ class ModalityDropout(nn.Module):
         return self.keep_table.cpu()[idx]
 
     @staticmethod
-    def apply(x: Tensor, keep: Tensor) -> Tensor:
+    def zero_dropped(x: Tensor, keep: Tensor) -> Tensor:
         """``x`` (B x ...) with the samples whose ``keep`` is False zeroed."""
         return x * keep.to(device=x.device, dtype=x.dtype).view(-1, *([1] * (x.dim() - 1)))

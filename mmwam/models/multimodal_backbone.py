@@ -132,10 +132,10 @@ class MultiModalBackbone(BaseModule):
         if self.modality_dropout is not None and self.training:
             keep = self.modality_dropout.draw(inputs.shape[0])  # (B, M): the modalities each sample keeps
             if self.modality_dropout.level == 'input':
-                parts = [self.modality_dropout.apply(x, keep[:, i]) for i, x in enumerate(parts)]
+                parts = [self.modality_dropout.zero_dropped(x, keep[:, i]) for i, x in enumerate(parts)]
         feats = self._encode(parts)
         if keep is not None and self.modality_dropout.level == 'feature':
-            feats = [[self.modality_dropout.apply(f, keep[:, i]) for f in levels] for i, levels in enumerate(feats)]
+            feats = [[self.modality_dropout.zero_dropped(f, keep[:, i]) for f in levels] for i, levels in enumerate(feats)]
         if weight is not None:
             feats = self.mwam.scale(feats, weight)
         num_levels = {len(f) for f in feats}

@@ -117,3 +117,23 @@ def test_feature_level_evaluation_zeroes_features_and_skips_the_encoder():
         rgb = model.backbone.encoders['rgb'](model.backbone.split(pre['inputs'])[0])
         logits = model.decode_head.predict(tuple(rgb), [s.metainfo for s in pre['data_samples']], model.test_cfg)
     torch.testing.assert_close(out[('rgb', )][0].seg_logits.data, logits[0], rtol=1e-5, atol=1e-5)
+
+
+def test_dropout_trains_and_resumes_through_a_runner(demo_root, tmp_path):
+    from mmengine.registry import RUNNERS
+    from conftest import tiny_demo_cfg
+    cfg = tiny_demo_cfg(demo_root, tmp_path / 'a', max_iters=4)
+    cfg.model.modality_dropout = dict(type='ModalityDropout', level='feature')
+    runner = RUNNERS.build(cfg)
+    runner.train()
+    drop = runner.model.backbone.modality_dropout
+    assert int(drop.num_steps) == 4
+    resumed_cfg = tiny_demo_cfg(demo_root, tmp_path / 'a', max_iters=4, resume=True,
+                                load_from=str(tmp_path / 'a' / 'iter_2.pth'))
+    resumed_cfg.model.modality_dropout = dict(type='ModalityDropout', level='feature')
+    resumed_cfg.visualizer.name = 'resumed'
+    resumed = RUNNERS.build(resumed_cfg)
+    resumed.train()
+    assert int(resumed.model.backbone.modality_dropout.num_steps) == 4
+    for a, b in zip(runner.model.state_dict().values(), resumed.model.state_dict().values()):
+        torch.testing.assert_close(a, b)  # the resumed run drew the same masks: the same weights
