@@ -67,6 +67,7 @@ class MultiModalBackbone(BaseModule):
         self.encoders = ModuleDict()
         self.output_cache = None  # an EncoderOutputCache while the missing-modality loops evaluate
         self.zeroed_features = ()  # modalities whose features the feature-level evaluation zeroes
+        self.unimodal_feats = None  # the last training forward's per-modality features
         self._stem_adapted, self._load_counters = {}, {}
         self._encoder_init = encoder_init
         for name, ch in self.modalities.items():
@@ -136,7 +137,9 @@ class MultiModalBackbone(BaseModule):
         feats = self._encode(parts)
         if keep is not None and self.modality_dropout.level == 'feature':
             feats = [[self.modality_dropout.zero_dropped(f, keep[:, i]) for f in levels] for i, levels in enumerate(feats)]
-        if weight is not None:
+        # the unimodal features as the encoders gave them, for auxiliary per-modality heads (MWAM's loss mode)
+        self.unimodal_feats = feats if self.training else None
+        if weight is not None and self.mwam.mode in ('grad', 'both'):
             feats = self.mwam.scale(feats, weight)
         num_levels = {len(f) for f in feats}
         if len(num_levels) != 1:

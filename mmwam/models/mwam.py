@@ -30,6 +30,9 @@ def scale_grad(x: Tensor, k: Tensor) -> Tensor:
     return _ScaleGrad.apply(x, k)
 
 
+MODES = ('grad', 'loss', 'both')
+
+
 @register_model()
 class MWAM(nn.Module):
     """Frequency-guided gradient re-balancing between modality encoders; the identity at inference.
@@ -52,6 +55,10 @@ class MWAM(nn.Module):
         warmup_iters: steps during which the banks are filled but K stays 1.
         reduction: FRM reduction, 'mean' (default) or 'sum' (the paper's); see ``frequency_ratio``.
         sync_frm: average FRM across ranks before the bank update, so every rank applies the same K.
+        mode: how K acts. ``'grad'`` (default): the gradient flowing back into modality i's encoder
+            features is scaled by K_i. ``'loss'``: the loss of an auxiliary unimodal head on modality i's
+            features is weighted by K_i (L = sum_i K_i L(y, y_i) + L(y, y_fused); the model needs
+            ``modality_heads``). ``'both'``: the two together (the paper's best in its ablation).
         ones_while_a_bank_is_zero: the official ``weightFun``: K = 1 for every modality while any bank is
             exactly 0 (after its update), which happens while a modality's input has been all zeros at every
             step so far (its FRM is 0). False applies the formula then (the zero modality gets K near alpha).
@@ -71,8 +78,12 @@ class MWAM(nn.Module):
                  reduction: str = 'mean',
                  warmup_iters: int = 0,
                  sync_frm: bool = True,
-                 ones_while_a_bank_is_zero: bool = True):
+                 ones_while_a_bank_is_zero: bool = True,
+                 mode: str = 'grad'):
         super().__init__()
+        if mode not in MODES:
+            raise ValueError(f'mwam.mode must be one of {MODES}, got {mode!r}')
+        self.mode = mode
         if len(modalities) < 2:
             raise ValueError(f'MWAM needs at least two modalities, got {list(modalities)}')
         if not 0 <= omega < 1:
@@ -92,7 +103,7 @@ class MWAM(nn.Module):
         self.register_buffer('num_steps', torch.zeros((), dtype=torch.long))
 
     def extra_repr(self) -> str:
-        return (f'modalities={self.modalities}, alpha={self.alpha}, beta={self.beta}, lam={self.lam}, '
+        return (f'modalities={self.modalities}, mode={self.mode!r}, alpha={self.alpha}, beta={self.beta}, lam={self.lam}, '
                 f'gamma={self.gamma}, omega={self.omega}, warmup_iters={self.warmup_iters}, '
                 f'frm={self.frm_cfg}')
 

@@ -1,0 +1,76 @@
+"""MWAM's loss mode: K weights each auxiliary unimodal head's loss; the heads are training-only; 'both'
+adds the gradient scaling; clear errors; checkpoints load for testing."""
+import copy
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmseg.registry import MODELS
+
+from conftest import config_path
+from test_models.test_multimodal_encoder_decoder import fake_batch
+
+
+def _model(name):
+    return MODELS.build(Config.fromfile(config_path('mwam', name)).model)
+
+
+def _losses(model, seed=0):
+    torch.manual_seed(seed)
+    data = model.data_preprocessor(fake_batch(n=2, h=64, w=64, seed=seed), True)
+    return model.loss(**data), data
+
+
+def test_k_weights_each_modality_heads_loss():
+    model = _model('segformer_rgbd_demo_mwam-loss.py').train()
+    losses, data = _losses(model)
+    k = model.mwam.weight.float()
+    assert not torch.allclose(k, torch.ones_like(k))  # the demo's inputs are unbalanced
+    feats = [tuple(f) for f in model.backbone._encode(model.backbone.split(data['inputs']))]
+    for i, m in enumerate(('rgb', 'depth')):
+        plain = model.modality_heads[m].loss(feats[i], data['data_samples'], model.train_cfg)['loss_ce']
+        torch.testing.assert_close(losses[f'{m}.loss_ce'], plain * k[i])
+    assert 'decode.loss_ce' in losses
+
+
+def _encoder_grads(model, loss_keys):
+    model.zero_grad()
+    losses, _ = _losses(model)
+    sum(losses[k] for k in loss_keys).backward()
+    return {n: p.grad.clone() for n, p in model.backbone.encoders.named_parameters() if p.grad is not None}
+
+
+def test_loss_mode_leaves_the_fused_gradient_alone_and_both_scales_it():
+    loss = _model('segformer_rgbd_demo_mwam-loss.py').train()
+    both = _model('segformer_rgbd_demo_mwam-both.py').train()
+    both.load_state_dict(loss.state_dict())
+    g_loss = _encoder_grads(loss, ['decode.loss_ce'])
+    g_both = _encoder_grads(both, ['decode.loss_ce'])
+    k = both.mwam.weight.float()
+    for n, g in g_loss.items():
+        i = 0 if n.startswith('rgb.') else 1
+        torch.testing.assert_close(g_both[n], g * k[i], rtol=1e-4, atol=1e-7)
+
+
+def test_heads_are_training_only_and_checkpoints_load_for_testing(tmp_path):
+    model = _model('segformer_rgbd_demo_mwam-both.py')
+    calls = []
+    for head in model.modality_heads.values():
+        head.register_forward_hook(lambda *a: calls.append(1))
+    model.eval()
+    data = model.data_preprocessor(fake_batch(n=2, h=64, w=64), False)
+    with torch.no_grad():
+        out = model.predict(**data)
+    assert calls == [] and set(out[0].keys()) == {'seg_logits', 'pred_sem_seg', 'gt_sem_seg'}
+    torch.save(dict(state_dict=model.state_dict()), str(tmp_path / 'ckpt.pth'))
+    again = _model('segformer_rgbd_demo_mwam-both.py')
+    from mmengine.runner import load_checkpoint
+    load_checkpoint(again, str(tmp_path / 'ckpt.pth'), strict=True)
+
+
+def test_bad_mode_and_loss_mode_without_heads():
+    cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
+    with pytest.raises(ValueError, match=r"mwam.mode must be one of \('grad', 'loss', 'both'\), got 'gradient'"):
+        MODELS.build(dict(copy.deepcopy(cfg), mwam=dict(type='MWAM', mode='gradient')))
+    with pytest.raises(ValueError, match=r"mwam.mode='loss' needs model.modality_heads"):
+        MODELS.build(dict(copy.deepcopy(cfg), mwam=dict(type='MWAM', mode='loss')))
