@@ -4,7 +4,6 @@ import copy
 import logging
 from typing import Optional, Union
 
-import torch
 from mmengine.logging import print_log
 from torch import Tensor, nn
 

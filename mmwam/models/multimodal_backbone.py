@@ -6,7 +6,7 @@ import torch
 from mmengine.logging import print_log
 from mmengine.model import BaseModule, ModuleDict, ModuleList
 from mmseg.registry import MODELS as SEG_MODELS
-from torch import Tensor, nn
+from torch import Tensor
 
 from ..utils.cli import check_checkpoint_file
 from ..utils.modalities import parse_modalities
@@ -136,7 +136,8 @@ class MultiModalBackbone(BaseModule):
                 parts = [self.modality_dropout.zero_dropped(x, keep[:, i]) for i, x in enumerate(parts)]
         feats = self._encode(parts)
         if keep is not None and self.modality_dropout.level == 'feature':
-            feats = [[self.modality_dropout.zero_dropped(f, keep[:, i]) for f in levels] for i, levels in enumerate(feats)]
+            feats = [[self.modality_dropout.zero_dropped(f, keep[:, i]) for f in levels]
+                     for i, levels in enumerate(feats)]
         # the unimodal features as the encoders gave them, for auxiliary per-modality heads (MWAM's loss mode)
         self.unimodal_feats = feats if self.training else None
         if weight is not None and self.mwam.mode in ('grad', 'both'):

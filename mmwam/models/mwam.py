@@ -103,8 +103,8 @@ class MWAM(nn.Module):
         self.register_buffer('num_steps', torch.zeros((), dtype=torch.long))
 
     def extra_repr(self) -> str:
-        return (f'modalities={self.modalities}, mode={self.mode!r}, alpha={self.alpha}, beta={self.beta}, lam={self.lam}, '
-                f'gamma={self.gamma}, omega={self.omega}, warmup_iters={self.warmup_iters}, '
+        return (f'modalities={self.modalities}, mode={self.mode!r}, alpha={self.alpha}, beta={self.beta}, '
+                f'lam={self.lam}, gamma={self.gamma}, omega={self.omega}, warmup_iters={self.warmup_iters}, '
                 f'frm={self.frm_cfg}')
 
     @torch.no_grad()

@@ -5,7 +5,6 @@ import shutil
 import cv2
 import numpy as np
 import pytest
-import torch
 from mmseg.registry import DATASETS
 
 from mmwam.datasets import NYUDv2Dataset

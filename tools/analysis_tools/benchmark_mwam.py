@@ -22,7 +22,6 @@ import statistics
 import time
 
 import torch
-from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 

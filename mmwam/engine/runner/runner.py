@@ -10,8 +10,9 @@ from ...utils.cli import InputError, check_checkpoint_file
 class MWAMRunner(Runner):
     """MMEngine's Runner; ``resume`` and ``load_checkpoint`` (``--resume``, ``load_from``) accept the
     globals of an MMEngine checkpoint (see ``mmwam.utils.checkpoint``) while they load the file the
-    user named, after checking that it is a complete checkpoint file (one clear line otherwise). Selected by ``runner_type = 'MWAMRunner'`` (set in configs/_base_/default_runtime.py),
-    which mmseg's and mmdet's own tools/train.py and tools/test.py honour too."""
+    user named, after checking that it is a complete checkpoint file (one clear line otherwise).
+    Selected by ``runner_type = 'MWAMRunner'`` (set in configs/_base_/default_runtime.py), which mmseg's
+    and mmdet's own tools/train.py and tools/test.py honour too."""
 
     def resume(self, filename, *args, **kwargs):
         check_checkpoint_file(filename, 'resume checkpoint')
