@@ -59,6 +59,12 @@ class MWAM(nn.Module):
             features is scaled by K_i. ``'loss'``: the loss of an auxiliary unimodal head on modality i's
             features is weighted by K_i (L = sum_i K_i L(y, y_i) + L(y, y_fused); the model needs
             ``modality_heads``). ``'both'``: the two together (the paper's best in its ablation).
+        grid_offset: robust-FRM option (off by default, not in the paper): shift the 8x8 patch grid by a
+            random offset in [0, p) per step, the same for every modality (reproducible from the step
+            count). JPEG-compressed inputs have exact zeros in their high coefficients on the codec's own
+            8x8 grid; a shifted grid does not see that artefact.
+        k_momentum: robust option (0: off, the paper): K is smoothed over steps,
+            ``K <- m * K_previous + (1 - m) * K_step``, so that a near-binary K does not flip every batch.
         ones_while_a_bank_is_zero: the official ``weightFun``: K = 1 for every modality while any bank is
             exactly 0 (after its update), which happens while a modality's input has been all zeros at every
             step so far (its FRM is 0). False applies the formula then (the zero modality gets K near alpha).
@@ -79,11 +85,16 @@ class MWAM(nn.Module):
                  warmup_iters: int = 0,
                  sync_frm: bool = True,
                  ones_while_a_bank_is_zero: bool = True,
-                 mode: str = 'grad'):
+                 mode: str = 'grad',
+                 grid_offset: bool = False,
+                 k_momentum: float = 0.0):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f'mwam.mode must be one of {MODES}, got {mode!r}')
         self.mode = mode
+        if not 0 <= k_momentum < 1:
+            raise ValueError(f'mwam.k_momentum must be in [0, 1), got {k_momentum}')
+        self.grid_offset, self.k_momentum = grid_offset, k_momentum
         if len(modalities) < 2:
             raise ValueError(f'MWAM needs at least two modalities, got {list(modalities)}')
         if not 0 <= omega < 1:
@@ -104,7 +115,7 @@ class MWAM(nn.Module):
 
     def extra_repr(self) -> str:
         return (f'modalities={self.modalities}, mode={self.mode!r}, alpha={self.alpha}, beta={self.beta}, '
-                f'lam={self.lam}, gamma={self.gamma}, omega={self.omega}, warmup_iters={self.warmup_iters}, '
+                f'lam={self.lam}, grid_offset={self.grid_offset}, k_momentum={self.k_momentum}, gamma={self.gamma}, omega={self.omega}, warmup_iters={self.warmup_iters}, '
                 f'frm={self.frm_cfg}')
 
     @torch.no_grad()
@@ -112,6 +123,11 @@ class MWAM(nn.Module):
         """One training step's bookkeeping: FRM, banks, K (returned, also kept in ``self.weight``)."""
         if len(inputs) != len(self.modalities):
             raise ValueError(f'MWAM got {len(inputs)} inputs for modalities {self.modalities}')
+        if self.grid_offset:
+            p = self.frm_cfg['patch_size']
+            g = torch.Generator().manual_seed(int(self.num_steps))
+            dy, dx = torch.randint(0, p, (2, ), generator=g).tolist()
+            inputs = [x[:, :, dy:, dx:] for x in inputs]
         frm = torch.stack([frequency_ratio(x, **self.frm_cfg) for x in inputs]).to(self.bank)
         if self.sync_frm and get_world_size() > 1:
             all_reduce(frm, op='mean')
@@ -131,7 +147,8 @@ class MWAM(nn.Module):
             self.weight.fill_(1.0)
         else:
             ratio = frm / (self.bank.mean() + self.sigma)
-            self.weight.copy_(self.alpha - self.beta * torch.sigmoid(self.lam * (ratio - self.gamma)))
+            k = self.alpha - self.beta * torch.sigmoid(self.lam * (ratio - self.gamma))
+            self.weight.mul_(self.k_momentum).add_((1 - self.k_momentum) * k)
         return self.weight.clone()
 
     def scale(self, feats: Sequence, weight: Tensor) -> List:

@@ -124,3 +124,24 @@ def test_bad_arguments():
         MWAM(['a', 'b'], omega=1.0)
     with pytest.raises(ValueError, match='2 inputs'):
         MWAM(['a', 'b', 'c']).update([torch.randn(1, 1, 8, 8)] * 2)
+
+
+def test_robust_options_grid_offset_and_k_momentum():
+    from mmwam import frequency_ratio
+    x = [torch.randn(2, 3, 40, 40), 3 * torch.randn(2, 1, 40, 40)]
+    shifted = MWAM(['rgb', 'depth'], grid_offset=True)
+    shifted.update(x)
+    g = torch.Generator().manual_seed(0)  # step 0's offset
+    dy, dx = torch.randint(0, 8, (2, ), generator=g).tolist()
+    assert (dy, dx) != (0, 0)
+    want = [frequency_ratio(t[:, :, dy:, dx:]).item() for t in x]
+    torch.testing.assert_close(shifted.frm, torch.tensor(want, dtype=torch.float64))
+
+    plain, smooth = MWAM(['rgb', 'depth']), MWAM(['rgb', 'depth'], k_momentum=0.9)
+    previous = smooth.weight.clone()
+    for _ in range(3):
+        k = plain.update(x)
+        torch.testing.assert_close(smooth.update(x), 0.9 * previous + 0.1 * k)
+        previous = smooth.weight.clone()
+    with pytest.raises(ValueError, match=r'mwam.k_momentum must be in \[0, 1\), got 1.0'):
+        MWAM(['rgb', 'depth'], k_momentum=1.0)
