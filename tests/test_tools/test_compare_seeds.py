@@ -47,6 +47,10 @@ def test_reuses_aloud_and_averages_pcr_where_defined(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stderr.count('compare_seeds: reusing ') == 2
     assert '| det.py | 0.25 ± 0.35 | 0.12 ± 0.18 | 0.19 ± 0.27 | 0.500 ± 0.000 (1 of 2 seeds) |' in proc.stdout
+    assert 'compare_seeds: [2/2] det.py seed 1 done' in proc.stderr
+    from PIL import Image
+    chart = Image.open(tmp_path / 'w' / 'summary.png')
+    assert chart.size[0] > 200 and len(set(chart.convert('L').getdata())) > 10  # a drawing, not blank
 
 
 def test_refuses_a_result_older_than_its_checkpoint(tmp_path):

@@ -6,7 +6,7 @@
 Each run is ``tools/train.py`` then ``tools/test.py`` on its last checkpoint (work dirs under
 ``--work-root``; a finished run's metrics there are reused, and the tool says so); the summary (mean and
 standard deviation over seeds, per modality subset) is printed as a Markdown table and written to
-``--work-root/summary.md``. PCR is averaged over the seeds where it is
+``--work-root/summary.md``, with a bar chart (``--chart``, default ``--work-root/summary.png``). PCR is averaged over the seeds where it is
 defined (the full set scored above 0), and the cell says over how many.
 """
 import argparse
@@ -18,6 +18,7 @@ import os.path as osp
 import statistics
 import subprocess
 import sys
+import time
 
 HERE = osp.dirname(osp.abspath(__file__))
 TOOLS = osp.dirname(HERE)
@@ -56,6 +57,50 @@ def run(config, seed, work_root, extra):
         return json.load(f)
 
 
+def run_all(args):
+    """Every config x seed, in order; a progress line with an ETA after each run (finished runs are read
+    back, not re-run)."""
+    jobs = [(c, s) for c in args.configs for s in args.seeds]
+    results, start, trained = {c: [] for c in args.configs}, time.time(), 0
+    for i, (c, s) in enumerate(jobs, 1):
+        t = time.time()
+        results[c].append(run(c, s, args.work_root, args.cfg_options))
+        if time.time() - t > 5:  # a run, not a read-back
+            trained += 1
+        left = len(jobs) - i
+        eta = (time.time() - start) / max(trained, 1) * left if trained else 0
+        print(f'compare_seeds: [{i}/{len(jobs)}] {osp.basename(c)} seed {s} done'
+              + (f', about {eta / 60:.0f} min left' if trained and left else ''), file=sys.stderr)
+    return results
+
+
+def bar_chart(results, subsets, metric, seeds, path):
+    """One group of bars per subset (and the average), one bar per config: mean over seeds, the standard
+    deviation as error bars."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    groups = subsets + ['avg']
+    configs = list(results)
+    width = 0.8 / len(configs)
+    fig, ax = plt.subplots(figsize=(1.6 + 1.3 * len(groups) * max(1, len(configs) / 3), 4.2))
+    for j, c in enumerate(configs):
+        vals = [[r[f'{g}/{metric}'] for r in results[c]] for g in groups]
+        means = [statistics.mean(v) for v in vals]
+        sds = [statistics.stdev(v) if len(v) > 1 else 0.0 for v in vals]
+        xs = [i + (j - (len(configs) - 1) / 2) * width for i in range(len(groups))]
+        ax.bar(xs, means, width, yerr=sds, capsize=2, label=osp.splitext(osp.basename(c))[0])
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels([g if g != 'avg' else 'average' for g in groups])
+    ax.set_xlabel('modalities available at test time')
+    ax.set_ylabel(f'{metric} (mean ± std over seeds {", ".join(map(str, seeds))})')
+    ax.legend(fontsize=7, ncol=2)
+    ax.grid(axis='y', alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument('configs', nargs='+')
@@ -66,9 +111,10 @@ def main():
     parser.add_argument('--work-root', default='work_dirs/compare_seeds')
     parser.add_argument('--cfg-options', nargs='*', default=[],
                         help='key=value overrides passed to every train and test run')
+    parser.add_argument('--chart', help='bar chart PNG (default: --work-root/summary.png)')
     args = parser.parse_args()
     os.makedirs(args.work_root, exist_ok=True)
-    results = {c: [run(c, s, args.work_root, args.cfg_options) for s in args.seeds] for c in args.configs}
+    results = run_all(args)
     first = results[args.configs[0]][0]
     subsets = [k[:-len(args.metric) - 1] for k in first
                if k.endswith('/' + args.metric) and not k.startswith(('avg/', 'pcr/'))]
@@ -96,6 +142,9 @@ def main():
     print(text)
     with open(osp.join(args.work_root, 'summary.md'), 'w') as f:
         f.write(text + '\n')
+    chart = args.chart or osp.join(args.work_root, 'summary.png')
+    bar_chart(results, subsets, args.metric, args.seeds, chart)
+    print(f'chart: {chart}', file=sys.stderr)
 
 
 if __name__ == '__main__':
