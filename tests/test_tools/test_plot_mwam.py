@@ -17,9 +17,11 @@ def _plot(*args):
 
 
 def test_plot_of_a_short_run_and_bad_inputs(demo_root, tmp_path):
-    runner = RUNNERS.build(tiny_demo_cfg(demo_root, tmp_path / 'run', max_iters=4))
-    runner.train()
-    proc = _plot(tmp_path / 'run', tmp_path / 'run', '--out', tmp_path / 'mwam.png')
+    for seed in (0, 1):
+        cfg = tiny_demo_cfg(demo_root, tmp_path / f'run{seed}', max_iters=4)
+        cfg.randomness.seed = seed
+        RUNNERS.build(cfg).train()
+    proc = _plot(tmp_path / 'run0', tmp_path / 'run1', '--out', tmp_path / 'mwam.png')
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'FRM, bank and K of depth, rgb over 2 run(s)' in proc.stdout
     img = Image.open(tmp_path / 'mwam.png')
