@@ -226,13 +226,16 @@ class _Snapshot(Hook):
         _Snapshot.state = copy.deepcopy(model.backbone.encoders.state_dict())
 
 
-def _runner_start_loads_every_encoder(cfg, scope, tmp_path, modalities):
-    """A local checkpoint in the backbone's init_cfg; the encoders as the Runner hands them to the
-    training loop must equal it. Returns the run's log and the checkpoint path."""
+def _runner_start_loads_every_encoder(cfg, scope, tmp_path, modalities, via='init_cfg'):
+    """A local checkpoint in the backbone's init_cfg (or ``model.pretrained``); the encoders as the Runner
+    hands them to the training loop must equal it. Returns the run's log and the checkpoint path."""
     from mmwam.utils.cli import build_runner
     ckpt = tmp_path / 'backbone.pth'
     state = make_checkpoint(cfg.model.backbone, ckpt, scope)
-    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
+    if via == 'pretrained':
+        cfg.model.pretrained = str(ckpt)
+    else:
+        cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
     cfg.launcher = 'none'
     runner = build_runner(cfg)
     runner.register_hook(_Snapshot(), 'LOWEST')
@@ -248,6 +251,29 @@ def test_runner_start_loads_the_segformer_encoders(tmp_path, demo_root):
     log, ckpt = _runner_start_loads_every_encoder(cfg, 'mmseg', tmp_path, dict(rgb=3, depth=1))
     assert f'depth encoder (MixVisionTransformer, 1 channel): loading {ckpt}' in log
     assert 'adapted from 3 to 1 input channels' in log
+
+
+def _demo_run_with_model(model, demo_root, tmp_path):
+    """The tiny demo run (data, schedule, runtime) around another segmentation model, at the demo's size."""
+    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
+    model.data_preprocessor = cfg.model.data_preprocessor
+    model.test_cfg = dict(mode='whole')
+    cfg.model = model
+    return cfg
+
+
+def test_runner_start_loads_deeplabv3plus_resnet_via_model_pretrained(tmp_path, demo_root):
+    model = Config.fromfile(config_path('mwam', 'deeplabv3plus_r50-d8_nyudv2.py')).model
+    cfg = _demo_run_with_model(model, demo_root, tmp_path)
+    log, ckpt = _runner_start_loads_every_encoder(cfg, 'mmseg', tmp_path, dict(rgb=3, depth=1), via='pretrained')
+    assert 'depth encoder: stem "stem.0.weight" adapted from 3 to 1 input channels' in log
+
+
+def test_runner_start_loads_a_converted_zoo_config_via_model_pretrained(tmp_path, demo_root):
+    model = add_mwam(load_config('mmseg::fcn/fcn_r18-d8_4xb2-80k_cityscapes-512x1024.py'),
+                     dataset='demo-rgbd').model
+    cfg = _demo_run_with_model(model, demo_root, tmp_path)
+    _runner_start_loads_every_encoder(cfg, 'mmseg', tmp_path, dict(rgb=3, depth=1), via='pretrained')
 
 
 @pytest.mark.skipif(not osp.isdir(osp.join(SHARED, 'data', 'llvip_mini')), reason='needs ../shared')
