@@ -19,7 +19,9 @@ class ModalityDropout(nn.Module):
     set included, as the official MWAM code's ``modality_drop`` does.
 
     ``level='input'`` zeroes the dropped modalities' normalized input, exactly as the missing-modality
-    evaluation does; ``level='feature'`` zeroes their encoder features (the official code). MWAM's FRM
+    evaluation does, and their encoder learns nothing from those samples (see
+    :meth:`stop_gradient_of_dropped`); ``level='feature'`` zeroes their encoder features (the official
+    code). MWAM's FRM
     is computed on the undropped inputs either way. Training only: evaluation is untouched.
 
     Reproducible: the draw of step ``t`` on rank ``r`` comes from a generator seeded with
@@ -70,6 +72,15 @@ class ModalityDropout(nn.Module):
         self.num_steps += 1
         idx = torch.multinomial(self.probs.cpu().float(), batch_size, replacement=True, generator=g)
         return self.keep_table.cpu()[idx]
+
+    @staticmethod
+    def stop_gradient_of_dropped(feat: Tensor, keep: Tensor) -> Tensor:
+        """The features of the samples whose input was zeroed, detached: their encoder gets no gradient from
+        them. A zero input makes every token constant, and LayerNorm (MiT, Swin) then multiplies the gradient
+        by 1/sqrt(eps) (1000 for eps = 1e-6) at each norm: without this, the demo SegFormer's loss is NaN
+        within 20 iterations."""
+        k = keep.to(device=feat.device, dtype=feat.dtype).view(-1, *([1] * (feat.dim() - 1)))
+        return feat * k + feat.detach() * (1 - k)
 
     @staticmethod
     def zero_dropped(x: Tensor, keep: Tensor) -> Tensor:

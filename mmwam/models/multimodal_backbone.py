@@ -135,6 +135,9 @@ class MultiModalBackbone(BaseModule):
             if self.modality_dropout.level == 'input':
                 parts = [self.modality_dropout.zero_dropped(x, keep[:, i]) for i, x in enumerate(parts)]
         feats = self._encode(parts)
+        if keep is not None and self.modality_dropout.level == 'input':
+            feats = [[self.modality_dropout.stop_gradient_of_dropped(f, keep[:, i]) for f in levels]
+                     for i, levels in enumerate(feats)]
         if keep is not None and self.modality_dropout.level == 'feature':
             feats = [[self.modality_dropout.zero_dropped(f, keep[:, i]) for f in levels]
                      for i, levels in enumerate(feats)]
