@@ -5,6 +5,7 @@ import torch
 from mmengine.dist import get_rank
 from torch import Tensor, nn
 
+from ..utils.cli import InputError
 from ..utils.modalities import all_subsets, parse_subsets, subset_name
 from .builder import register_model
 
@@ -35,21 +36,24 @@ class ModalityDropout(nn.Module):
         super().__init__()
         self.modalities = tuple(modalities)
         if level not in LEVELS:
-            raise ValueError(f'modality_dropout.level must be one of {LEVELS}, got {level!r}')
+            raise InputError(f'modality_dropout.level must be one of {LEVELS}, got {level!r}')
         if p_full is not None and not 0 <= p_full <= 1:
-            raise ValueError(f'modality_dropout.p_full must be in [0, 1], got {p_full}')
+            raise InputError(f'modality_dropout.p_full must be in [0, 1], got {p_full}')
         self.level, self.p_full = level, p_full
         self.subsets = all_subsets(list(self.modalities))  # the full set first
         proper = self.subsets[1:]
         w = {subset_name(s): 1.0 for s in proper}
         if weights:
-            given = dict(zip(map(subset_name, parse_subsets(list(weights), list(self.modalities),
-                                                             'modality_dropout.weights')), weights.values()))
+            try:
+                named = parse_subsets(list(weights), list(self.modalities), 'modality_dropout.weights')
+            except ValueError as e:
+                raise InputError(str(e)) from e
+            given = dict(zip(map(subset_name, named), weights.values()))
             full = [k for k in given if k == subset_name(self.subsets[0])]
             if full:
-                raise ValueError(f'modality_dropout.weights: {full[0]!r} is the full set; its share is p_full')
+                raise InputError(f'modality_dropout.weights: {full[0]!r} is the full set; its share is p_full')
             if any(v < 0 for v in given.values()) or not sum(given.values()) > 0:
-                raise ValueError(f'modality_dropout.weights must be >= 0 with a positive sum, got {weights}')
+                raise InputError(f'modality_dropout.weights must be >= 0 with a positive sum, got {weights}')
             w = {k: float(given.get(k, 0.0)) for k in w}
         if p_full is None:
             probs = [1.0] * len(self.subsets)

@@ -8,6 +8,7 @@ from mmengine.logging import print_log
 from torch import Tensor, nn
 
 from ..functional import frequency_ratio
+from ..utils.cli import InputError
 from .builder import register_model
 
 
@@ -90,10 +91,10 @@ class MWAM(nn.Module):
                  k_momentum: float = 0.0):
         super().__init__()
         if mode not in MODES:
-            raise ValueError(f'mwam.mode must be one of {MODES}, got {mode!r}')
+            raise InputError(f'mwam.mode must be one of {MODES}, got {mode!r}')
         self.mode = mode
         if not 0 <= k_momentum < 1:
-            raise ValueError(f'mwam.k_momentum must be in [0, 1), got {k_momentum}')
+            raise InputError(f'mwam.k_momentum must be in [0, 1), got {k_momentum}')
         self.grid_offset, self.k_momentum = grid_offset, k_momentum
         if len(modalities) < 2:
             raise ValueError(f'MWAM needs at least two modalities, got {list(modalities)}')

@@ -154,3 +154,16 @@ def test_input_level_dropout_trains_a_layernorm_encoder_without_exploding(demo_r
     rows = [json.loads(line) for line in open(osp.join(runner.log_dir, 'vis_data', 'scalars.json'))]
     losses = [r['loss'] for r in rows if 'loss' in r]
     assert len(losses) == 30 and all(torch.isfinite(torch.tensor(losses))), losses
+
+
+def test_train_tool_reports_a_bad_dropout_field_in_one_line(tmp_path):
+    import os.path as osp
+    import subprocess
+    import sys
+    from conftest import ROOT
+    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'train.py'),
+                           config_path('mwam', 'segformer_rgbd_demo_dropout.py'), '--work-dir', str(tmp_path),
+                           '--cfg-options', 'model.modality_dropout.level=pixel'], capture_output=True, text=True)
+    assert proc.returncode != 0 and 'Traceback' not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "train.py: error: modality_dropout.level must be one of ('input', 'feature'), got 'pixel'")

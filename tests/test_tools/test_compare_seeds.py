@@ -62,3 +62,17 @@ def test_refuses_a_result_older_than_its_checkpoint(tmp_path):
     assert proc.returncode != 0
     assert 'missing_modality_metrics.json is older than the checkpoint' in proc.stderr
     assert 'Traceback' not in proc.stderr
+
+
+def test_refuses_a_result_made_with_other_options(tmp_path):
+    config = tmp_path / 'det.py'
+    config.write_text('# a config\n')
+    time.sleep(0.01)
+    result = finished_run(str(tmp_path / 'w'), 'det', 0, metrics(0.5, 0.25))
+    work = osp.dirname(osp.dirname(osp.dirname(result)))
+    with open(osp.join(work, 'compare_seeds_options.json'), 'w') as f:
+        json.dump(['--cfg-options', 'randomness.seed=0', 'train_cfg.max_iters=60'], f)
+    proc = subprocess.run([sys.executable, TOOL, str(config), '--seeds', '0', '--metric', 'AP50',
+                           '--work-root', str(tmp_path / 'w'), '--cfg-options', 'train_cfg.max_iters=40'],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0 and 'was made with the options' in proc.stderr and 'max_iters=40' in proc.stderr

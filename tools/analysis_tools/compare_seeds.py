@@ -24,13 +24,19 @@ HERE = osp.dirname(osp.abspath(__file__))
 TOOLS = osp.dirname(HERE)
 
 
-def reusable_result(config, work):
+def reusable_result(config, work, opts):
     """The metrics of an earlier run in ``work``, if any: said aloud, and refused when older than the
-    checkpoint they should describe (a re-trained run whose test did not finish)."""
+    checkpoint they should describe (a re-trained run whose test did not finish) or made with other
+    ``--cfg-options``."""
     found = sorted(glob.glob(osp.join(work, 'test', '*', 'missing_modality_metrics.json')))
     if not found:
         return None
     path = found[-1]
+    record = osp.join(work, 'compare_seeds_options.json')
+    made_with = json.load(open(record)) if osp.isfile(record) else None
+    if made_with is not None and made_with != opts:
+        sys.exit(f'compare_seeds: {work} was made with the options {made_with}, not {opts}: delete it (or '
+                 'choose another --work-root) to run it again')
     last = osp.join(work, 'last_checkpoint')
     ckpt = open(last).read().strip() if osp.isfile(last) else None
     if ckpt and osp.isfile(ckpt) and osp.getmtime(path) < osp.getmtime(ckpt):
@@ -46,7 +52,11 @@ def run(config, seed, work_root, extra):
     name = osp.splitext(osp.basename(config))[0]
     work = osp.join(work_root, f'{name}_seed{seed}')
     opts = ['--cfg-options', f'randomness.seed={seed}', *extra]
-    if reusable_result(config, work) is None:
+    if reusable_result(config, work, opts) is None:
+        print(f'compare_seeds: training {osp.basename(config)} seed {seed} in {work}', file=sys.stderr)
+        os.makedirs(work, exist_ok=True)
+        with open(osp.join(work, 'compare_seeds_options.json'), 'w') as f:
+            json.dump(opts, f)
         subprocess.run([sys.executable, osp.join(TOOLS, 'train.py'), config, '--work-dir', work, *opts],
                        check=True, stdout=subprocess.DEVNULL)
         ckpt = open(osp.join(work, 'last_checkpoint')).read().strip()

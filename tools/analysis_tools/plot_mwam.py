@@ -1,7 +1,7 @@
 """Plot what MWAM did during training: each modality's FRM, bank and weight K against the iteration, for
 one or several runs (e.g. the seeds of a study), and a histogram of K.
 
-    python tools/analysis_tools/plot_mwam.py work_dirs/segformer_rgbd_demo --out mwam.png
+    python tools/analysis_tools/plot_mwam.py work_dirs/segformer_rgbd_demo     # -> work_dirs/.../mwam.png
     python tools/analysis_tools/plot_mwam.py work_dirs/seeds/segformer_rgbd_demo_seed* --out seeds.png
 
 It reads ``vis_data/scalars.json`` (the newest run under each WORK_DIR, or the file itself), where
@@ -80,14 +80,16 @@ def plot(runs, out: str):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument('work_dirs', nargs='+', help='work dirs of tools/train.py (or scalars.json files)')
-    p.add_argument('--out', default='mwam.png')
+    p.add_argument('--out', help='the PNG to write (default: mwam.png in the first WORK_DIR)')
     args = p.parse_args(argv)
     try:
         runs = {w: read_mwam(find_scalars(w)) for w in args.work_dirs}
     except (FileNotFoundError, ValueError) as e:
         sys.exit(f'plot_mwam.py: error: {e}')
-    plot(runs, args.out)
-    print(f'wrote {args.out}: FRM, bank and K of {", ".join(sorted(next(iter(runs.values()))))} '
+    out = args.out or osp.join(args.work_dirs[0] if osp.isdir(args.work_dirs[0]) else
+                               osp.dirname(args.work_dirs[0]), 'mwam.png')
+    plot(runs, out)
+    print(f'wrote {out}: FRM, bank and K of {", ".join(sorted(next(iter(runs.values()))))} '
           f'over {len(runs)} run(s)')
 
 

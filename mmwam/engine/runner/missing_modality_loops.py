@@ -14,6 +14,7 @@ from mmengine.runner.loops import _update_losses
 
 from ...evaluation import MissingModalityEvaluator
 from ...models.encoder_cache import EncoderOutputCache, exactness_problem
+from ...utils.cli import InputError
 from ...utils.modalities import parse_subsets
 
 
@@ -113,6 +114,8 @@ class _PerSubsetIter:
     def _new_evaluation(self):
         model = self.runner.model.module if is_model_wrapper(self.runner.model) else self.runner.model
         self._cache = None
+        print_log(f'missing-modality evaluation: a missing modality is zeroed at the {self.zero_level} level',
+                  logger='current')
         if self.reuse_encoder_outputs:
             self._cache, why = encoder_cache_for(model)
             if why and not self._plain_path_said:
@@ -156,7 +159,7 @@ class MissingModalityValLoop(_PerSubsetIter, ValLoop):
         super().__init__(runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys),
                          fp16)
         if zero_level not in ('input', 'feature'):
-            raise ValueError(f"{type(self).__name__}: zero_level must be 'input' or 'feature', got {zero_level!r}")
+            raise InputError(f"{type(self).__name__}: zero_level must be 'input' or 'feature', got {zero_level!r}")
         self.reuse_encoder_outputs, self.zero_level = reuse_encoder_outputs, zero_level
 
 
@@ -171,5 +174,5 @@ class MissingModalityTestLoop(_PerSubsetIter, TestLoop):
         super().__init__(runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys),
                          fp16)
         if zero_level not in ('input', 'feature'):
-            raise ValueError(f"{type(self).__name__}: zero_level must be 'input' or 'feature', got {zero_level!r}")
+            raise InputError(f"{type(self).__name__}: zero_level must be 'input' or 'feature', got {zero_level!r}")
         self.reuse_encoder_outputs, self.zero_level = reuse_encoder_outputs, zero_level

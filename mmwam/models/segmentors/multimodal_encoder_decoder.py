@@ -7,6 +7,7 @@ from mmengine.model import ModuleDict
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 
+from ...utils.cli import InputError
 from ...utils.modalities import check_preprocessor_modalities, model_modalities
 
 
@@ -44,7 +45,7 @@ class MultiModalEncoderDecoder(EncoderDecoder):
         check_preprocessor_modalities(self)
         mode = self.mwam.mode if self.mwam is not None else None
         if mode in ('loss', 'both') and modality_heads is None:
-            raise ValueError(f"mwam.mode={mode!r} needs model.modality_heads: one auxiliary head config (e.g. "
+            raise InputError(f"mwam.mode={mode!r} needs model.modality_heads: one auxiliary head config (e.g. "
                              "dict(type='FCNHead', in_index=3, in_channels=..., channels=..., num_classes=...)), "
                              'cloned per modality')
         self.modality_heads = None
