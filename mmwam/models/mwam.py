@@ -116,8 +116,8 @@ class MWAM(nn.Module):
 
     def extra_repr(self) -> str:
         return (f'modalities={self.modalities}, mode={self.mode!r}, alpha={self.alpha}, beta={self.beta}, '
-                f'lam={self.lam}, grid_offset={self.grid_offset}, k_momentum={self.k_momentum}, gamma={self.gamma}, omega={self.omega}, warmup_iters={self.warmup_iters}, '
-                f'frm={self.frm_cfg}')
+                f'lam={self.lam}, gamma={self.gamma}, omega={self.omega}, warmup_iters={self.warmup_iters}, '
+                f'grid_offset={self.grid_offset}, k_momentum={self.k_momentum}, frm={self.frm_cfg}')
 
     @torch.no_grad()
     def update(self, inputs: Sequence[Tensor]) -> Tensor:

@@ -6,8 +6,8 @@
 Each run is ``tools/train.py`` then ``tools/test.py`` on its last checkpoint (work dirs under
 ``--work-root``; a finished run's metrics there are reused, and the tool says so); the summary (mean and
 standard deviation over seeds, per modality subset) is printed as a Markdown table and written to
-``--work-root/summary.md``, with a bar chart (``--chart``, default ``--work-root/summary.png``). PCR is averaged over the seeds where it is
-defined (the full set scored above 0), and the cell says over how many.
+``--work-root/summary.md``, with a bar chart (``--chart``, default ``--work-root/summary.png``). PCR is
+averaged over the seeds where it is defined (the full set scored above 0), and the cell says over how many.
 """
 import argparse
 import glob

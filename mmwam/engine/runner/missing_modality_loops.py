@@ -111,6 +111,11 @@ class _PerSubsetIter:
     _cache: Optional[EncoderOutputCache] = None
     _plain_path_said = False
 
+    def _configure(self, reuse_encoder_outputs: bool, zero_level: str):
+        if zero_level not in ('input', 'feature'):
+            raise InputError(f"{type(self).__name__}: zero_level must be 'input' or 'feature', got {zero_level!r}")
+        self.reuse_encoder_outputs, self.zero_level = reuse_encoder_outputs, zero_level
+
     def _new_evaluation(self):
         model = self.runner.model.module if is_model_wrapper(self.runner.model) else self.runner.model
         self._cache = None
@@ -158,9 +163,7 @@ class MissingModalityValLoop(_PerSubsetIter, ValLoop):
                  reuse_encoder_outputs: bool = True, zero_level: str = 'input'):
         super().__init__(runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys),
                          fp16)
-        if zero_level not in ('input', 'feature'):
-            raise InputError(f"{type(self).__name__}: zero_level must be 'input' or 'feature', got {zero_level!r}")
-        self.reuse_encoder_outputs, self.zero_level = reuse_encoder_outputs, zero_level
+        self._configure(reuse_encoder_outputs, zero_level)
 
 
 @LOOPS.register_module()
@@ -173,6 +176,4 @@ class MissingModalityTestLoop(_PerSubsetIter, TestLoop):
                  reuse_encoder_outputs: bool = True, zero_level: str = 'input'):
         super().__init__(runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys),
                          fp16)
-        if zero_level not in ('input', 'feature'):
-            raise InputError(f"{type(self).__name__}: zero_level must be 'input' or 'feature', got {zero_level!r}")
-        self.reuse_encoder_outputs, self.zero_level = reuse_encoder_outputs, zero_level
+        self._configure(reuse_encoder_outputs, zero_level)
