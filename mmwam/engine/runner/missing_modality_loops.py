@@ -111,7 +111,12 @@ class _PerSubsetIter:
     _cache: Optional[EncoderOutputCache] = None
     _plain_path_said = False
 
-    def _configure(self, reuse_encoder_outputs: bool, zero_level: str):
+    def __init__(self, runner, dataloader, evaluator, fp16: bool = False,
+                 subsets: Optional[Sequence] = None, table_keys: Optional[Sequence[str]] = None,
+                 reuse_encoder_outputs: bool = True, zero_level: str = 'input'):
+        # ValLoop.__init__ or TestLoop.__init__, next in the MRO
+        super().__init__(runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys),
+                         fp16)
         if zero_level not in ('input', 'feature'):
             raise InputError(f"{type(self).__name__}: zero_level must be 'input' or 'feature', got {zero_level!r}")
         self.reuse_encoder_outputs, self.zero_level = reuse_encoder_outputs, zero_level
@@ -158,22 +163,8 @@ class MissingModalityValLoop(_PerSubsetIter, ValLoop):
     """
     _step, _hook, _losses = 'val_step', 'val', 'val_loss'
 
-    def __init__(self, runner, dataloader, evaluator, fp16: bool = False,
-                 subsets: Optional[Sequence] = None, table_keys: Optional[Sequence[str]] = None,
-                 reuse_encoder_outputs: bool = True, zero_level: str = 'input'):
-        super().__init__(runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys),
-                         fp16)
-        self._configure(reuse_encoder_outputs, zero_level)
-
 
 @LOOPS.register_module()
 class MissingModalityTestLoop(_PerSubsetIter, TestLoop):
     """``TestLoop`` counterpart of :class:`MissingModalityValLoop`."""
     _step, _hook, _losses = 'test_step', 'test', 'test_loss'
-
-    def __init__(self, runner, dataloader, evaluator, fp16: bool = False,
-                 subsets: Optional[Sequence] = None, table_keys: Optional[Sequence[str]] = None,
-                 reuse_encoder_outputs: bool = True, zero_level: str = 'input'):
-        super().__init__(runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys),
-                         fp16)
-        self._configure(reuse_encoder_outputs, zero_level)
