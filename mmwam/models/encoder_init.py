@@ -8,7 +8,6 @@ from mmengine.logging import print_log
 from torch import Tensor, nn
 
 SAME = 'same'      # encoder_init value: the encoder's own init_cfg / pretrained, as configured
-SCRATCH = None     # encoder_init value: no checkpoint, the backbone's default initialisation
 
 
 def adapt_input_weight(weight: Tensor, channels: int) -> Tensor:
@@ -42,8 +41,8 @@ class StemAdapter:
     loader that goes through ``nn.Module`` loading (mmengine's ``Pretrained`` init, backbones' own
     ``init_weights``, ``load_checkpoint``); a checkpoint that already fits is loaded untouched."""
 
-    def __init__(self, modality: str, channels: int):
-        self.modality, self.channels = modality, channels
+    def __init__(self, modality: str):
+        self.modality = modality
 
     def __call__(self, module, state_dict, prefix, *args):
         key = prefix + 'weight'
@@ -63,7 +62,7 @@ def attach_stem_adapter(encoder: nn.Module, modality: str, channels: int) -> boo
     stem = first_layer(encoder)
     if not isinstance(stem, nn.Conv2d) or stem.in_channels != channels or stem.groups != 1:
         return False
-    stem.register_load_state_dict_pre_hook(StemAdapter(modality, channels))
+    stem.register_load_state_dict_pre_hook(StemAdapter(modality))
     return True
 
 

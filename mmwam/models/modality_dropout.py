@@ -83,10 +83,15 @@ class ModalityDropout(nn.Module):
         them. A zero input makes every token constant, and LayerNorm (MiT, Swin) then multiplies the gradient
         by 1/sqrt(eps) (1000 for eps = 1e-6) at each norm: without this, the demo SegFormer's loss is NaN
         within 20 iterations."""
-        k = keep.to(device=feat.device, dtype=feat.dtype).view(-1, *([1] * (feat.dim() - 1)))
+        k = _per_sample(keep, feat)
         return feat * k + feat.detach() * (1 - k)
 
     @staticmethod
     def zero_dropped(x: Tensor, keep: Tensor) -> Tensor:
         """``x`` (B x ...) with the samples whose ``keep`` is False zeroed."""
-        return x * keep.to(device=x.device, dtype=x.dtype).view(-1, *([1] * (x.dim() - 1)))
+        return x * _per_sample(keep, x)
+
+
+def _per_sample(keep: Tensor, like: Tensor) -> Tensor:
+    """The (B, ) mask as 1 / 0 in ``like``'s dtype and device, shaped to broadcast over its other dims."""
+    return keep.to(device=like.device, dtype=like.dtype).view(-1, *([1] * (like.dim() - 1)))

@@ -67,7 +67,8 @@ class MultiModalBackbone(BaseModule):
         self.encoders = ModuleDict()
         self.output_cache = None  # an EncoderOutputCache while the missing-modality loops evaluate
         self.zeroed_features = ()  # modalities whose features the feature-level evaluation zeroes
-        self.unimodal_feats = None  # the last training forward's per-modality features
+        self.unimodal_feats = None  # the last training forward's per-modality features, when kept:
+        self.keep_unimodal_feats = False  # set by a model with per-modality heads
         self._stem_adapted, self._load_counters = {}, {}
         self._encoder_init = encoder_init
         for name, ch in self.modalities.items():
@@ -142,7 +143,7 @@ class MultiModalBackbone(BaseModule):
             feats = [[self.modality_dropout.zero_dropped(f, keep[:, i]) for f in levels]
                      for i, levels in enumerate(feats)]
         # the unimodal features as the encoders gave them, for auxiliary per-modality heads (MWAM's loss mode)
-        self.unimodal_feats = feats if self.training else None
+        self.unimodal_feats = feats if self.training and self.keep_unimodal_feats else None
         if weight is not None and self.mwam.mode in ('grad', 'both'):
             feats = self.mwam.scale(feats, weight)
         num_levels = {len(f) for f in feats}

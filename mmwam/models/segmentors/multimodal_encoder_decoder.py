@@ -52,6 +52,7 @@ class MultiModalEncoderDecoder(EncoderDecoder):
         if modality_heads is not None:
             self.modality_heads = ModuleDict(
                 {m: MODELS.build(copy.deepcopy(dict(modality_heads))) for m in self.backbone.modalities})
+            self.backbone.keep_unimodal_feats = True
 
     def loss(self, inputs, data_samples) -> dict:
         """mmseg's losses, plus each modality head's on that modality's encoder features (training only),
