@@ -1,3 +1,4 @@
+from .balancer import OGMGE, Balancer
 from .data_preprocessors import MultiModalDetDataPreprocessor, MultiModalSegDataPreProcessor
 from .detectors import DualBackboneDetector
 from .fusion import AddFusion, ConcatFusion
@@ -6,6 +7,6 @@ from .multimodal_backbone import MultiModalBackbone
 from .mwam import MWAM, scale_grad
 from .segmentors import MultiModalEncoderDecoder
 
-__all__ = ['MultiModalDetDataPreprocessor', 'MultiModalSegDataPreProcessor', 'DualBackboneDetector',
+__all__ = ['Balancer', 'OGMGE', 'MultiModalDetDataPreprocessor', 'MultiModalSegDataPreProcessor', 'DualBackboneDetector',
            'AddFusion', 'ConcatFusion', 'ModalityDropout', 'MultiModalBackbone', 'MWAM', 'scale_grad',
            'MultiModalEncoderDecoder']

@@ -8,11 +8,15 @@ from mmengine.model import BaseModule, ModuleDict, ModuleList
 from mmseg.registry import MODELS as SEG_MODELS
 from torch import Tensor
 
-from ..utils.cli import check_checkpoint_file
+from ..utils.cli import InputError, check_checkpoint_file
 from ..utils.modalities import parse_modalities
+from .balancer import Balancer
 from .builder import register_model
 from .encoder_init import (SAME, LoadCounter, apply_encoder_init, attach_stem_adapter, describe_init,
                            pretrained_checkpoints, report_loading)
+from .mwam import MWAM
+
+DEFAULT_MWAM = dict(type='MWAM')  # the wrappers' default ``mwam``, which a ``balancer`` replaces
 
 
 def _build(cfg):
@@ -31,6 +35,8 @@ class MultiModalBackbone(BaseModule):
         encoder: one backbone config, cloned per modality with ``in_channels_key`` set to its channels;
             or a dict with one backbone config per modality name (used as given).
         mwam: the MWAM config (``None``: no re-balancing, the baseline).
+        balancer: any balancer's config instead (``dict(type='OGMGE')``, ``dict(type='MWAM', ...)``; see
+            ``balancer.Balancer``); giving it replaces ``mwam``. ``None``: ``mwam`` is used.
         fusion: fusion config. With ``in_channels`` (a list, one entry per feature level) one module is
             built per level with ``channels=in_channels[l]``; without, one parameter-free module serves
             all levels.
@@ -54,6 +60,7 @@ class MultiModalBackbone(BaseModule):
                  pretrained: Optional[str] = None,
                  encoder_init: Optional[Dict[str, Optional[str]]] = None,
                  modality_dropout: Optional[dict] = None,
+                 balancer: Optional[dict] = None,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.modalities = parse_modalities(modalities, 'model.modalities')
@@ -85,12 +92,26 @@ class MultiModalBackbone(BaseModule):
             self._load_counters[name] = LoadCounter()
             self.encoders[name].register_load_state_dict_pre_hook(self._load_counters[name])
         self.mwam = None
-        if mwam is not None:
-            mwam = dict(mwam)
-            given = mwam.setdefault('modalities', names)
+        if balancer is not None and mwam not in (None, DEFAULT_MWAM):
+            raise InputError(f'give model.balancer ({balancer}) or model.mwam ({mwam}), not both: one balancer '
+                             'per model (set model.mwam=None next to a balancer)')
+        balancer = balancer if balancer is not None else mwam
+        if balancer is not None:
+            balancer = dict(balancer)
+            given = balancer.setdefault('modalities', names)
             if list(given) != names:
-                raise ValueError(f'mwam.modalities {list(given)} != model modalities {names}')
-            self.mwam = _build(mwam)
+                raise ValueError(f'{balancer["type"]}.modalities {list(given)} != model modalities {names}')
+            module = _build(balancer)
+            if not isinstance(module, Balancer):
+                raise InputError(f'model.balancer type {balancer["type"]!r} is not a Balancer subclass '
+                                 '(mmwam.models.balancer)')
+            # MWAM keeps its checkpoint keys ``backbone.mwam.*``; another balancer is ``backbone.balancer.*``
+            # (registered directly: ``balancer`` is the property below)
+            if isinstance(module, MWAM):
+                self.mwam = module
+            else:
+                self._modules['balancer'] = module
+            module.attach(self.encoders)
         self.modality_dropout = None
         if modality_dropout is not None:
             self.modality_dropout = _build(dict(dict(type='ModalityDropout'), **modality_dropout,
@@ -117,6 +138,11 @@ class MultiModalBackbone(BaseModule):
         for name in self.modalities:
             report_loading(name, self.encoders[name], self._load_counters[name])
 
+    @property
+    def balancer(self) -> Optional[Balancer]:
+        """The model's balancer, whichever it is (``self.mwam`` is the same module when it is MWAM)."""
+        return self.mwam if self.mwam is not None else self._modules.get('balancer')
+
     def split(self, inputs: Tensor):
         """The per-modality views of the concatenated input, in ``modalities`` order."""
         total = sum(self.modalities.values())
@@ -127,10 +153,10 @@ class MultiModalBackbone(BaseModule):
 
     def forward(self, inputs: Tensor):
         parts = self.split(inputs)
-        weight = keep = None
-        if self.mwam is not None and self.training and torch.is_grad_enabled():
-            weight = self.mwam.update(parts)  # before the encoders (its host sync then costs ~nothing), on
-            # the undropped inputs
+        keep = None
+        balancing = self.balancer is not None and self.training and torch.is_grad_enabled()
+        if balancing:  # before the encoders (MWAM's host sync then costs ~nothing), on the undropped inputs
+            self.balancer.before_encoders(parts)
         if self.modality_dropout is not None and self.training:
             keep = self.modality_dropout.draw(inputs.shape[0])  # (B, M): the modalities each sample keeps
             if self.modality_dropout.level == 'input':
@@ -144,8 +170,8 @@ class MultiModalBackbone(BaseModule):
                      for i, levels in enumerate(feats)]
         # the unimodal features as the encoders gave them, for auxiliary per-modality heads (MWAM's loss mode)
         self.unimodal_feats = feats if self.training and self.keep_unimodal_feats else None
-        if weight is not None and self.mwam.mode in ('grad', 'both'):
-            feats = self.mwam.scale(feats, weight)
+        if balancing:
+            feats = self.balancer.on_features(feats)
         num_levels = {len(f) for f in feats}
         if len(num_levels) != 1:
             raise ValueError(f'the encoders return different numbers of feature levels: {num_levels}')

@@ -1,14 +1,15 @@
 """MWAM, the Multimodal Weight Allocation Module (paper Eqs. 2, 5-7, Alg. 1)."""
 import logging
-from typing import List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
 from mmengine.dist import all_reduce, get_world_size
 from mmengine.logging import print_log
-from torch import Tensor, nn
+from torch import Tensor
 
 from ..functional import frequency_ratio
 from ..utils.cli import InputError
+from .balancer import Balancer
 from .builder import register_model
 
 
@@ -35,7 +36,7 @@ MODES = ('grad', 'loss', 'both')
 
 
 @register_model()
-class MWAM(nn.Module):
+class MWAM(Balancer):
     """Frequency-guided gradient re-balancing between modality encoders; the identity at inference.
 
     Two calls, made by ``MultiModalBackbone`` in training only: ``update(inputs)`` before the encoders
@@ -89,18 +90,15 @@ class MWAM(nn.Module):
                  mode: str = 'grad',
                  grid_offset: bool = False,
                  k_momentum: float = 0.0):
-        super().__init__()
+        super().__init__(modalities)
         if mode not in MODES:
             raise InputError(f'mwam.mode must be one of {MODES}, got {mode!r}')
         self.mode = mode
         if not 0 <= k_momentum < 1:
             raise InputError(f'mwam.k_momentum must be in [0, 1), got {k_momentum}')
         self.grid_offset, self.k_momentum = grid_offset, k_momentum
-        if len(modalities) < 2:
-            raise ValueError(f'MWAM needs at least two modalities, got {list(modalities)}')
         if not 0 <= omega < 1:
             raise ValueError(f'MWAM omega must be in [0, 1), got {omega}')
-        self.modalities = tuple(modalities)
         self.alpha, self.beta, self.lam, self.gamma = alpha, beta, lam, gamma
         self.omega, self.sigma = omega, sigma
         self.frm_cfg = dict(patch_size=patch_size, window=window, eps=frm_eps, reduction=reduction)
@@ -151,6 +149,27 @@ class MWAM(nn.Module):
             k = self.alpha - self.beta * torch.sigmoid(self.lam * (ratio - self.gamma))
             self.weight.mul_(self.k_momentum).add_((1 - self.k_momentum) * k)
         return self.weight.clone()
+
+    @property
+    def needs_modality_heads(self) -> bool:
+        return self.mode in ('loss', 'both')
+
+    def before_encoders(self, inputs: Sequence[Tensor]) -> None:
+        self.update(inputs)
+
+    def on_features(self, feats: List) -> List:
+        return self.scale(feats, self.weight) if self.mode in ('grad', 'both') else feats
+
+    def loss_weights(self) -> Optional[Tensor]:
+        return self.weight if self.mode in ('loss', 'both') else None
+
+    def scalars(self) -> Dict[str, float]:
+        out = {}
+        for j, m in enumerate(self.modalities):
+            out[f'frm_{m}'] = float(self.frm[j])
+            out[f'bank_{m}'] = float(self.bank[j])
+            out[f'mwam_weight_{m}'] = float(self.weight[j])
+        return out
 
     def scale(self, feats: Sequence, weight: Tensor) -> List:
         """Scale the backward of every feature map of modality i by ``weight[i]``."""

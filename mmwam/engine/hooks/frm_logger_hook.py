@@ -1,23 +1,25 @@
-"""Puts MWAM's FRM, banks and weights into the message hub, so every logging backend gets them."""
+"""Puts MWAM's FRM, banks and weights (any balancer's scalars) into the message hub, so every logging
+backend gets them."""
 from typing import List
 
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 
-from ...models.mwam import MWAM
+from ...models.balancer import Balancer
 
 
-def find_mwams(model) -> List[MWAM]:
+def find_balancers(model) -> List[Balancer]:
     model = model.module if is_model_wrapper(model) else model
-    return [m for m in model.modules() if isinstance(m, MWAM)]
+    return [m for m in model.modules() if isinstance(m, Balancer)]
 
 
 @HOOKS.register_module()
 class FRMLoggerHook(Hook):
     """Every ``interval`` training iterations, for each modality ``m`` of each MWAM module:
     ``train/frm_{m}`` (this step's FRM), ``train/bank_{m}`` (its EMA bank) and ``train/mwam_weight_{m}``
-    (K). With several MWAM modules, the second and later get the prefix ``mwam{i}_``.
+    (K). Another balancer logs its own (OGM-GE: ``train/ogmge_score_{m}``, ``train/ogmge_coeff_{m}``). With
+    several balancers, the second and later get the prefix ``mwam{i}_``.
 
     Keep ``interval`` equal to the LoggerHook's: the text log shows the latest value (these keys are
     not smoothed). Runs before LoggerHook (priority NORMAL < BELOW_NORMAL).
@@ -31,10 +33,7 @@ class FRMLoggerHook(Hook):
         if not (self.every_n_train_iters(runner, self.interval)
                 or self.end_of_epoch(runner.train_dataloader, batch_idx)):
             return
-        for i, mwam in enumerate(find_mwams(runner.model)):
+        for i, balancer in enumerate(find_balancers(runner.model)):
             prefix = f'mwam{i}_' if i else ''
-            values = [v.tolist() for v in (mwam.frm, mwam.bank, mwam.weight)]
-            for j, m in enumerate(mwam.modalities):
-                runner.message_hub.update_scalar(f'train/{prefix}frm_{m}', values[0][j])
-                runner.message_hub.update_scalar(f'train/{prefix}bank_{m}', values[1][j])
-                runner.message_hub.update_scalar(f'train/{prefix}mwam_weight_{m}', values[2][j])
+            for key, value in balancer.scalars().items():
+                runner.message_hub.update_scalar(f'train/{prefix}{key}', value)

@@ -2,10 +2,14 @@
 import copy
 from typing import Dict, Optional
 
-from mmdet.models.detectors import BaseDetector
+import torch
+from mmdet.models.detectors import BaseDetector, SingleStageDetector
 from mmdet.registry import MODELS
+from mmengine.model import ModuleDict
 
+from ...utils.cli import InputError
 from ...utils.modalities import check_preprocessor_modalities, model_modalities
+from ..balancer import check_modality_heads, total_loss, weigh_modality_losses
 
 
 @MODELS.register_module()
@@ -21,7 +25,13 @@ class DualBackboneDetector(BaseDetector):
     The inner detector's ``data_preprocessor`` is ignored: this model's (a
     ``MultiModalDetDataPreprocessor``) prepares the concatenated input once. ``modalities`` defaults to
     the data preprocessor's. ``encoder_init``: per modality, ``'same'`` / a checkpoint / ``'scratch'``
-    (see ``MultiModalBackbone``).
+    (see ``MultiModalBackbone``). ``balancer``: any balancer instead of ``mwam`` (``dict(type='OGMGE')``).
+
+    ``modality_heads`` (single-stage detectors: RetinaNet, FCOS, ATSS, RTMDet, ...): a per-modality copy of
+    the detector's ``bbox_head``, with these fields changed (``dict()``: an exact copy), trained on that
+    modality's encoder features passed through the detector's own neck (training only: prediction never
+    calls them). Their losses are keyed ``<modality>.loss_*`` and weighted by MWAM's K in its 'loss' /
+    'both' modes; a modality's score for OGM-GE is ``exp(-its head's loss)`` per batch, summed over ranks.
     """
 
     def __init__(self,
@@ -33,6 +43,8 @@ class DualBackboneDetector(BaseDetector):
                  in_channels_key: str = 'in_channels',
                  encoder_init: Optional[dict] = None,
                  modality_dropout: Optional[dict] = None,
+                 modality_heads: Optional[dict] = None,
+                 balancer: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None,
                  **detector_fields):
@@ -53,9 +65,20 @@ class DualBackboneDetector(BaseDetector):
         detector['backbone'] = dict(type='MultiModalBackbone', modalities=modalities,
                                     encoder=detector['backbone'], mwam=mwam, fusion=fusion,
                                     in_channels_key=in_channels_key, encoder_init=encoder_init,
-                                    modality_dropout=modality_dropout)
+                                    modality_dropout=modality_dropout, balancer=balancer)
         self.detector = MODELS.build(detector)
         check_preprocessor_modalities(self)
+        check_modality_heads(self.backbone.balancer, modality_heads,
+                             'dict() for a per-modality copy of the detector\'s bbox_head (or the fields to change)')
+        self.modality_heads = None
+        if modality_heads is not None:
+            if not isinstance(self.detector, SingleStageDetector):
+                raise InputError(f'model.modality_heads needs a single-stage detector (a dense bbox_head); '
+                                 f'{type(self.detector).__name__} is not one')
+            head = dict(copy.deepcopy(detector['bbox_head']), **copy.deepcopy(dict(modality_heads)),
+                        train_cfg=detector.get('train_cfg'), test_cfg=detector.get('test_cfg'))
+            self.modality_heads = ModuleDict({m: MODELS.build(copy.deepcopy(head)) for m in self.backbone.modalities})
+            self.backbone.keep_unimodal_feats = True
 
     @property
     def backbone(self):
@@ -73,7 +96,18 @@ class DualBackboneDetector(BaseDetector):
         return self.detector.extract_feat(batch_inputs)
 
     def loss(self, batch_inputs, batch_data_samples):
-        return self.detector.loss(batch_inputs, batch_data_samples)
+        losses = self.detector.loss(batch_inputs, batch_data_samples)
+        feats, self.backbone.unimodal_feats = self.backbone.unimodal_feats, None
+        if self.modality_heads is None:
+            return losses
+        per_modality, scores = {}, []
+        for i, name in enumerate(self.backbone.modalities):
+            x = tuple(feats[i])
+            x = self.detector.neck(x) if self.detector.with_neck else x
+            per_modality[name] = self.modality_heads[name].loss(x, batch_data_samples)
+            scores.append(torch.exp(-total_loss(per_modality[name]).detach().float()))
+        losses.update(weigh_modality_losses(self.backbone.balancer, per_modality, torch.stack(scores)))
+        return losses
 
     def predict(self, batch_inputs, batch_data_samples, rescale: bool = True):
         return self.detector.predict(batch_inputs, batch_data_samples, rescale=rescale)

@@ -2,12 +2,14 @@
 import copy
 from typing import Dict, Optional
 
+import torch
 from mmengine.config import ConfigDict
 from mmengine.model import ModuleDict
 from mmseg.models.segmentors import EncoderDecoder
+from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 
-from ...utils.cli import InputError
+from ..balancer import check_modality_heads, weigh_modality_losses
 from ...utils.modalities import check_preprocessor_modalities, model_modalities
 
 
@@ -35,19 +37,19 @@ class MultiModalEncoderDecoder(EncoderDecoder):
                  encoder_init: Optional[dict] = None,
                  modality_dropout: Optional[dict] = None,
                  modality_heads: Optional[dict] = None,
+                 balancer: Optional[dict] = None,
                  **kwargs):
         modalities = model_modalities(modalities, kwargs.get('data_preprocessor'), type(self).__name__)
         # a ConfigDict: EncoderDecoder sets backbone.pretrained from its own ``pretrained``
         backbone = ConfigDict(type='MultiModalBackbone', modalities=modalities, encoder=backbone, mwam=mwam,
                         fusion=fusion, in_channels_key=in_channels_key,
-                              encoder_init=encoder_init, modality_dropout=modality_dropout)
+                              encoder_init=encoder_init, modality_dropout=modality_dropout,
+                              balancer=balancer)
         super().__init__(backbone=backbone, decode_head=decode_head, **kwargs)
         check_preprocessor_modalities(self)
-        mode = self.mwam.mode if self.mwam is not None else None
-        if mode in ('loss', 'both') and modality_heads is None:
-            raise InputError(f"mwam.mode={mode!r} needs model.modality_heads: one auxiliary head config (e.g. "
-                             "dict(type='FCNHead', in_index=3, in_channels=..., channels=..., num_classes=...)), "
-                             'cloned per modality')
+        check_modality_heads(self.backbone.balancer, modality_heads,
+                             "one auxiliary head config (e.g. dict(type='FCNHead', in_index=3, in_channels=..., "
+                             "channels=..., num_classes=...)), cloned per modality")
         self.modality_heads = None
         if modality_heads is not None:
             self.modality_heads = ModuleDict(
@@ -56,18 +58,34 @@ class MultiModalEncoderDecoder(EncoderDecoder):
 
     def loss(self, inputs, data_samples) -> dict:
         """mmseg's losses, plus each modality head's on that modality's encoder features (training only),
-        weighted by MWAM's K in its 'loss' / 'both' modes (by 1 otherwise), keys prefixed ``<modality>.``."""
+        keys prefixed ``<modality>.``, weighted by the balancer (MWAM's K in its 'loss' / 'both' modes, 1
+        otherwise). A modality's score for the balancer (OGM-GE) is its head's mean softmax probability of
+        the ground-truth class over the labelled pixels, summed over the batch."""
         losses = super().loss(inputs, data_samples)
         feats, self.backbone.unimodal_feats = self.backbone.unimodal_feats, None
         if self.modality_heads is None:
             return losses
-        weighted = self.mwam is not None and self.mwam.mode in ('loss', 'both')
+        per_modality, scores = {}, []
         for i, name in enumerate(self.backbone.modalities):
-            k = self.mwam.weight[i].float() if weighted else 1.0
-            for key, value in self.modality_heads[name].loss(tuple(feats[i]), data_samples, self.train_cfg).items():
-                losses[f'{name}.{key}'] = value * k if 'loss' in key else value
+            head = self.modality_heads[name]
+            logits = head.forward(tuple(feats[i]))
+            per_modality[name] = head.loss_by_feat(logits, data_samples)
+            scores.append(ground_truth_probability(logits, data_samples, head.ignore_index, head.align_corners))
+        losses.update(weigh_modality_losses(self.backbone.balancer, per_modality, torch.stack(scores)))
         return losses
 
     @property
     def mwam(self):
         return self.backbone.mwam
+
+
+@torch.no_grad()
+def ground_truth_probability(logits, data_samples, ignore_index: int, align_corners: bool):
+    """Per image, the mean softmax probability of the ground-truth class over the labelled pixels (the
+    logits resized to the label, as mmseg's loss does), summed over the batch: OGM-GE's score for a dense
+    head (the paper sums the probability of the label over the samples of a batch)."""
+    labels = torch.stack([s.gt_sem_seg.data for s in data_samples]).squeeze(1).long()
+    probs = resize(logits, size=labels.shape[-2:], mode='bilinear', align_corners=align_corners).softmax(1)
+    valid = labels != ignore_index
+    picked = probs.gather(1, labels.clamp(0, probs.shape[1] - 1).unsqueeze(1)).squeeze(1) * valid
+    return (picked.flatten(1).sum(1) / valid.flatten(1).sum(1).clamp(min=1)).sum().float()
