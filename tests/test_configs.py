@@ -113,4 +113,7 @@ def test_config_builds_loads_pretrained_and_trains_one_step(path, checkpoint_dir
     changed = [n for n, p in model.named_parameters() if not torch.equal(before[n], p)]
     for m in modalities:
         assert any(f'backbone.encoders.{m}.' in n for n in changed), m
-    assert (model.backbone.mwam is None) == ('baseline' in osp.basename(path))
+    name = osp.basename(path)
+    assert (model.backbone.balancer is None) == ('baseline' in name)
+    assert type(model.backbone.balancer).__name__ == ('OGMGE' if 'ogm-ge' in name else 'MWAM' if 'baseline' not in name
+                                                      else 'NoneType')

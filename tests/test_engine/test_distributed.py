@@ -1,4 +1,5 @@
-"""Two CPU processes (torchrun, gloo, MMEngine's own DDP wrapper) train the demo model with MWAM."""
+"""Two CPU processes (torchrun, gloo, MMEngine's own DDP wrapper) train the demo model with MWAM,
+and with OGM-GE."""
 import os
 import os.path as osp
 import socket
@@ -6,9 +7,11 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 import torch
+from mmengine.config import Config
 
-from conftest import ROOT, tiny_demo_cfg
+from conftest import ROOT, config_path, tiny_demo_cfg
 
 
 def free_port() -> int:
@@ -26,17 +29,21 @@ DUMP_HOOK = textwrap.dedent('''
 
     @HOOKS.register_module()
     class DumpMWAMHook(Hook):
-        """Each rank saves its own MWAM buffers after training."""
+        """Each rank saves its own balancer's buffers after training."""
         def after_train(self, runner):
             model = runner.model.module
-            torch.save(model.backbone.mwam.state_dict(), osp.join(runner.work_dir, f'rank{get_rank()}.pt'))
+            torch.save(model.backbone.balancer.state_dict(), osp.join(runner.work_dir, f'rank{get_rank()}.pt'))
             torch.save(type(runner.model).__name__, osp.join(runner.work_dir, f'wrapper{get_rank()}.pt'))
 ''')
 
 
-def test_two_process_cpu_training_keeps_banks_identical(demo_root, tmp_path):
+@pytest.mark.parametrize('balancer', ['MWAM', 'OGMGE'])
+def test_two_process_cpu_training_keeps_the_balancers_state_identical(demo_root, tmp_path, balancer):
     (tmp_path / 'dump_mwam_hook.py').write_text(DUMP_HOOK)
     cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=3)
+    if balancer == 'OGMGE':  # scores summed over the ranks: the same coefficients on both
+        ogm = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo_ogm-ge.py')).model
+        cfg.model.mwam, cfg.model.balancer, cfg.model.modality_heads = None, ogm.balancer, ogm.modality_heads
     cfg.custom_imports = dict(imports=['mmwam', 'dump_mwam_hook'], allow_failed_imports=False)
     cfg.custom_hooks.append(dict(type='DumpMWAMHook'))
     cfg.train_cfg.val_interval = 100  # no validation
@@ -51,6 +58,8 @@ def test_two_process_cpu_training_keeps_banks_identical(demo_root, tmp_path):
     states = [torch.load(work / f'rank{r}.pt', weights_only=True) for r in (0, 1)]
     assert torch.load(work / 'wrapper0.pt') == 'MMDistributedDataParallel'
     assert int(states[0]['num_steps']) == 3
-    for key in ('bank', 'weight', 'frm', 'num_steps'):
+    assert set(states[0]) == ({'bank', 'weight', 'frm', 'num_steps'} if balancer == 'MWAM' else
+                              {'score', 'coeff', 'num_steps', 'noise_seed'})
+    for key in states[0]:
         assert torch.equal(states[0][key], states[1][key]), key
-    assert states[0]['bank'].abs().sum() > 0
+    assert states[0]['bank' if balancer == 'MWAM' else 'score'].abs().sum() > 0

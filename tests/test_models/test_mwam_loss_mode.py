@@ -74,3 +74,67 @@ def test_bad_mode_and_loss_mode_without_heads():
         MODELS.build(dict(copy.deepcopy(cfg), mwam=dict(type='MWAM', mode='gradient')))
     with pytest.raises(ValueError, match=r"mwam.mode='loss' needs model.modality_heads"):
         MODELS.build(dict(copy.deepcopy(cfg), mwam=dict(type='MWAM', mode='loss')))
+
+
+def _detector(mode='both', heads=dict(), name='retinanet', **kw):
+    from test_models.test_dual_backbone_detector import PREPROCESSOR, inner_shrunk_to_r18
+    from mmdet.registry import MODELS as DET_MODELS
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmdet')
+    return DET_MODELS.build(dict(type='DualBackboneDetector', modalities=dict(rgb=3, infrared=1),
+                                 detector=inner_shrunk_to_r18(name), mwam=dict(type='MWAM', mode=mode),
+                                 modality_heads=heads, data_preprocessor=PREPROCESSOR, **kw))
+
+
+@pytest.mark.parametrize('name', ['retinanet', 'fcos'])
+def test_detection_k_weights_each_modality_heads_loss_and_heads_are_training_only(name):
+    from test_models.test_dual_backbone_detector import batch
+    model = _detector(name=name).train()
+    data = model.data_preprocessor(batch(), True)
+    model.mwam.update(model.backbone.split(data['inputs']))  # a non-trivial bank: K != 1 next step
+    losses = model(**data, mode='loss')
+    k = model.mwam.weight.float()
+    assert not torch.allclose(k, torch.ones_like(k))
+    feats = model.backbone._encode(model.backbone.split(data['inputs']))
+    for i, m in enumerate(('rgb', 'infrared')):
+        plain = model.modality_heads[m].loss(model.detector.neck(tuple(feats[i])), data['data_samples'])
+        for key, value in plain.items():
+            if 'loss' in key:
+                got = losses[f'{m}.{key}']
+                as_list = (lambda x: x if isinstance(x, list) else [x])
+                for g, v in zip(as_list(got), as_list(value)):
+                    torch.testing.assert_close(g, v * k[i])
+    calls = []
+    for head in model.modality_heads.values():
+        head.register_forward_hook(lambda *a: calls.append(1))
+    model.eval()
+    with torch.no_grad():
+        out = model(**model.data_preprocessor(batch(), False), mode='predict')
+    assert calls == [] and len(out) == 2 and 'pred_instances' in out[0]
+
+
+def test_detection_heads_need_a_single_stage_detector_and_loss_mode_needs_heads():
+    with pytest.raises(ValueError, match=r'model.modality_heads needs a single-stage detector .*FasterRCNN'):
+        _detector(name='faster-rcnn')
+    with pytest.raises(ValueError, match=r"mwam.mode='loss' needs model.modality_heads: dict\(\) for a per-modality"):
+        _detector(mode='loss', heads=None)
+
+
+def test_ogm_ge_modulates_a_detector_from_its_heads_losses():
+    from test_models.test_dual_backbone_detector import batch
+    from test_models.test_dual_backbone_detector import PREPROCESSOR, inner_shrunk_to_r18
+    from mmdet.registry import MODELS as DET_MODELS
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmdet')
+    model = DET_MODELS.build(dict(type='DualBackboneDetector', modalities=dict(rgb=3, infrared=1),
+                                  detector=inner_shrunk_to_r18('retinanet'), mwam=None, modality_heads=dict(),
+                                  balancer=dict(type='OGMGE', alpha=0.5, ge=False),
+                                  data_preprocessor=PREPROCESSOR)).train()
+    data = model.data_preprocessor(batch(), True)
+    losses = model(**data, mode='loss')
+    balancer = model.backbone.balancer
+    from mmwam.models.balancer import total_loss
+    own = {m: {k[len(m) + 1:]: v for k, v in losses.items() if k.startswith(m + '.')} for m in ('rgb', 'infrared')}
+    expected = [float(torch.exp(-total_loss(own[m]))) for m in ('rgb', 'infrared')]
+    assert balancer.score.tolist() == pytest.approx(expected, rel=1e-5)
+    assert balancer.coeff.tolist() == pytest.approx(type(balancer).coefficients(expected, 0.5))
