@@ -134,6 +134,7 @@ class OGMGE(Balancer):
         self.register_buffer('num_steps', torch.zeros((), dtype=torch.long))
         # the run's seed (mmengine seeds torch before it builds the model), kept for an exact resume
         self.register_buffer('noise_seed', torch.tensor(torch.initial_seed() % (2**31), dtype=torch.long))
+        self._step = 0  # num_steps as a Python int: the per-parameter hooks must not sync with the device
         self._armed_step = -1  # the step whose coefficients are known (set by observe)
         self._coeff: List[float] = [1.0] * m
         self._generators: Dict[str, torch.Generator] = {}
@@ -155,6 +156,7 @@ class OGMGE(Balancer):
 
     def before_encoders(self, inputs: Sequence[Tensor]) -> None:
         self.num_steps += 1
+        self._step = int(self.num_steps)
         self._generators.clear()
 
     @staticmethod
@@ -173,7 +175,7 @@ class OGMGE(Balancer):
         if self.sync and get_world_size() > 1:
             all_reduce(scores, op='sum')
         self.score.copy_(scores)
-        step = int(self.num_steps)
+        step = self._step
         active = self.start_iter < step and (self.end_iter is None or step <= self.end_iter)
         if not bool(torch.isfinite(scores).all()) or float(scores.min()) <= 0:
             print_log(f'OGMGE: scores {scores.tolist()} are not positive and finite: no modulation this step',
@@ -185,18 +187,18 @@ class OGMGE(Balancer):
         self._coeff, self._armed_step = coeff, step if active else -1
 
     def _modulate(self, grad: Tensor, i: int) -> Tensor:
-        if not self.training or self._armed_step != int(self.num_steps):
+        if not self.training or self._armed_step != self._step:
             return grad
         grad = grad * self._coeff[i]
         if self.ge:
             key = str(grad.device)
             if key not in self._generators:  # one stream per step and device, the same on every rank
                 g = torch.Generator(device=grad.device)
-                g.manual_seed(int(self.noise_seed) * 1_000_003 + int(self.num_steps))
+                g.manual_seed(int(self.noise_seed) * 1_000_003 + self._step)
                 self._generators[key] = g
-            std = float(grad.float().std()) + 1e-8 if grad.numel() > 1 else 1e-8
+            std = grad.float().std() + 1e-8 if grad.numel() > 1 else 1e-8  # a tensor: no device sync
             noise = torch.randn(grad.shape, generator=self._generators[key], device=grad.device)
-            grad = grad + noise.to(grad.dtype) * std
+            grad = grad + (noise * std).to(grad.dtype)
         return grad
 
     def scalars(self) -> Dict[str, float]:
