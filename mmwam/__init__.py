@@ -27,5 +27,6 @@ from .datasets import *  # noqa: F401,F403,E402
 from .engine import *  # noqa: F401,F403,E402
 from .functional import frequency_ratio  # noqa: E402
 from .models import *  # noqa: F401,F403,E402
+from .visualization import *  # noqa: F401,F403,E402
 
 __all__ = ['__version__', 'frequency_ratio']

@@ -22,6 +22,9 @@ import time
 
 HERE = osp.dirname(osp.abspath(__file__))
 TOOLS = osp.dirname(HERE)
+sys.path.insert(0, osp.dirname(TOOLS))
+
+from mmwam.visualization.charts import bar_chart  # noqa: E402
 
 
 def reusable_result(config, work, opts):
@@ -84,33 +87,6 @@ def run_all(args):
     return results
 
 
-def bar_chart(results, subsets, metric, seeds, path):
-    """One group of bars per subset (and the average), one bar per config: mean over seeds, the standard
-    deviation as error bars."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    groups = subsets + ['avg']
-    configs = list(results)
-    width = 0.8 / len(configs)
-    fig, ax = plt.subplots(figsize=(1.6 + 1.3 * len(groups) * max(1, len(configs) / 3), 4.2))
-    for j, c in enumerate(configs):
-        vals = [[r[f'{g}/{metric}'] for r in results[c]] for g in groups]
-        means = [statistics.mean(v) for v in vals]
-        sds = [statistics.stdev(v) if len(v) > 1 else 0.0 for v in vals]
-        xs = [i + (j - (len(configs) - 1) / 2) * width for i in range(len(groups))]
-        ax.bar(xs, means, width, yerr=sds, capsize=2, label=osp.splitext(osp.basename(c))[0])
-    ax.set_xticks(range(len(groups)))
-    ax.set_xticklabels([g if g != 'avg' else 'average' for g in groups])
-    ax.set_xlabel('modalities available at test time')
-    ax.set_ylabel(f'{metric} (mean ± std over seeds {", ".join(map(str, seeds))})')
-    ax.legend(fontsize=7, ncol=2)
-    ax.grid(axis='y', alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument('configs', nargs='+')
@@ -153,7 +129,8 @@ def main():
     with open(osp.join(args.work_root, 'summary.md'), 'w') as f:
         f.write(text + '\n')
     chart = args.chart or osp.join(args.work_root, 'summary.png')
-    bar_chart(results, subsets, args.metric, args.seeds, chart)
+    bar_chart({osp.splitext(osp.basename(c))[0]: runs for c, runs in results.items()}, subsets, args.metric,
+              chart, ylabel=f'{args.metric} (mean ± std over seeds {", ".join(map(str, args.seeds))})')
     print(f'chart: {chart}', file=sys.stderr)
 
 
