@@ -24,8 +24,9 @@ def parse_args():
                         'sub-folder per modality subset (segmentation: label PNGs; detection: COCO json)')
     parser.add_argument('--format-only', action='store_true',
                         help='write the predictions for a benchmark server instead of evaluating')
-    parser.add_argument('--show-dir', help='save the painted full-modality-set prediction of every test '
-                        'sample to this folder (PNG, on the RGB image)')
+    parser.add_argument('--show-dir', help='save one panel per test sample to this folder (PNG): every '
+                        'modality, the ground truth and the prediction of every evaluated modality subset')
+    parser.add_argument('--show', action='store_true', help='show those panels in a window (needs a display)')
     parser.add_argument('--amp', action='store_true', help='predict under automatic mixed precision '
                         '(float16 on CUDA, bfloat16 on the CPU)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -53,14 +54,14 @@ def main():
         set_format_only(cfg, args.out or osp.join(cfg.work_dir, 'format_only'))
     if args.amp:
         cfg.test_cfg.fp16 = True
-    if args.show_dir:
-        show_predictions(cfg, args.show_dir)
+    if args.show_dir or args.show:
+        show_predictions(cfg, args.show_dir, args.show)
     runner = build_runner(cfg)
     if args.amp:
         runner.logger.info('--amp: predicting under autocast (float16 on CUDA, bfloat16 on the CPU)')
     if args.show_dir:
-        runner.logger.info(f'--show-dir: painting every test sample\'s full-set prediction under '
-                           f'{osp.abspath(args.show_dir)}')
+        runner.logger.info(f'--show-dir: one panel per test sample (every modality, the ground truth, every '
+                           f'subset\'s prediction) under {osp.abspath(args.show_dir)}')
     metrics = runner.test()
     finish_distributed()
     if args.format_only:

@@ -1,4 +1,4 @@
-from .hooks import FRMLoggerHook
+from .hooks import FRMLoggerHook, MultiModalVisualizationHook
 from .runner import MissingModalityTestLoop, MissingModalityValLoop, MWAMRunner
 
-__all__ = ['FRMLoggerHook', 'MissingModalityTestLoop', 'MissingModalityValLoop', 'MWAMRunner']
+__all__ = ['FRMLoggerHook', 'MultiModalVisualizationHook', 'MissingModalityTestLoop', 'MissingModalityValLoop', 'MWAMRunner']

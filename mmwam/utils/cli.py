@@ -3,6 +3,7 @@ bad input (a config or checkpoint path) reported in one line."""
 import difflib
 import glob
 import importlib.util
+import os
 import os.path as osp
 import sys
 import tempfile
@@ -96,18 +97,17 @@ def set_format_only(cfg, out):
     cfg.test_evaluator = kept
 
 
-def show_predictions(cfg, show_dir):
-    """``--show-dir``: the task's own visualization hook paints the full modality set's prediction of every
-    test sample on its RGB image (mmseg's hook under ``DIR/vis_data/vis_image/``, mmdet's into ``DIR``)."""
-    hook = (cfg.get('default_hooks') or {}).get('visualization')
-    if hook is None:
-        raise ValueError('--show-dir needs default_hooks.visualization (SegVisualizationHook or '
-                         'DetVisualizationHook) in the config')
-    hook.update(draw=True, interval=1)  # the hooks' default interval (50) skips most of a small test set
-    if hook.get('type', '').endswith('DetVisualizationHook'):
-        hook.test_out_dir = osp.abspath(show_dir)
-    else:
-        cfg.visualizer.save_dir = show_dir
+def show_predictions(cfg, show_dir=None, show=False):
+    """``--show-dir`` / ``--show``: a ``MultiModalVisualizationHook`` draws one panel per test sample (every
+    modality, the ground truth, the prediction of every evaluated subset) into ``show_dir`` and / or a
+    window. A window needs a display: refused in one line on a headless machine."""
+    if show and not (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')):
+        raise InputError('--show needs a display (none here: DISPLAY is not set); use --show-dir DIR to save '
+                         'the panels as PNG files instead')
+    hooks = [h for h in cfg.get('custom_hooks', []) if h.get('type') != 'MultiModalVisualizationHook']
+    hooks.append(dict(type='MultiModalVisualizationHook', draw=True, interval=1, show=show,
+                      test_out_dir=osp.abspath(show_dir) if show_dir else None))
+    cfg.custom_hooks = hooks
 
 
 def check_checkpoint_file(path: str, what: str = 'checkpoint'):

@@ -29,7 +29,9 @@ def tiny_llvip_cfg(work_dir):
 
 
 def test_runner_trains_and_evaluates_every_subset(tmp_path):
-    runner = RUNNERS.build(tiny_llvip_cfg(tmp_path))
+    cfg = tiny_llvip_cfg(tmp_path)
+    cfg.custom_hooks.append(dict(type='MultiModalVisualizationHook', draw=True, interval=1))
+    runner = RUNNERS.build(cfg)
     assert type(runner).__name__ == 'MWAMRunner'
     runner.train()
     hub = runner.message_hub
@@ -41,6 +43,14 @@ def test_runner_trains_and_evaluates_every_subset(tmp_path):
     for key in ('coco/bbox_mAP', 'rgb+infrared/coco/bbox_mAP_50', 'rgb/coco/bbox_mAP_50',
                 'infrared/pascal_voc/mAP', 'avg/coco/bbox_mAP_50', 'pcr/infrared/coco/bbox_mAP_50'):
         assert key in metrics, key
+    # the visualization hook's validation panels went to the visualizer's backends: rgb, infrared, ground
+    # truth and the boxes of rgb+infrared, rgb, infrared
+    import cv2
+    from mmwam.visualization.multimodal_visualizer import FOOTER_H, TITLE_H, _tile_size
+    panels = glob.glob(osp.join(runner.log_dir, 'vis_data', 'vis_image', 'val_panel_*.png'))
+    assert len(panels) == 1, panels  # one per validation batch and iteration (val_loop.run() redraws it)
+    th, tw = _tile_size(1024, 1280)  # LLVIP's image size: the predictions' frame
+    assert cv2.imread(panels[0]).shape == (TITLE_H + th + FOOTER_H, 6 * tw, 3)
 
 
 def test_test_tool_writes_coco_json_per_subset_with_format_only(tmp_path):

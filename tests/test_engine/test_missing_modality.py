@@ -137,14 +137,27 @@ def test_test_tool_amp_show_dir_and_subset_labelled_logs(demo_root, tmp_path):
     cfg, ckpt = _trained_demo(demo_root, tmp_path)
     rc, out = _test_tool(cfg, ckpt, '--amp', '--show-dir', tmp_path / 'show', '--work-dir', tmp_path / 'test')
     assert rc == 0, out[-3000:]
-    pngs = glob.glob(str(tmp_path / 'show' / 'vis_data' / 'vis_image' / 'test_*_0.png'))
-    assert len(pngs) == 4, pngs  # one painting per test sample (the full modality set)
-    assert '--amp: predicting under autocast' in out and '--show-dir: painting' in out
+    import cv2
+    from mmwam.visualization.multimodal_visualizer import FOOTER_H, TITLE_H, _tile_size
+    pngs = sorted(glob.glob(str(tmp_path / 'show' / '*.png')))
+    assert len(pngs) == 4, pngs  # one panel per test sample
+    th, tw = _tile_size(*cv2.imread(glob.glob(osp.join(str(demo_root), 'RGB', '*'))[0]).shape[:2])
+    for png in pngs:  # rgb, depth, ground truth, then the predictions of rgb+depth, rgb and depth
+        assert cv2.imread(png).shape == (TITLE_H + th + FOOTER_H, 6 * tw, 3), png
+    assert '--amp: predicting under autocast' in out and '--show-dir: one panel per test sample' in out
     assert glob.glob(str(tmp_path / 'test' / '*' / 'missing_modality_metrics.json'))
     # every per-class table follows the name of its subset
     for subset in ('depth', 'rgb', 'rgb+depth'):
         head = f'Missing-modality evaluation, subset {subset}:'
         assert head in out and 'per class results:' in out[out.index(head):], subset
+
+
+def test_test_tool_show_without_a_display_is_one_line(demo_root, tmp_path, monkeypatch):
+    monkeypatch.delenv('DISPLAY', raising=False)
+    monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
+    cfg, ckpt = _trained_demo(demo_root, tmp_path)
+    rc, out = _test_tool(cfg, ckpt, '--show', '--work-dir', tmp_path / 'test')
+    assert rc != 0 and 'test.py: error: --show needs a display' in out and 'Traceback' not in out
 
 
 def test_test_tool_format_only_says_where_each_subsets_files_went(demo_root, tmp_path):

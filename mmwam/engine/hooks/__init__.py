@@ -1,3 +1,4 @@
 from .frm_logger_hook import FRMLoggerHook
+from .visualization_hook import MultiModalVisualizationHook
 
-__all__ = ['FRMLoggerHook']
+__all__ = ['FRMLoggerHook', 'MultiModalVisualizationHook']

@@ -15,7 +15,7 @@ from mmengine.runner.loops import _update_losses
 from ...evaluation import MissingModalityEvaluator
 from ...models.encoder_cache import EncoderOutputCache, exactness_problem
 from ...utils.cli import InputError
-from ...utils.modalities import parse_subsets
+from ...utils.modalities import parse_subsets, subset_name
 
 
 def _preprocessor(runner):
@@ -109,6 +109,7 @@ class _PerSubsetIter:
     reuse_encoder_outputs: bool = True
     zero_level: str = 'input'
     _cache: Optional[EncoderOutputCache] = None
+    subset_outputs: Optional[dict] = None
     _plain_path_said = False
 
     def __init__(self, runner, dataloader, evaluator, fp16: bool = False,
@@ -141,13 +142,16 @@ class _PerSubsetIter:
             self._new_evaluation()
         model = self.runner.model.module if is_model_wrapper(self.runner.model) else self.runner.model
         pre = _preprocessor(self.runner)
-        outputs = None
+        outputs, per_subset = None, {}
         with shared_encoder_outputs(getattr(model, 'backbone', None), self._cache):
             for subset, batch, outputs in predict_every_subset(self.runner.model, data_batch, self.evaluator.subsets,
                                                                self._step, self.fp16, pre, self.zero_level):
                 full = len(subset) == len(pre.modalities)  # _update_losses adds to the dict it is given
                 outputs, _ = _update_losses(outputs, getattr(self, self._losses) if full else {})
                 self.evaluator.evaluators[subset].process(data_samples=outputs, data_batch=batch)
+                per_subset[subset] = outputs
+        # this batch's predictions per subset name, the full set first (MultiModalVisualizationHook draws them)
+        self.subset_outputs = {subset_name(s): per_subset[s] for s in self.evaluator.subsets}
         self.runner.call_hook(f'after_{self._hook}_iter', batch_idx=idx, data_batch=data_batch,
                               outputs=outputs)
 
