@@ -7,6 +7,7 @@ from .multimodal_backbone import MultiModalBackbone
 from .mwam import MWAM, scale_grad
 from .segmentors import MultiModalEncoderDecoder
 
-__all__ = ['Balancer', 'OGMGE', 'MultiModalDetDataPreprocessor', 'MultiModalSegDataPreProcessor', 'DualBackboneDetector',
+__all__ = ['Balancer', 'OGMGE', 'MultiModalDetDataPreprocessor', 'MultiModalSegDataPreProcessor',
+           'DualBackboneDetector',
            'AddFusion', 'ConcatFusion', 'ModalityDropout', 'MultiModalBackbone', 'MWAM', 'scale_grad',
            'MultiModalEncoderDecoder']
