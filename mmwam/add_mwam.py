@@ -5,7 +5,6 @@ pipelines, optionally the dataset); :func:`add_mwam` merges them into a loaded C
 :func:`write_config` writes them under ``_base_ = CONFIG`` as a short config file.
 """
 import copy
-import inspect
 import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
@@ -40,7 +39,6 @@ PHOTOMETRIC = {'PhotoMetricDistortion', 'AdjustGamma', 'CLAHE', 'RGB2Gray', 'YOL
                'ColorTransform', 'Brightness', 'Contrast', 'Equalize', 'AutoContrast', 'Sharpness',
                'Solarize', 'SolarizeAdd', 'Posterize', 'Color', 'Invert'}
 PREPROCESSOR_STATS = ('type', 'mean', 'std', 'bgr_to_rgb', 'rgb_to_bgr', 'modalities')
-CHANNEL_KEYS = ('in_channels', 'in_chans', 'input_channels')
 
 
 class ConversionError(InputError):
@@ -100,25 +98,16 @@ def _models(task: str):
     return MODELS
 
 
-def _channels_key(backbone: dict, task: str) -> str:
-    """The backbone's argument for its input channels (found in its signature, through **kwargs)."""
+def _channels_key(backbone: dict, task: str) -> Optional[str]:
+    """The backbone's argument for its input channels (found in its signature, through **kwargs), or None
+    for a stem fixed at 3 channels (MultiModalBackbone then rebuilds the stem for each modality)."""
     kind = backbone.get('type')
     cls = _models(task).get(kind)
     if cls is None:
         hint = ' (install mmpretrain for mmpretrain.* backbones)' if 'mmpretrain' in str(kind) else ''
         raise ConversionError(f'model.backbone.type {kind!r} is not registered{hint}')
-    for klass in cls.__mro__:
-        if klass.__init__ is object.__init__:
-            break
-        params = inspect.signature(klass.__init__).parameters
-        found = [k for k in CHANNEL_KEYS if k in params]
-        if found:
-            return found[0]
-        if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
-            break
-    raise ConversionError(f'model.backbone.type {kind}: its constructor has no input-channel argument '
-                          f'({" / ".join(CHANNEL_KEYS)}), so it cannot encode a {task} modality other than '
-                          '3-channel RGB; use one of its family that has (e.g. ResNet, Swin, MiT)')
+    from .models.encoder_init import channels_argument
+    return channels_argument(cls)
 
 
 def _unscoped(node):
@@ -130,29 +119,25 @@ def _unscoped(node):
     return node
 
 
-def _probe_encoder(backbone: dict, key: str, channels: int, task: str, levels: bool = False):
-    """Build one encoder with ``channels`` inputs. Some backbones take an input-channel argument and ignore
-    it (a stem hard-coded to 3 channels): its first convolution / linear layer must take ``channels``.
-    With ``levels``, also return the channels of each output level (a 64x64 forward), which
+def _probe_encoder(backbone: dict, key: Optional[str], channels: int, task: str, levels: bool = False,
+                   modality: str = 'the new modality'):
+    """Build one encoder for ``channels`` inputs as MultiModalBackbone does (a stem fixed at 3 channels is
+    rebuilt). With ``levels``, also return the channels of each output level (a 64x64 forward), which
     ``ConcatFusion`` needs."""
     import torch
     from mmengine.registry import DefaultScope
 
-    from .models.encoder_init import first_layer, input_channels
+    from .models.multimodal_backbone import build_encoder
     cfg = copy.deepcopy(dict(backbone))
-    cfg.update({key: channels, 'init_cfg': None})
+    cfg.update({'init_cfg': None})
     cfg.pop('pretrained', None)
     with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
-        encoder = _models(task).build(cfg)
-    first = first_layer(encoder)
-    got = input_channels(first)
-    if first is not None and got != channels:
-        raise ConversionError(f'model.backbone.type {backbone["type"]}: its {key} argument is not used by its '
-                              f'stem (built with {key}={channels}, its first layer takes {got} channels)')
+        encoder, _ = build_encoder(cfg, modality, channels, key or 'in_channels')
     if not levels:
         return None
+    encoder.eval()  # (some backbones' train() returns None)
     with torch.no_grad():
-        out = encoder.eval()(torch.zeros(1, channels, 64, 64))
+        out = encoder(torch.zeros(1, channels, 64, 64))
     return [t.shape[1] for t in ([out] if isinstance(out, torch.Tensor) else out)]
 
 
@@ -283,6 +268,9 @@ def mwam_overrides(cfg: Config,
     key = _channels_key(model['backbone'], task)
     pre = dict(model.get('data_preprocessor') or {})
     rgb_mean, rgb_std = pre.get('mean'), pre.get('std')
+    if rgb_mean is None and rgb_std is None:  # no normalisation (YOLOX, RTMDet-Ins): the same as mean 0, std 1
+        rgb_mean, rgb_std = [0.0] * 3, [1.0] * 3
+        pre.update(mean=rgb_mean, std=rgb_std)
     if rgb_mean is None or rgb_std is None or len(rgb_mean) != 3:
         raise ConversionError(f'model.data_preprocessor: the RGB mean and std (3 values each) are needed, '
                               f'got mean={rgb_mean}, std={rgb_std}')
@@ -294,14 +282,14 @@ def mwam_overrides(cfg: Config,
         modality, channels, mean, std, dpre = _given_modality(modality, channels, mean, std, rgb_mean, rgb_std)
     fusion = dict(fusion)
     needs_levels = fusion.get('type') == 'ConcatFusion' and 'in_channels' not in fusion
-    level_channels = _probe_encoder(model['backbone'], key, channels, task, levels=needs_levels)
+    level_channels = _probe_encoder(model['backbone'], key, channels, task, levels=needs_levels, modality=modality)
     if needs_levels:
         fusion['in_channels'] = level_channels
     new_model = dict(type='MultiModalEncoderDecoder') if task == 'seg' else dict(
         type='DualBackboneDetector', detector_type=model['type'])
     new_model.update(data_preprocessor=_preprocessor(pre, dpre, task, modality, channels, mean, std),
                      mwam=copy.deepcopy(mwam), fusion=copy.deepcopy(fusion))
-    if key != 'in_channels':
+    if key not in (None, 'in_channels'):
         new_model['in_channels_key'] = key
     out: Dict[str, object] = dict(model=new_model)
     if data is not None:

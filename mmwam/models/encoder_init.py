@@ -1,8 +1,9 @@
 """How each modality's encoder starts: its own pretrained checkpoint (a 3-channel RGB one included, with
 the stem adapted to the modality's channels), another checkpoint, or from scratch."""
 import copy
+import inspect
 import logging
-from typing import Optional, Union
+from typing import List, Optional, Union
 
 from mmengine.logging import print_log
 from torch import Tensor, nn
@@ -10,18 +11,46 @@ from torch import Tensor, nn
 SAME = 'same'      # encoder_init value: the encoder's own init_cfg / pretrained, as configured
 
 
-def adapt_input_weight(weight: Tensor, channels: int) -> Tensor:
+def adapt_input_weight(weight: Tensor, channels: int, blocks: int = 1) -> Tensor:
     """A stem filter bank for ``channels`` input channels from one for another count (RGB's 3): the
     filters averaged over their input channels, repeated ``channels`` times and scaled by
     ``in / channels``, so a constant input gives the same response as before. For one channel this is
     timm's ``adapt_input_conv`` (the sum over RGB); for other counts timm repeats the RGB filters instead.
+    ``blocks``: the input is that many stacked copies of the image (YOLOX's ``Focus`` stacks 4 shifted
+    crops: 12 = 4 x 3 channels); each block is adapted on its own.
     """
-    dtype = weight.dtype
-    w = weight.double()
-    new = w.sum(dim=1, keepdim=True) / channels
-    shape = [1] * w.dim()
-    shape[1] = channels
-    return new.repeat(*shape).to(dtype)
+    dtype, out_ch = weight.dtype, weight.shape[0]
+    w = weight.double().reshape(out_ch, blocks, weight.shape[1] // blocks, *weight.shape[2:])
+    per_block = channels // blocks
+    new = w.sum(dim=2, keepdim=True) / per_block
+    shape = [1] * new.dim()
+    shape[2] = per_block
+    return new.repeat(*shape).reshape(out_ch, channels, *weight.shape[2:]).to(dtype)
+
+
+def image_blocks(given: int, want: int) -> int:
+    """How many stacked copies of a 3-channel image a stem of ``given`` input channels reads (1, or 4 for
+    YOLOX's Focus), when it is adapted to ``want`` channels."""
+    blocks = given // 3 if given % 3 == 0 else 1
+    return blocks if want % blocks == 0 else 1
+
+
+CHANNEL_KEYS = ('in_channels', 'in_chans', 'input_channels')  # how backbones name their input channels
+
+
+def channels_argument(cls, keys=CHANNEL_KEYS) -> Optional[str]:
+    """The first of ``keys`` that ``cls``'s constructor takes, also through ``**kwargs`` passed up its MRO
+    (mmseg's ResNetV1c to ResNet), or None: its stem is fixed at 3 channels."""
+    for klass in cls.__mro__:
+        if klass.__init__ is object.__init__:
+            break
+        params = inspect.signature(klass.__init__).parameters
+        found = [k for k in keys if k in params]
+        if found:
+            return found[0]
+        if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            break
+    return None
 
 
 def first_layer(module: nn.Module) -> Optional[nn.Module]:
@@ -51,7 +80,7 @@ class StemAdapter:
         if given is None or given.dim() != len(want) or given.shape[1] == want[1] or \
                 given.shape[0] != want[0] or given.shape[2:] != want[2:]:
             return
-        state_dict[key] = adapt_input_weight(given, want[1])
+        state_dict[key] = adapt_input_weight(given, want[1], image_blocks(given.shape[1], want[1]))
         print_log(f'{self.modality} encoder: stem "{key}" adapted from {given.shape[1]} to {want[1]} input '
                   f'channels (the checkpoint\'s filters averaged over their input channels, repeated, '
                   f'scaled by {given.shape[1]}/{want[1]})', logger='current')
@@ -64,6 +93,27 @@ def attach_stem_adapter(encoder: nn.Module, modality: str, channels: int) -> boo
         return False
     stem.register_load_state_dict_pre_hook(StemAdapter(modality))
     return True
+
+
+def rebuild_image_stems(encoder: nn.Module, modality: str, channels: int) -> List[str]:
+    """For a backbone whose stem is fixed at 3 channels (no input-channel argument, or one its stem
+    ignores): every convolution that reads the 3-channel image (``in_channels == 3``; else a first
+    convolution on stacked copies of it, YOLOX's ``Focus``) is replaced by a copy that reads ``channels``
+    (per copy), its filters adapted by :func:`adapt_input_weight` (so the backbone's initialisation scale is
+    kept) and a :class:`StemAdapter` on it (so a 3-channel checkpoint loads adapted). Returns their names."""
+    convs = [(n, m) for n, m in encoder.named_modules() if isinstance(m, nn.Conv2d) and m.groups == 1]
+    stems = [(n, m) for n, m in convs if m.in_channels == 3]
+    if not stems and convs and convs[0][1].in_channels % 3 == 0:
+        stems = [convs[0]]
+    for name, conv in stems:
+        blocks = conv.in_channels // 3
+        new = copy.deepcopy(conv)  # keeps the class (e.g. mmcv's Conv2dAdaptivePadding) and its settings
+        new.in_channels = channels * blocks
+        new.weight = nn.Parameter(adapt_input_weight(conv.weight.data, channels * blocks, blocks))
+        new.register_load_state_dict_pre_hook(StemAdapter(modality))
+        parent, _, attr = name.rpartition('.')
+        setattr(encoder.get_submodule(parent) if parent else encoder, attr, new)
+    return [n for n, _ in stems]
 
 
 def _is_pretrained(init: dict) -> bool:
@@ -150,6 +200,6 @@ def report_loading(name: str, encoder: nn.Module, counter: LoadCounter):
                   f'from {ckpts[0]}', logger='current', level=level)
 
 
-__all__ = ['adapt_input_weight', 'first_layer', 'input_channels', 'StemAdapter', 'attach_stem_adapter',
-           'apply_encoder_init', 'pretrained_checkpoints', 'LoadCounter', 'describe_init', 'report_loading',
-           'SAME']
+__all__ = ['CHANNEL_KEYS', 'channels_argument', 'adapt_input_weight', 'image_blocks', 'rebuild_image_stems',
+           'first_layer', 'input_channels', 'StemAdapter', 'attach_stem_adapter', 'apply_encoder_init',
+           'pretrained_checkpoints', 'LoadCounter', 'describe_init', 'report_loading', 'SAME']

@@ -12,8 +12,9 @@ from ..utils.cli import InputError, check_checkpoint_file
 from ..utils.modalities import parse_modalities
 from .balancer import Balancer
 from .builder import register_model
-from .encoder_init import (SAME, LoadCounter, apply_encoder_init, attach_stem_adapter, describe_init,
-                           pretrained_checkpoints, report_loading)
+from .encoder_init import (SAME, LoadCounter, apply_encoder_init, attach_stem_adapter, channels_argument,
+                           describe_init, first_layer, input_channels, pretrained_checkpoints,
+                           rebuild_image_stems, report_loading)
 from .mwam import MWAM
 
 DEFAULT_MWAM = dict(type='MWAM')  # the wrappers' default ``mwam``, which a ``balancer`` replaces
@@ -23,6 +24,30 @@ def _build(cfg):
     # mmengine switches to the registry of the current default scope (mmdet's under mmdet), so one
     # entry point serves both tasks.
     return SEG_MODELS.build(cfg)
+
+
+def build_encoder(cfg: dict, modality: str, channels: int, in_channels_key: str = 'in_channels'):
+    """One modality's encoder from a backbone config: ``in_channels_key=channels`` where the backbone takes
+    it; a backbone whose stem is fixed at 3 channels (MobileNet, CSPNeXt, ...; or one that ignores the
+    argument) gets its image-reading convolutions rebuilt for ``channels``
+    (:func:`encoder_init.rebuild_image_stems`). Returns the encoder and the names of the rebuilt stems."""
+    cfg = dict(cfg)
+    kind = cfg['type']
+    with SEG_MODELS.switch_scope_and_registry(None) as registry:
+        cls = registry.get(kind) if isinstance(kind, str) else kind
+    if cls is None:
+        raise ValueError(f'model.backbone type {kind!r} is not registered (in scope {registry.scope})')
+    if channels_argument(cls, (in_channels_key, )):
+        cfg[in_channels_key] = channels
+    encoder = _build(cfg)
+    if input_channels(first_layer(encoder)) in (channels, None):
+        return encoder, []
+    rebuilt = rebuild_image_stems(encoder, modality, channels)
+    if rebuilt:
+        print_log(f'{modality} encoder ({kind}): its stem reads a 3-channel image; rebuilt for {channels} '
+                  f'channel{"s" * (channels != 1)} ({", ".join(rebuilt)}: filters averaged over RGB and '
+                  'repeated; a 3-channel checkpoint loads adapted the same way)', logger='current')
+    return encoder, rebuilt
 
 
 @register_model()
@@ -82,13 +107,14 @@ class MultiModalBackbone(BaseModule):
             cfg = copy.deepcopy(dict(encoder[name] if per_modality else encoder))
             if 'type' not in cfg:
                 raise ValueError(f'model.backbone for modality {name!r} has no "type": {cfg}')
-            if not per_modality:
-                cfg[in_channels_key] = ch
             if pretrained is not None:
                 cfg['pretrained'] = pretrained
             cfg = apply_encoder_init(cfg, encoder_init.get(name, SAME), f'model.encoder_init.{name}')
-            self.encoders[name] = _build(cfg)
-            self._stem_adapted[name] = attach_stem_adapter(self.encoders[name], name, ch)
+            if per_modality:  # used as given
+                self.encoders[name], rebuilt = _build(cfg), []
+            else:
+                self.encoders[name], rebuilt = build_encoder(cfg, name, ch, in_channels_key)
+            self._stem_adapted[name] = bool(rebuilt) or attach_stem_adapter(self.encoders[name], name, ch)
             self._load_counters[name] = LoadCounter()
             self.encoders[name].register_load_state_dict_pre_hook(self._load_counters[name])
         self.mwam = None
