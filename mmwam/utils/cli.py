@@ -22,11 +22,60 @@ class InputError(ValueError):
 
 
 def run_cli(main, prog: str):
-    """Run a tool's ``main``; an :class:`InputError` ends it with one line on stderr, not a traceback."""
+    """Run a tool's ``main``; an :class:`InputError`, or a config typo that reaches a registry or a
+    constructor (:func:`config_typo`), ends it with one line on stderr, not a traceback."""
     try:
         return main()
     except InputError as e:
         sys.exit(f'{prog}: error: {e}')
+    except (KeyError, TypeError) as e:
+        line = config_typo(e)
+        if line is None:
+            raise
+        sys.exit(f'{prog}: error: {line}')
+
+
+def _registered(kind: str) -> dict:
+    """Every registered name of one kind ('model', 'hook', ...) in MMEngine's registries and their
+    children (mmseg's, mmdet's): name -> class."""
+    from mmengine import registry as reg
+    root = getattr(reg, kind.upper() + 'S', None) or getattr(reg, kind.upper(), None)
+    found, stack = {}, [root] if root is not None else []
+    while stack:
+        r = stack.pop()
+        found.update(r.module_dict)
+        stack.extend(r.children.values())
+    return found
+
+
+def config_typo(error: Exception):
+    """One line for the two ways a misspelt config reaches the registries, with the close names: an
+    unknown ``type`` (mmengine's KeyError '<X> is not in the <scope>::<kind> registry') and an unknown
+    field (a constructor's TypeError 'got an unexpected keyword argument'); and mmengine's refusal to
+    merge a dict option into a field that is None in the base. None for any other error."""
+    import inspect
+    import re
+    msg = str(error.args[0]) if error.args else str(error)
+    m = re.search(r"(\S+) is not in the (\w+)::(\w+) registry", msg)
+    if isinstance(error, KeyError) and m:
+        name, scope, kind = m.groups()
+        close = difflib.get_close_matches(name, list(_registered(kind)), n=3, cutoff=0.6)
+        hint = f'; did you mean {" or ".join(map(repr, close))}?' if close else ''
+        return f'{name!r} is not a registered {kind} type (scope {scope}): check the type field{hint}'
+    m = re.search(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'", msg)
+    if isinstance(error, TypeError) and m:
+        cls_name, field = m.groups()
+        cls = next((c for k, c in _registered('model').items() if k == cls_name), None)
+        known = [p for p in inspect.signature(cls.__init__).parameters if p != 'self'] if cls else []
+        close = difflib.get_close_matches(field, known, n=3, cutoff=0.6)
+        hint = f'; did you mean {" or ".join(map(repr, close))}?' if close else \
+            (f' (its fields: {", ".join(known)})' if known else '')
+        return f'{cls_name} has no field {field!r}{hint}'
+    if isinstance(error, TypeError) and 'cannot inherit from base' in msg:
+        return (f'{msg.splitlines()[0]} (a field that is None in the base config, e.g. model.mwam=None in '
+                'a baseline, takes a whole dict: add its type, e.g. model.mwam.type=MWAM, with '
+                'model.mwam._delete_=True)')
+    return None
 
 
 def _zoo_path(path: str) -> str:
@@ -50,8 +99,12 @@ def read_config(path: str) -> Config:
     """``Config.fromfile`` that also takes ``mmseg::`` / ``mmdet::`` model-zoo paths."""
     if '::' not in path:
         if not osp.isfile(path):
-            raise InputError(f'{path}: no such config file (relative paths start from the current '
-                             'directory: run the tools from the repository root)')
+            folder = osp.dirname(path) or '.'
+            near = sorted(glob.glob(osp.join(folder, '*.py'))) if osp.isdir(folder) else []
+            close = difflib.get_close_matches(path, near, n=3, cutoff=0.8)
+            hint = f'; did you mean {" or ".join(close)}?' if close else \
+                ' (relative paths start from the current directory: run the tools from the repository root)'
+            raise InputError(f'{path}: no such config file{hint}')
         return Config.fromfile(path)
     _zoo_path(path)
     with tempfile.TemporaryDirectory() as tmp:

@@ -120,3 +120,20 @@ def test_bad_configuration_names_the_field():
         MODELS.build(dict(copy.deepcopy(cfg), balancer=dict(type='OGMGE', alpha=-1)))
     with pytest.raises(ValueError, match=r"is not a Balancer subclass"):
         MODELS.build(dict(copy.deepcopy(cfg), balancer=dict(type='ModalityDropout')))
+
+
+@pytest.mark.parametrize('option, message', [
+    ('model.balancer.type=OGMG', "'OGMG' is not a registered model type (scope mmseg): check the type field; "
+                                 "did you mean 'OGMGE'?"),
+    ('model.balancer.alpah=0.2', "OGMGE has no field 'alpah'; did you mean 'alpha'?"),
+    ('model.mwam.lam=6', 'a field that is None in the base config, e.g. model.mwam=None in a baseline, takes a '
+                         'whole dict'),
+])
+def test_train_tool_reports_a_misspelt_balancer_in_one_line(tmp_path, option, message):
+    import subprocess
+    import sys
+    from conftest import ROOT
+    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'train.py'), config_path('mwam', OGM),
+                           '--work-dir', str(tmp_path), '--cfg-options', option], capture_output=True, text=True)
+    assert proc.returncode != 0 and 'Traceback' not in proc.stderr
+    assert 'train.py: error: ' in proc.stderr and message in proc.stderr, proc.stderr[-2000:]

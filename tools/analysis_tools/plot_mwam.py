@@ -28,15 +28,19 @@ def find_scalars(path: str) -> str:
 
 def read_mwam(path: str):
     """{modality: {kind: [(iter, value), ...]}} from one scalars.json."""
-    out = {}
+    out, other = {}, set()
     with open(path) as f:
         for line in f:
             row = json.loads(line)
+            other.update(k.split('_')[0] for k in row if k.startswith('ogmge_'))
             for key, value in row.items():
                 kind = next((k for k, _ in KINDS if key.startswith(k + '_')), None)
                 if kind is not None:
                     modality = key[len(kind) + 1:]
                     out.setdefault(modality, {}).setdefault(kind, []).append((row.get('iter', 0), value))
+    if not out and other:
+        raise ValueError(f'{path}: an OGM-GE run (its scalars are ogmge_score_<m>, ogmge_coeff_<m>): plot_mwam '
+                         'plots MWAM\'s FRM, banks and K; read OGM-GE\'s in TensorBoard or scalars.json')
     if not out:
         raise ValueError(f'{path}: no MWAM scalars (frm_<m>, bank_<m>, mwam_weight_<m>): was FRMLoggerHook on '
                          'and MWAM in the model?')

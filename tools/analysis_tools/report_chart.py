@@ -32,6 +32,8 @@ def read_metrics(path, metric, input_error):
         raise input_error(f'{path}: not a json file ({e})') from e
     if not isinstance(metrics, dict):
         raise input_error(f'{path}: not a missing_modality_metrics.json (a dict of metrics)')
+    if metric is None:
+        return metrics
     if f'avg/{metric}' not in metrics:
         known = sorted(k[4:] for k in metrics if k.startswith('avg/'))
         raise input_error(f'{path}: no metric {metric!r} (its metrics: {", ".join(known) or "none"}; '
@@ -63,7 +65,8 @@ def pcr_text(metrics, subsets, metric):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument('metrics_json', nargs='+', help='missing_modality_metrics.json of each run')
-    p.add_argument('--metric', default='mIoU', help='e.g. mIoU, mAcc, coco/bbox_mAP_50, pascal_voc/mAP')
+    p.add_argument('--metric', help='e.g. mIoU, mAcc, coco/bbox_mAP_50, pascal_voc/mAP (default: mIoU if the '
+                   'first file has it, else its first metric)')
     p.add_argument('--labels', nargs='+', help='one legend label per file (default: the run folder names)')
     p.add_argument('--out', default='chart.png', help='the PNG to write (default: chart.png)')
     args = p.parse_args(argv)
@@ -74,6 +77,10 @@ def main(argv=None):
     def run():
         if args.labels and len(args.labels) != len(args.metrics_json):
             raise InputError(f'--labels: {len(args.labels)} labels for {len(args.metrics_json)} files')
+        if args.metric is None:
+            first = read_metrics(args.metrics_json[0], None, InputError)
+            found = [k[4:] for k in first if k.startswith('avg/')]
+            args.metric = 'mIoU' if 'mIoU' in found else (found or [None])[0]
         runs = [read_metrics(path, args.metric, InputError) for path in args.metrics_json]
         subsets = subsets_of(runs[0], args.metric)
         for path, metrics in zip(args.metrics_json, runs):

@@ -68,11 +68,15 @@ class DualBackboneDetector(BaseDetector):
                                     modality_dropout=modality_dropout, balancer=balancer)
         self.detector = MODELS.build(detector)
         check_preprocessor_modalities(self)
+        single = isinstance(self.detector, SingleStageDetector)
         check_modality_heads(self.backbone.balancer, modality_heads,
-                             'dict() for a per-modality copy of the detector\'s bbox_head (or the fields to change)')
+                             'dict() for a per-modality copy of the detector\'s bbox_head (or the fields to change)'
+                             if single else f'per-modality heads need a single-stage detector (RetinaNet, FCOS, '
+                             f'ATSS, RTMDet, ...), and {type(self.detector).__name__} is not one: use '
+                             "mwam.mode='grad' with it")
         self.modality_heads = None
         if modality_heads is not None:
-            if not isinstance(self.detector, SingleStageDetector):
+            if not single:
                 raise InputError(f'model.modality_heads needs a single-stage detector (a dense bbox_head); '
                                  f'{type(self.detector).__name__} is not one')
             head = dict(copy.deepcopy(detector['bbox_head']), **copy.deepcopy(dict(modality_heads)),
