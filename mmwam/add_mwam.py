@@ -67,18 +67,18 @@ def dataset_config(dataset: str) -> Config:
 
 
 def _task(model: dict) -> str:
-    """'seg' for an mmseg EncoderDecoder, 'det' for an mmdet detector with a backbone."""
+    """'seg' for an mmseg EncoderDecoder, 'cascade-seg' for a CascadeEncoderDecoder (OCRNet, PointRend), 'det'
+    for an mmdet detector with a backbone."""
     import mmdet.models  # noqa: F401  (fills the registries)
     import mmseg.models  # noqa: F401
     from mmdet.models.detectors import BaseDetector
     from mmseg.models.segmentors import CascadeEncoderDecoder, EncoderDecoder
     kind = model.get('type')
-    if kind in ('MultiModalEncoderDecoder', 'DualBackboneDetector'):
+    if kind in ('MultiModalEncoderDecoder', 'MultiModalCascadeEncoderDecoder', 'DualBackboneDetector'):
         raise ConversionError(f'model.type is {kind}: the config is already multimodal')
     seg, det = _models('seg').get(kind), _models('det').get(kind)
     if seg is not None and issubclass(seg, CascadeEncoderDecoder):
-        raise ConversionError(f'model.type {kind}: cascade segmentors (several decode stages) are not '
-                              'supported; MultiModalEncoderDecoder extends EncoderDecoder')
+        return 'cascade-seg'
     if seg is not None and issubclass(seg, EncoderDecoder):
         return 'seg'
     if det is not None and issubclass(det, BaseDetector):
@@ -264,7 +264,8 @@ def mwam_overrides(cfg: Config,
     model = cfg.get('model')
     if not isinstance(model, dict):
         raise ConversionError('the config has no model dict')
-    task = _task(model)
+    kind = _task(model)
+    task = 'seg' if kind == 'cascade-seg' else kind
     key = _channels_key(model['backbone'], task)
     pre = dict(model.get('data_preprocessor') or {})
     rgb_mean, rgb_std = pre.get('mean'), pre.get('std')
@@ -285,7 +286,8 @@ def mwam_overrides(cfg: Config,
     level_channels = _probe_encoder(model['backbone'], key, channels, task, levels=needs_levels, modality=modality)
     if needs_levels:
         fusion['in_channels'] = level_channels
-    new_model = dict(type='MultiModalEncoderDecoder') if task == 'seg' else dict(
+    new_model = dict(type='MultiModalCascadeEncoderDecoder' if kind == 'cascade-seg' else
+                     'MultiModalEncoderDecoder') if task == 'seg' else dict(
         type='DualBackboneDetector', detector_type=model['type'])
     new_model.update(data_preprocessor=_preprocessor(pre, dpre, task, modality, channels, mean, std),
                      mwam=copy.deepcopy(mwam), fusion=copy.deepcopy(fusion))

@@ -5,9 +5,9 @@ from .fusion import AddFusion, ConcatFusion
 from .modality_dropout import ModalityDropout
 from .multimodal_backbone import MultiModalBackbone
 from .mwam import MWAM, scale_grad
-from .segmentors import MultiModalEncoderDecoder
+from .segmentors import MultiModalCascadeEncoderDecoder, MultiModalEncoderDecoder
 
 __all__ = ['Balancer', 'OGMGE', 'MultiModalDetDataPreprocessor', 'MultiModalSegDataPreProcessor',
            'DualBackboneDetector',
            'AddFusion', 'ConcatFusion', 'ModalityDropout', 'MultiModalBackbone', 'MWAM', 'scale_grad',
-           'MultiModalEncoderDecoder']
+           'MultiModalEncoderDecoder', 'MultiModalCascadeEncoderDecoder']

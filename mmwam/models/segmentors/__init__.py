@@ -1,3 +1,3 @@
-from .multimodal_encoder_decoder import MultiModalEncoderDecoder
+from .multimodal_encoder_decoder import MultiModalCascadeEncoderDecoder, MultiModalEncoderDecoder
 
-__all__ = ['MultiModalEncoderDecoder']
+__all__ = ['MultiModalCascadeEncoderDecoder', 'MultiModalEncoderDecoder']

@@ -5,7 +5,7 @@ from typing import Dict, Optional
 import torch
 from mmengine.config import ConfigDict
 from mmengine.model import ModuleDict
-from mmseg.models.segmentors import EncoderDecoder
+from mmseg.models.segmentors import CascadeEncoderDecoder, EncoderDecoder
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 
@@ -89,3 +89,10 @@ def ground_truth_probability(logits, data_samples, ignore_index: int, align_corn
     valid = labels != ignore_index
     picked = probs.gather(1, labels.clamp(0, probs.shape[1] - 1).unsqueeze(1)).squeeze(1) * valid
     return (picked.flatten(1).sum(1) / valid.flatten(1).sum(1).clamp(min=1)).sum().float()
+
+
+@MODELS.register_module()
+class MultiModalCascadeEncoderDecoder(MultiModalEncoderDecoder, CascadeEncoderDecoder):
+    """mmseg's ``CascadeEncoderDecoder`` (OCRNet, PointRend: ``num_stages`` decode heads, each refining the
+    previous one's output) with the multimodal backbone, MWAM and the missing-modality evaluation of
+    :class:`MultiModalEncoderDecoder`; the cascade's decode heads are mmseg's own."""
