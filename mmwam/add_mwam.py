@@ -38,6 +38,8 @@ DATASET_KEYS = ('multimodal_preprocessor', 'num_classes', 'train_pipeline', 'tes
 PHOTOMETRIC = {'PhotoMetricDistortion', 'AdjustGamma', 'CLAHE', 'RGB2Gray', 'YOLOXHSVRandomAug',
                'ColorTransform', 'Brightness', 'Contrast', 'Equalize', 'AutoContrast', 'Sharpness',
                'Solarize', 'SolarizeAdd', 'Posterize', 'Color', 'Invert'}
+# transforms that paste several images into a 3-channel canvas (mmdet hard-codes the 3): not convertible
+MULTI_IMAGE = {'Mosaic', 'CachedMosaic', 'MixUp', 'CachedMixUp', 'CopyPaste'}
 PREPROCESSOR_STATS = ('type', 'mean', 'std', 'bgr_to_rgb', 'rgb_to_bgr', 'modalities')
 
 
@@ -148,6 +150,11 @@ def add_modality_to_pipeline(pipeline: List[dict], modality: str, channels: int,
     types = [t.get('type', '') for t in pipeline]
     if any(t in ('LoadModalityFromFile', 'ConcatModalities') for t in types):
         raise ConversionError(f'{where}: already loads extra modalities')
+    pasting = [t for t in types if t.split('.')[-1] in MULTI_IMAGE]
+    if pasting:
+        raise ConversionError(f'{where}: {pasting[0]} pastes images into a 3-channel canvas (mmdet fixes the 3), '
+                              'so it cannot carry another modality: use --dataset (its pipelines have no '
+                              'mosaic), or write the pipeline without it')
     loads = [i for i, t in enumerate(types) if t.split('.')[-1] == 'LoadImageFromFile']
     if not loads:
         raise ConversionError(f'{where}: no LoadImageFromFile to load {modality!r} next to '
@@ -299,7 +306,7 @@ def mwam_overrides(cfg: Config,
         out.update(_dataset_overrides(data))
     else:
         out.update(_pipeline_overrides(cfg, modality, channels))
-    out.update(_runtime_overrides(cfg))
+    out.update(_runtime_overrides(cfg, None if data is not None else (modality, channels)))
     return out
 
 
@@ -351,13 +358,27 @@ def _preprocessor(pre, dpre, task, modality, channels, mean, std) -> dict:
         **kept)
 
 
-def _runtime_overrides(cfg: Config) -> Dict[str, object]:
+def _runtime_overrides(cfg: Config, own_pipelines=None) -> Dict[str, object]:
     """mmwam's imports, MWAM's scalars (FRMLoggerHook, TensorBoard) and the runner that resumes MMEngine
-    checkpoints under torch's safe loader; the rest of the config's runtime stays."""
+    checkpoints under torch's safe loader; the rest of the config's runtime stays. A ``PipelineSwitchHook``
+    (RTMDet, YOLOX: the strong augmentation off for the last epochs) switches to an RGB-only pipeline:
+    with the config's own pipelines (``own_pipelines=(modality, channels)``) its pipeline loads the modality
+    too; with a ``--dataset``'s pipelines (no mosaic to switch off) it is dropped, and YOLOX's mode switch
+    only turns its L1 loss on (``MultiModalYOLOXModeSwitchHook``)."""
     imports = list((cfg.get('custom_imports') or {}).get('imports', []))
     out: Dict[str, object] = dict(
         custom_imports=dict(imports=imports + ['mmwam'] * ('mmwam' not in imports), allow_failed_imports=False))
-    hooks = [h for h in cfg.get('custom_hooks') or [] if h.get('type') != 'FRMLoggerHook']
+    hooks = []
+    for h in cfg.get('custom_hooks') or []:
+        if h.get('type') == 'FRMLoggerHook' or (h.get('type') == 'PipelineSwitchHook' and own_pipelines is None):
+            continue
+        if h.get('type') == 'PipelineSwitchHook':
+            h = dict(h, switch_pipeline=add_modality_to_pipeline(h['switch_pipeline'], *own_pipelines,
+                                                                  'custom_hooks.PipelineSwitchHook'))
+        if h.get('type') == 'YOLOXModeSwitchHook' and own_pipelines is None:  # no mosaic: the L1 switch only
+            h = {k: v for k, v in h.items() if k != '_scope_'}
+            h['type'] = 'MultiModalYOLOXModeSwitchHook'
+        hooks.append(h)
     out['custom_hooks'] = hooks + [dict(type='FRMLoggerHook', interval=50)]
     backends = list((cfg.get('visualizer') or {}).get('vis_backends') or [dict(type='LocalVisBackend')])
     if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):

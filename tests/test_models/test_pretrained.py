@@ -13,24 +13,27 @@ from mmengine.logging import MMLogger
 from mmengine.registry import MODELS, init_default_scope
 
 from conftest import SHARED, config_path, tiny_demo_cfg
-from mmwam.models.encoder_init import adapt_input_weight, first_layer
+from mmwam.models.encoder_init import adapt_input_weight, image_blocks
 from mmwam.add_mwam import add_mwam, load_config
 
 
-def make_checkpoint(backbone: dict, path, scope: str, seed=0, in_channels=3, key='in_channels') -> dict:
+def make_checkpoint(backbone: dict, path, scope: str, seed=0, in_channels=3, key='in_channels', prefix='') -> dict:
     """A checkpoint of one single-modality backbone with random (non-default) values, saved as
-    ``{'state_dict': ...}`` like the OpenMMLab ImageNet ones. Returns the state dict."""
+    ``{'state_dict': ...}`` like the OpenMMLab ImageNet ones (its keys under ``prefix``, as an mmpretrain
+    classifier's ``backbone.``). Returns the state dict (without the prefix)."""
     init_default_scope(scope)
     cfg = copy.deepcopy(dict(backbone))
     cfg.pop('pretrained', None)
-    cfg.update({key: in_channels, 'init_cfg': None})
-    net = MODELS.build(cfg)
+    cfg.update({'init_cfg': None})
+    from mmwam.models.multimodal_backbone import build_encoder
+    net, _ = build_encoder(cfg, 'rgb', in_channels, key)  # a backbone without an input-channel argument too
     g = torch.Generator().manual_seed(seed)
     # random values far from any default init; variances positive, weights small enough to train a step
     state = {k: (v if not v.is_floating_point() else torch.rand(v.shape, generator=g) + 0.5
                  if k.endswith('running_var') else 0.1 * torch.randn(v.shape, generator=g))
              for k, v in net.state_dict().items()}
-    torch.save(dict(state_dict=state, meta=dict(note='made by the test')), str(path))
+    saved = {prefix + k: v for k, v in state.items()}
+    torch.save(dict(state_dict=saved, meta=dict(note='made by the test')), str(path))
     return state
 
 
@@ -40,13 +43,11 @@ def assert_encoders_equal(backbone, state: dict, modalities: dict, skip=()):
     for name, ch in modalities.items():
         if name in skip:
             continue
-        encoder = backbone.encoders[name]
-        stem = first_layer(encoder)
-        stem_key = next(k for k, v in encoder.named_parameters() if v is stem.weight)
-        got = encoder.state_dict()
+        got = backbone.encoders[name].state_dict()
         assert set(got) == set(state), (name, set(got) ^ set(state))
         for k, v in state.items():
-            want = adapt_input_weight(v, ch) if k == stem_key and ch != v.shape[1] else v
+            stem = v.dim() == 4 and got[k].shape[1] != v.shape[1]  # (several in a backbone with a fixed stem)
+            want = adapt_input_weight(v, got[k].shape[1], image_blocks(v.shape[1], got[k].shape[1])) if stem else v
             assert torch.equal(got[k], want), (name, k)
 
 

@@ -107,6 +107,8 @@ def test_mmdet_zoo_config_converts_and_trains(name):
     # the RGB statistics stay the backbone's (caffe-style configs: BGR input, std 1; none: mean 0, std 1)
     assert pre.mean['rgb'] == list(base.model.data_preprocessor.get('mean') or [0.0] * 3)
     assert pre.bgr_to_rgb == base.model.data_preprocessor.get('bgr_to_rgb', False)
+    # RTMDet's / YOLOX's switch to an RGB-only pipeline for the last epochs: the dataset's has no mosaic
+    assert not [h for h in cfg.custom_hooks if h.type == 'PipelineSwitchHook']
     model = _train_one_step(cfg, det_batch(n=2, size=64))
     assert type(model.detector).__name__ == base.model.type
     assert model.mwam is not None
@@ -211,6 +213,8 @@ def test_a_cascade_segmentor_converts_trains_and_evaluates_every_subset_through_
 @pytest.mark.parametrize('config, kwargs, message', [
     ('mmdet::yolox/yolox_tiny_8xb8-300e_coco.py', dict(modality='thermal'),
      r"train_pipeline: no LoadImageFromFile to load 'thermal' next to"),
+    ('mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py', dict(modality='thermal'),
+     r'train_pipeline: CachedMosaic pastes images into a 3-channel canvas .* use --dataset'),
     ('mmseg::convnext/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py', dict(modality='depth'),
      r"mmseg::convnext/.*: the config imports a package that is not installed: .*mmpretrain.models"),
     ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py', dict(dataset='llvip'),

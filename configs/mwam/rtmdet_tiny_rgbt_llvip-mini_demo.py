@@ -1,0 +1,111 @@
+# mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py made multimodal with MWAM
+# by tools/misc/add_mwam.py mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py --dataset llvip-mini -o configs/mwam/rtmdet_tiny_rgbt_llvip-mini_demo.py
+_base_ = 'mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py'
+model = dict(
+    type='DualBackboneDetector',
+    detector_type='RTMDet',
+    data_preprocessor=dict(
+        _delete_=True,
+        type='MultiModalDetDataPreprocessor',
+        modalities=dict(rgb=3, infrared=1),
+        mean=dict(rgb=[103.53, 116.28, 123.675], infrared=[38.85]),
+        std=dict(rgb=[57.375, 57.12, 58.395], infrared=[40.01]),
+        bgr_to_rgb=False,
+        batch_augments=None,
+        pad_size_divisor=32),
+    mwam=dict(type='MWAM'),
+    fusion=dict(type='AddFusion'),
+    bbox_head=dict(num_classes=1))
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadModalityFromFile', modality='infrared', channels=1),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='ConcatModalities', keys=['infrared']),
+    dict(type='Resize', scale=(320, 256), keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
+                   'flip', 'flip_direction'))
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadModalityFromFile', modality='infrared', channels=1),
+    dict(type='ConcatModalities', keys=['infrared']),
+    dict(type='Resize', scale=(320, 256), keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
+                   'flip', 'flip_direction', 'instances'))
+]
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='LLVIPDataset',
+        data_root='../shared/data/llvip_mini',
+        split='train',
+        filter_cfg=dict(filter_empty_gt=False),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='LLVIPDataset',
+        data_root='../shared/data/llvip_mini',
+        split='test',
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='LLVIPDataset',
+        data_root='../shared/data/llvip_mini',
+        split='test',
+        test_mode=True,
+        pipeline=test_pipeline))
+val_evaluator = [
+    dict(type='CocoMetric', metric='bbox', ann_file=None),
+    dict(type='VOCMetric', metric='mAP', eval_mode='area')
+]
+test_evaluator = [
+    dict(type='CocoMetric', metric='bbox', ann_file=None),
+    dict(type='VOCMetric', metric='mAP', eval_mode='area')
+]
+val_cfg = dict(
+    _delete_=True,
+    type='MissingModalityValLoop',
+    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'])
+test_cfg = dict(
+    _delete_=True,
+    type='MissingModalityTestLoop',
+    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'])
+custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
+custom_hooks = [
+    dict(
+        type='EMAHook',
+        ema_type='ExpMomentumEMA',
+        momentum=0.0002,
+        update_buffers=True,
+        priority=49,
+        _scope_='mmdet'),
+    dict(type='FRMLoggerHook', interval=50)
+]
+visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
+runner_type = 'MWAMRunner'
+
+# CPU-sized, as the RetinaNet llvip-mini demo: llvip_mini's 30 training pairs at 320x256, 16 epochs, both
+# encoders from scratch (no checkpoint can be fetched here), no multi-scale batch resizing; a smoke run.
+model['data_preprocessor']['batch_augments'] = None
+model['backbone'] = dict(init_cfg=None)
+max_epochs = 16
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs, dynamic_intervals=None)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=50),
+    dict(type='CosineAnnealingLR', eta_min=1e-5, begin=0, end=max_epochs, T_max=max_epochs, by_epoch=True,
+         convert_to_iter_based=True)
+]
+train_dataloader.update(batch_size=4, num_workers=2, persistent_workers=False)
+default_hooks = dict(logger=dict(interval=8), checkpoint=dict(interval=max_epochs))
+custom_hooks[-1].update(interval=8)  # FRMLoggerHook, as the logger
+env_cfg = dict(dist_cfg=dict(backend='gloo'))

@@ -1,0 +1,95 @@
+# mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py made multimodal without MWAM (baseline)
+# by tools/misc/add_mwam.py mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py --dataset llvip --baseline -o configs/mwam/rtmdet_tiny_rgbt_llvip_baseline.py
+_base_ = 'mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py'
+model = dict(
+    type='DualBackboneDetector',
+    detector_type='RTMDet',
+    data_preprocessor=dict(
+        _delete_=True,
+        type='MultiModalDetDataPreprocessor',
+        modalities=dict(rgb=3, infrared=1),
+        mean=dict(rgb=[103.53, 116.28, 123.675], infrared=[38.85]),
+        std=dict(rgb=[57.375, 57.12, 58.395], infrared=[40.01]),
+        bgr_to_rgb=False,
+        batch_augments=None,
+        pad_size_divisor=32),
+    mwam=None,
+    fusion=dict(type='AddFusion'),
+    bbox_head=dict(num_classes=1))
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadModalityFromFile', modality='infrared', channels=1),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='ConcatModalities', keys=['infrared']),
+    dict(type='Resize', scale=(1280, 1024), keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
+                   'flip', 'flip_direction'))
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadModalityFromFile', modality='infrared', channels=1),
+    dict(type='ConcatModalities', keys=['infrared']),
+    dict(type='Resize', scale=(1280, 1024), keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
+                   'flip', 'flip_direction', 'instances'))
+]
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='LLVIPDataset',
+        data_root='data/llvip',
+        split='train',
+        filter_cfg=dict(filter_empty_gt=False),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='LLVIPDataset',
+        data_root='data/llvip',
+        split='test',
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='LLVIPDataset',
+        data_root='data/llvip',
+        split='test',
+        test_mode=True,
+        pipeline=test_pipeline))
+val_evaluator = [
+    dict(type='CocoMetric', metric='bbox', ann_file=None),
+    dict(type='VOCMetric', metric='mAP', eval_mode='area')
+]
+test_evaluator = [
+    dict(type='CocoMetric', metric='bbox', ann_file=None),
+    dict(type='VOCMetric', metric='mAP', eval_mode='area')
+]
+val_cfg = dict(
+    _delete_=True,
+    type='MissingModalityValLoop',
+    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'])
+test_cfg = dict(
+    _delete_=True,
+    type='MissingModalityTestLoop',
+    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'])
+custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
+custom_hooks = [
+    dict(
+        type='EMAHook',
+        ema_type='ExpMomentumEMA',
+        momentum=0.0002,
+        update_buffers=True,
+        priority=49,
+        _scope_='mmdet'),
+    dict(type='FRMLoggerHook', interval=50)
+]
+visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
+runner_type = 'MWAMRunner'

@@ -1,0 +1,103 @@
+# mmdet::yolox/yolox_s_8xb8-300e_coco.py made multimodal with MWAM
+# by tools/misc/add_mwam.py mmdet::yolox/yolox_s_8xb8-300e_coco.py --dataset llvip -o configs/mwam/yolox_s_rgbt_llvip.py
+_base_ = 'mmdet::yolox/yolox_s_8xb8-300e_coco.py'
+model = dict(
+    type='DualBackboneDetector',
+    detector_type='YOLOX',
+    data_preprocessor=dict(
+        _delete_=True,
+        type='MultiModalDetDataPreprocessor',
+        modalities=dict(rgb=3, infrared=1),
+        mean=dict(rgb=[0.0, 0.0, 0.0], infrared=[38.85]),
+        std=dict(rgb=[1.0, 1.0, 1.0], infrared=[40.01]),
+        bgr_to_rgb=False,
+        pad_size_divisor=32,
+        batch_augments=[
+            dict(
+                type='BatchSyncRandomResize',
+                random_size_range=(480, 800),
+                size_divisor=32,
+                interval=10)
+        ]),
+    mwam=dict(type='MWAM'),
+    fusion=dict(type='AddFusion'),
+    bbox_head=dict(num_classes=1))
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadModalityFromFile', modality='infrared', channels=1),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='ConcatModalities', keys=['infrared']),
+    dict(type='Resize', scale=(1280, 1024), keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
+                   'flip', 'flip_direction'))
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadModalityFromFile', modality='infrared', channels=1),
+    dict(type='ConcatModalities', keys=['infrared']),
+    dict(type='Resize', scale=(1280, 1024), keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
+                   'flip', 'flip_direction', 'instances'))
+]
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='LLVIPDataset',
+        data_root='data/llvip',
+        split='train',
+        filter_cfg=dict(filter_empty_gt=False),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='LLVIPDataset',
+        data_root='data/llvip',
+        split='test',
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='LLVIPDataset',
+        data_root='data/llvip',
+        split='test',
+        test_mode=True,
+        pipeline=test_pipeline))
+val_evaluator = [
+    dict(type='CocoMetric', metric='bbox', ann_file=None),
+    dict(type='VOCMetric', metric='mAP', eval_mode='area')
+]
+test_evaluator = [
+    dict(type='CocoMetric', metric='bbox', ann_file=None),
+    dict(type='VOCMetric', metric='mAP', eval_mode='area')
+]
+val_cfg = dict(
+    _delete_=True,
+    type='MissingModalityValLoop',
+    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'])
+test_cfg = dict(
+    _delete_=True,
+    type='MissingModalityTestLoop',
+    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'])
+custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
+custom_hooks = [
+    dict(type='MultiModalYOLOXModeSwitchHook', num_last_epochs=15, priority=48),
+    dict(type='SyncNormHook', priority=48, _scope_='mmdet'),
+    dict(
+        type='EMAHook',
+        ema_type='ExpMomentumEMA',
+        momentum=0.0001,
+        update_buffers=True,
+        priority=49,
+        _scope_='mmdet'),
+    dict(type='FRMLoggerHook', interval=50)
+]
+visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
+runner_type = 'MWAMRunner'
