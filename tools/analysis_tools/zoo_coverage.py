@@ -1,0 +1,207 @@
+"""How much of the installed mmseg / mmdet model zoos add_mwam makes multimodal.
+
+    python tools/analysis_tools/zoo_coverage.py                       # every config of both zoos
+    python tools/analysis_tools/zoo_coverage.py --families segformer yolox --out work_dirs/zoo_coverage
+
+Every config file (``_base_`` excepted) is converted (``--dataset demo-rgbd`` for mmseg, ``llvip-mini`` for
+mmdet); the first config of each model family (its folder) that converts is also built and trained one
+step on a tiny RGB + X batch (CPU, 64x64, pretrained weights off: no hub here). Each result is one line of
+``--out/results.jsonl`` as soon as it is known, so an interrupted sweep resumes where it stopped; the
+summary and the full table are written to ``--out/zoo_coverage.md``.
+
+Results: ``trained`` (converted and one step trained), ``converted`` (another config of the family was
+trained), ``out of scope`` (not an EncoderDecoder segmentor nor a detector with a backbone: trackers, video
+models, semi-supervised wrappers, SAN, configs without a model), ``refused`` (add_mwam's one-line reason)
+and ``failed`` (an error add_mwam did not foresee: a bug to look at).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+import time
+import traceback
+
+HERE = osp.dirname(osp.abspath(__file__))
+sys.path.insert(0, osp.dirname(osp.dirname(HERE)))
+
+DATASET = {'mmseg': 'demo-rgbd', 'mmdet': 'llvip-mini'}
+
+
+def zoo_configs(package):
+    import importlib
+    root = osp.join(osp.dirname(importlib.import_module(package).__file__), '.mim', 'configs')
+    for folder, _, files in sorted(os.walk(root)):
+        rel = osp.relpath(folder, root)
+        if rel.split(os.sep)[0] == '_base_':
+            continue
+        for f in sorted(files):
+            if f.endswith('.py'):
+                yield rel.split(os.sep)[0], osp.join(root, folder, f), osp.join(rel, f)
+
+
+def scope_of(cfg):
+    """None when in scope, else why not (one line)."""
+    from mmwam.add_mwam import ConversionError, _task
+    model = cfg.get('model')
+    if not isinstance(model, dict):
+        return 'no model in the config'
+    try:
+        _task(model)
+    except ConversionError as e:
+        return str(e)
+    return None
+
+
+def train_one_step(cfg, package):
+    """Build the converted model and train it one step on a tiny fake RGB + X batch."""
+    import torch
+    from mmengine.logging import MessageHub
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.registry import MODELS, init_default_scope
+    init_default_scope(cfg.default_scope or package)
+    _pretrained_off(cfg.model)
+    if package == 'mmseg':
+        cfg.model.data_preprocessor.size = (64, 64)
+    model = MODELS.build(cfg.model).train()
+    optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3)))
+    hub = MessageHub.get_current_instance()
+    hub.update_info('epoch', 0)
+    hub.update_info('iter', 0)
+    losses = model.train_step(_batch(package, sum(cfg.model.data_preprocessor.modalities.values())), optim)
+    bad = [k for k, v in losses.items() if not torch.isfinite(v).all()]
+    if bad:
+        raise RuntimeError(f'non-finite losses {bad}')
+
+
+def _pretrained_off(node):
+    if isinstance(node, dict):
+        if node.get('pretrained'):
+            node['pretrained'] = None
+        init = node.get('init_cfg')
+        if isinstance(init, dict) and init.get('type') == 'Pretrained':
+            node['init_cfg'] = None
+        for v in node.values():
+            _pretrained_off(v)
+    elif isinstance(node, list):
+        for v in node:
+            _pretrained_off(v)
+
+
+def _batch(package, channels, n=2, size=64):
+    import torch
+    from mmengine.structures import PixelData
+    g = torch.Generator().manual_seed(0)
+    if package == 'mmdet':
+        from mmdet.testing import demo_mm_inputs
+        data = demo_mm_inputs(batch_size=n, image_shapes=[(channels, size, size)] * n, num_items=[2] * n,
+                              num_classes=2)
+        for s in data['data_samples']:
+            s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
+        return data
+    from mmseg.structures import SegDataSample
+    samples = []
+    for _ in range(n):
+        s = SegDataSample(metainfo=dict(img_shape=(size, size), ori_shape=(size, size), pad_shape=(size, size)))
+        s.gt_sem_seg = PixelData(data=torch.randint(0, 5, (1, size, size), generator=g))
+        samples.append(s)
+    return dict(inputs=[torch.randint(0, 255, (channels, size, size), generator=g).float() for _ in range(n)],
+                data_samples=samples)
+
+
+def check(package, path, train):
+    from mmwam.add_mwam import ConversionError, add_mwam, load_config
+    try:
+        cfg = load_config(path)
+    except Exception as e:  # noqa: BLE001  (a config that does not load is a result, not a crash)
+        return 'refused', f'the config does not load: {str(e).splitlines()[0][:200]}'
+    why = scope_of(cfg)
+    if why is not None:
+        return 'out of scope', why
+    try:
+        converted = add_mwam(cfg, dataset=DATASET[package])
+    except ConversionError as e:
+        return 'refused', str(e)
+    except Exception as e:  # noqa: BLE001
+        return 'failed', f'conversion: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""}'
+    if not train:
+        return 'converted', ''
+    try:
+        train_one_step(converted, package)
+    except Exception as e:  # noqa: BLE001
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        return 'failed', (f'training step: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""} '
+                          f'({osp.basename(where.filename)}:{where.lineno})')
+    return 'trained', ''
+
+
+def summary(rows, versions):
+    fams = {}
+    for r in rows:
+        fams.setdefault((r['package'], r['family']), []).append(r['result'])
+    in_scope = {k: v for k, v in fams.items() if any(x != 'out of scope' for x in v)}
+    ok = [k for k, v in in_scope.items() if 'trained' in v]
+    lines = [f'# add_mwam over the model zoos ({time.strftime("%Y-%m-%d")}, {versions})', '',
+             f'- configs: {len(rows)}; ' + ', '.join(
+                 f'{res} {sum(r["result"] == res for r in rows)}'
+                 for res in ('trained', 'converted', 'refused', 'failed', 'out of scope')),
+             f'- model families in scope: {len(in_scope)}; converted and trained one step: {len(ok)} '
+             f'({100 * len(ok) / max(len(in_scope), 1):.1f} %)',
+             f'- families in scope without a trained config: '
+             f'{", ".join(f"{p}::{f}" for p, f in sorted(set(in_scope) - set(ok))) or "none"}', '',
+             '| package | family | config | result | reason |', '|---|---|---|---|---|']
+    for r in rows:
+        lines.append(f'| {r["package"]} | {r["family"]} | {r["config"]} | {r["result"]} | '
+                     f'{r["reason"].replace("|", "/")} |')
+    return '\n'.join(lines) + '\n'
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument('--packages', nargs='+', default=['mmseg', 'mmdet'], choices=['mmseg', 'mmdet'])
+    p.add_argument('--families', nargs='+', help='only these model families (zoo folders)')
+    p.add_argument('--out', default='work_dirs/zoo_coverage')
+    p.add_argument('--no-train', action='store_true', help='convert only')
+    args = p.parse_args()
+    import logging
+    import warnings
+    warnings.filterwarnings('ignore')
+    import mmdet
+    import mmseg
+    from mmengine.logging import MMLogger
+
+    import mmwam
+    MMLogger.get_instance('mmengine').setLevel(logging.ERROR)
+    os.makedirs(args.out, exist_ok=True)
+    results = osp.join(args.out, 'results.jsonl')
+    done = {}
+    if osp.isfile(results):
+        for line in open(results):
+            row = json.loads(line)
+            done[(row['package'], row['config'])] = row
+    rows = []
+    for package in args.packages:
+        trained_families = {r['family'] for r in done.values() if r['package'] == package and
+                            r['result'] == 'trained'}
+        for family, path, rel in zoo_configs(package):
+            if args.families and family not in args.families:
+                continue
+            key = (package, rel)
+            if key not in done:
+                result, reason = check(package, path, train=not args.no_train and family not in trained_families)
+                done[key] = dict(package=package, family=family, config=rel, result=result, reason=reason)
+                with open(results, 'a') as f:
+                    f.write(json.dumps(done[key]) + '\n')
+                print(f'zoo_coverage: {package}::{rel}: {result}{": " + reason if reason else ""}', flush=True)
+                if result == 'trained':
+                    trained_families.add(family)
+            rows.append(done[key])
+    versions = f'mmseg {mmseg.__version__}, mmdet {mmdet.__version__}, mmwam {mmwam.__version__}'
+    with open(osp.join(args.out, 'zoo_coverage.md'), 'w') as f:
+        f.write(summary(rows, versions))
+    print('\n'.join(summary(rows, versions).splitlines()[:5]))
+    print(f'zoo_coverage: the table is in {osp.join(args.out, "zoo_coverage.md")}')
+
+
+if __name__ == '__main__':
+    main()
