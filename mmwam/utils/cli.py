@@ -5,6 +5,7 @@ import glob
 import importlib.util
 import os
 import os.path as osp
+import re
 import sys
 import tempfile
 import zipfile
@@ -106,7 +107,10 @@ def read_config(path: str) -> Config:
                 ' (relative paths start from the current directory: run the tools from the repository root)'
             raise InputError(f'{path}: no such config file{hint}')
         return Config.fromfile(path)
-    _zoo_path(path)
+    full = _zoo_path(path)
+    if re.match(r'\w*::\w*/\w*', path) is None:  # mmengine's own test for package::folder/file
+        raise InputError(f'{path}: mmengine cannot read this model-zoo name (a folder or file name with '
+                         f'characters such as "+"); give the file itself: {full}')
     with tempfile.TemporaryDirectory() as tmp:
         stub = osp.join(tmp, osp.basename(path.split('::', 1)[1]))
         with open(stub, 'w') as f:

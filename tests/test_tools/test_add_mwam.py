@@ -255,6 +255,8 @@ def test_the_cli_reports_a_conversion_error_in_one_line(tmp_path):
     ('mmseg::no_such_folder/x.py', "add_mwam: mmseg::no_such_folder/x.py: no such config in mmseg's model zoo "
      '(the configs are under '),
     ('mmnothing::x.py', "add_mwam: mmnothing::x.py: the package 'mmnothing' is not installed"),
+    ('mmdet::gn+ws/faster-rcnn_r50_fpn_gn-ws-all_1x_coco.py', 'mmengine cannot read this model-zoo name (a '
+     'folder or file name with characters such as "+"); give the file itself: '),
 ])
 def test_cli_names_a_missing_config_in_one_line(config, message, tmp_path):
     proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'), config,
