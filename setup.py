@@ -79,5 +79,6 @@ if __name__ == '__main__':
             'all': parse_requirements('requirements.txt'),
             'tests': parse_requirements('requirements/tests.txt'),
             'mim': parse_requirements('requirements/mminstall.txt'),
+            'mmpretrain': parse_requirements('requirements/optional.txt'),
         },
         zip_safe=False)

@@ -51,8 +51,9 @@ def load_config(path: str) -> Config:
     """``read_config`` (paths and ``mmseg::`` / ``mmdet::`` names) with a missing package named."""
     try:
         return read_config(path)
-    except ImportError as e:  # custom_imports of a package that is not installed
-        raise ConversionError(f'{path}: the config imports a package that is not installed: {e}') from e
+    except InputError as e:  # a missing file, a zoo name that does not exist, a package not installed
+        msg = str(e)  # a ConversionError does not name the config: the CLI puts it in front
+        raise ConversionError(msg[len(path) + 2:] if msg.startswith(f'{path}: ') else msg) from e
 
 
 def dataset_config(dataset: str) -> Config:

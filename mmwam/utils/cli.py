@@ -96,8 +96,26 @@ def _zoo_path(path: str) -> str:
     return full
 
 
+def _missing_package(error: ImportError) -> str:
+    """The package a config's ``custom_imports`` needs and lacks, from mmengine's ImportError chain."""
+    e = error
+    while e is not None and not isinstance(e, ModuleNotFoundError):
+        e = e.__cause__ or e.__context__
+    name = (getattr(e, 'name', None) or '').split('.')[0]
+    return (f'the config needs the package {name!r}, which is not installed: pip install {name}' if name else
+            f'the config imports a package that does not load: {str(error).splitlines()[0]}')
+
+
 def read_config(path: str) -> Config:
-    """``Config.fromfile`` that also takes ``mmseg::`` / ``mmdet::`` model-zoo paths."""
+    """``Config.fromfile`` that also takes ``mmseg::`` / ``mmdet::`` model-zoo paths; a config whose
+    ``custom_imports`` cannot be imported is one line naming the package to install."""
+    try:
+        return _read_config(path)
+    except ImportError as e:
+        raise InputError(f'{path}: {_missing_package(e)}') from e
+
+
+def _read_config(path: str) -> Config:
     if '::' not in path:
         if not osp.isfile(path):
             folder = osp.dirname(path) or '.'
