@@ -39,9 +39,10 @@ MODES = ('grad', 'loss', 'both')
 class MWAM(Balancer):
     """Frequency-guided gradient re-balancing between modality encoders; the identity at inference.
 
-    Two calls, made by ``MultiModalBackbone`` in training only: ``update(inputs)`` before the encoders
-    (FRM, banks, K) and ``scale(feats, K)`` on their outputs. It has no ``forward``: evaluation does not
-    call it at all.
+    A :class:`~mmwam.models.balancer.Balancer`: ``MultiModalBackbone`` calls ``before_encoders`` (``update``:
+    FRM, banks, K) and ``on_features`` (``scale`` in the gradient modes) in training only; the models weight
+    the auxiliary heads' losses by ``loss_weights()`` (K in the loss modes). It has no ``forward``:
+    evaluation does not call it at all.
 
     Each training step: FRM of every modality's input (averaged across ranks), the EMA banks
     ``bank_i <- omega * bank_i + (1 - omega) * FRM_i`` (starting from 0, the official code's "soft
