@@ -124,9 +124,11 @@ def _unscoped(node):
 
 def _probe_encoder(backbone: dict, key: Optional[str], channels: int, task: str, levels: bool = False,
                    modality: str = 'the new modality'):
-    """Build one encoder for ``channels`` inputs as MultiModalBackbone does (a stem fixed at 3 channels is
-    rebuilt). With ``levels``, also return the channels of each output level (a 64x64 forward), which
-    ``ConcatFusion`` needs."""
+    """Build the modality's encoder as MultiModalBackbone does (a stem fixed at 3 channels is rebuilt).
+    Returns ``(level_channels, replicate)``: with ``levels``, the channels of each output level (a 64x64
+    forward), which ``ConcatFusion`` needs; ``replicate`` when a 1-channel modality must be given as 3
+    channels because the backbone's outputs depend on its input channels (CGNet), found by comparing a
+    forward of the RGB encoder and of the modality's (for backbones with an input-channel argument)."""
     import torch
     from mmengine.registry import DefaultScope
 
@@ -134,14 +136,27 @@ def _probe_encoder(backbone: dict, key: Optional[str], channels: int, task: str,
     cfg = copy.deepcopy(dict(backbone))
     cfg.update({'init_cfg': None})
     cfg.pop('pretrained', None)
-    with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
-        encoder, _ = build_encoder(cfg, modality, channels, key or 'in_channels')
+
+    def shapes(n):
+        with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
+            encoder, _ = build_encoder(cfg, modality, n, key or 'in_channels')
+        encoder.eval()  # (some backbones' train() returns None)
+        with torch.no_grad():
+            out = encoder(torch.zeros(1, n, 64, 64))
+        return [tuple(t.shape) for t in ([out] if isinstance(out, torch.Tensor) else out)
+                if isinstance(t, torch.Tensor)]
+
+    replicate = False
+    if key is not None and channels == 1:
+        try:
+            replicate = shapes(3) != shapes(1)
+        except Exception:  # noqa: BLE001  (a backbone that needs another input size: no verdict here)
+            replicate = False
     if not levels:
-        return None
-    encoder.eval()  # (some backbones' train() returns None)
-    with torch.no_grad():
-        out = encoder(torch.zeros(1, channels, 64, 64))
-    return [t.shape[1] for t in ([out] if isinstance(out, torch.Tensor) else out)]
+        with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
+            build_encoder(cfg, modality, 3 if replicate else channels, key or 'in_channels')
+        return None, replicate
+    return [s[1] for s in shapes(3 if replicate else channels)], replicate
 
 
 def add_modality_to_pipeline(pipeline: List[dict], modality: str, channels: int, where: str) -> List[dict]:
@@ -195,6 +210,8 @@ def _num_classes(node, n: int, skip=('rpn_head', )):
     out = {}
     if 'num_classes' in node and node['num_classes'] != n:
         out['num_classes'] = n
+    if isinstance(node.get('class_weight'), (list, tuple)) and len(node['class_weight']) != n:
+        out['class_weight'] = None  # the zoo dataset's per-class loss weights (DDRNet: Cityscapes' 19)
     for k, v in node.items():
         if k not in skip and k != 'data_preprocessor':
             sub = _num_classes(v, n, skip)
@@ -291,7 +308,8 @@ def mwam_overrides(cfg: Config,
         modality, channels, mean, std, dpre = _given_modality(modality, channels, mean, std, rgb_mean, rgb_std)
     fusion = dict(fusion)
     needs_levels = fusion.get('type') == 'ConcatFusion' and 'in_channels' not in fusion
-    level_channels = _probe_encoder(model['backbone'], key, channels, task, levels=needs_levels, modality=modality)
+    level_channels, replicate = _probe_encoder(model['backbone'], key, channels, task, levels=needs_levels,
+                                               modality=modality)
     if needs_levels:
         fusion['in_channels'] = level_channels
     new_model = dict(type='MultiModalCascadeEncoderDecoder' if kind == 'cascade-seg' else
@@ -301,6 +319,8 @@ def mwam_overrides(cfg: Config,
                      mwam=copy.deepcopy(mwam), fusion=copy.deepcopy(fusion))
     if key not in (None, 'in_channels'):
         new_model['in_channels_key'] = key
+    if replicate:
+        new_model['replicate_to_rgb'] = [modality]
     out: Dict[str, object] = dict(model=new_model)
     if data is not None:
         new_model.update(_num_classes(model, data.num_classes) or {})

@@ -1,6 +1,6 @@
 """One encoder per modality, MWAM and per-level fusion, behind the interface of a single backbone."""
 import copy
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 import torch
 from mmengine.logging import print_log
@@ -71,6 +71,9 @@ class MultiModalBackbone(BaseModule):
             backbone's default initialisation). A checkpoint whose stem has another channel count (an
             RGB checkpoint for a 1-channel depth encoder) is adapted: see ``encoder_init.StemAdapter``.
         modality_dropout: a ``ModalityDropout`` config (training only; ``None``: off).
+        replicate_to_rgb: 1-channel modalities given to an encoder built for 3 channels as 3 identical
+            channels, for a backbone whose outputs depend on its input channels (CGNet concatenates the
+            image into its features); an RGB checkpoint then loads as is (the same as an adapted stem).
 
     ``init_weights`` (called by the Runner) initialises every encoder through MMEngine's normal path
     (its ``init_cfg``, or its default init) and logs which checkpoint went into which encoder.
@@ -86,10 +89,16 @@ class MultiModalBackbone(BaseModule):
                  encoder_init: Optional[Dict[str, Optional[str]]] = None,
                  modality_dropout: Optional[dict] = None,
                  balancer: Optional[dict] = None,
+                 replicate_to_rgb: Sequence[str] = (),
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.modalities = parse_modalities(modalities, 'model.modalities')
         names = list(self.modalities)
+        self.replicate_to_rgb = tuple(replicate_to_rgb)
+        bad = [m for m in self.replicate_to_rgb if self.modalities.get(m) != 1]
+        if bad:
+            raise InputError(f'model.replicate_to_rgb {bad}: only 1-channel modalities can be replicated to 3 '
+                             f'channels (modalities: {dict(self.modalities)})')
         per_modality = isinstance(encoder, dict) and set(encoder) == set(names)
         encoder_init = dict(encoder_init or {})
         unknown = set(encoder_init) - set(names)
@@ -113,6 +122,7 @@ class MultiModalBackbone(BaseModule):
             if per_modality:  # used as given
                 self.encoders[name], rebuilt = _build(cfg), []
             else:
+                ch = 3 if name in self.replicate_to_rgb else ch
                 self.encoders[name], rebuilt = build_encoder(cfg, name, ch, in_channels_key)
             self._stem_adapted[name] = bool(rebuilt) or attach_stem_adapter(self.encoders[name], name, ch)
             self._load_counters[name] = LoadCounter()
@@ -204,14 +214,22 @@ class MultiModalBackbone(BaseModule):
         levels = num_levels.pop()
         if len(self.fusions) not in (1, levels):
             raise ValueError(f'fusion.in_channels has {len(self.fusions)} levels, the encoders give {levels}')
-        for i in range(levels):
-            shapes = {tuple(f[i].shape) for f in feats}
-            if len(shapes) != 1:
-                raise ValueError(f'the encoders give level-{i} features of different shapes '
-                                 f'{dict(zip(self.modalities, (tuple(f[i].shape) for f in feats)))}: this '
-                                 'backbone\'s outputs depend on its input channels, which fusion cannot join')
         fuse = [self.fusions[min(i, len(self.fusions) - 1)] for i in range(levels)]
-        return tuple(fuse[i]([f[i] for f in feats]) for i in range(levels))
+        return tuple(self._fuse_level(fuse[i], [f[i] for f in feats], i) for i in range(levels))
+
+    def _fuse_level(self, fusion, items, level):
+        """One level's features of every modality fused; a level that is a sequence (DPT's ViT gives
+        ``[feature map, class token]``) is fused item by item."""
+        if not isinstance(items[0], Tensor):
+            return type(items[0])(self._fuse_level(fusion, [it[j] for it in items], level)
+                                  for j in range(len(items[0])))
+        shapes = {tuple(f.shape) for f in items}
+        if len(shapes) != 1:
+            raise ValueError(f'the encoders give level-{level} features of different shapes '
+                             f'{dict(zip(self.modalities, (tuple(f.shape) for f in items)))}: this '
+                             'backbone\'s outputs depend on its input channels, which fusion cannot join; '
+                             'give its 1-channel modalities as 3 channels: model.replicate_to_rgb=[...]')
+        return fusion(items)
 
     def _encode(self, parts):
         """Each modality's feature levels: through the evaluation's cache if one is set; a modality whose
@@ -222,6 +240,8 @@ class MultiModalBackbone(BaseModule):
         for name, x in zip(self.modalities, parts):
             if name in zeroed:
                 continue
+            if name in self.replicate_to_rgb:
+                x = x.expand(-1, 3, -1, -1)
             out = self.encoders[name](x) if cache is None else cache.encode(name, self.encoders[name], x)
             feats[name] = [out] if isinstance(out, Tensor) else list(out)
         if not feats:

@@ -31,6 +31,9 @@ SEG_ZOO = [
     'unet/unet-s5-d16_fcn_4xb4-160k_cityscapes-512x1024.py',  # UNet
     'mobilenet_v2/mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py',  # stem fixed at 3 channels
     'segnext/segnext_mscan-t_1xb16-adamw-160k_ade20k-512x512.py',  # MSCAN: in_channels unused by its stem
+    'cgnet/cgnet_fcn_4xb4-60k_cityscapes-680x680.py',  # outputs depend on the input channels: replicated
+    'ddrnet/ddrnet_23-slim_in1k-pre_2xb6-120k_cityscapes-1024x1024.py',  # Cityscapes' class weights dropped
+    'dpt/dpt_vit-b16_8xb2-160k_ade20k-512x512.py',  # levels of [feature map, class token]
 ]
 DET_ZOO = [
     'faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py',
@@ -95,6 +98,7 @@ def test_mmseg_zoo_config_converts_and_trains(name):
     cfg.model.data_preprocessor.size = (64, 64)
     model = _train_one_step(cfg, seg_batch(n=2, h=64, w=64, channels=4, num_classes=5))
     assert model.mwam is not None
+    assert model.backbone.replicate_to_rgb == (('depth', ) if name.startswith('cgnet') else ())
     assert model.backbone.encoders['depth'] is not model.backbone.encoders['rgb']
 
 

@@ -15,6 +15,7 @@ models, semi-supervised wrappers, SAN, configs without a model), ``refused`` (ad
 and ``failed`` (an error add_mwam did not foresee: a bug to look at).
 """
 import argparse
+import copy
 import json
 import os
 import os.path as osp
@@ -53,22 +54,28 @@ def scope_of(cfg):
     return None
 
 
-def train_one_step(cfg, package):
-    """Build the converted model and train it one step on a tiny fake RGB + X batch."""
+def train_one_step(cfg, package, size_override=False):
+    """Build the converted model and train it one step on a tiny fake RGB + X batch (64x64; with
+    ``size_override``, at the backbone's own ``img_size`` where it has one)."""
     import torch
     from mmengine.logging import MessageHub
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import MODELS, init_default_scope
     init_default_scope(cfg.default_scope or package)
     _pretrained_off(cfg.model)
+    size = 64
+    img_size = cfg.model.get('backbone', {}).get('img_size')
+    if img_size and size_override:  # a backbone whose position bias is fixed to its image size (BEiT)
+        size = img_size if isinstance(img_size, int) else img_size[0]
     if package == 'mmseg':
-        cfg.model.data_preprocessor.size = (64, 64)
+        cfg.model.data_preprocessor.size = (size, size)
     model = MODELS.build(cfg.model).train()
     optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3)))
     hub = MessageHub.get_current_instance()
     hub.update_info('epoch', 0)
     hub.update_info('iter', 0)
-    losses = model.train_step(_batch(package, sum(cfg.model.data_preprocessor.modalities.values())), optim)
+    channels = sum(cfg.model.data_preprocessor.modalities.values())
+    losses = model.train_step(_batch(package, channels, size=size), optim)
     bad = [k for k, v in losses.items() if not torch.isfinite(v).all()]
     if bad:
         raise RuntimeError(f'non-finite losses {bad}')
@@ -127,7 +134,12 @@ def check(package, path, train):
     if not train:
         return 'converted', ''
     try:
-        train_one_step(converted, package)
+        try:
+            train_one_step(copy.deepcopy(converted), package)
+        except RuntimeError:  # e.g. BEiT's relative position bias needs its own image size: once more at it
+            if not converted.model.get('backbone', {}).get('img_size'):
+                raise
+            train_one_step(converted, package, size_override=True)
     except Exception as e:  # noqa: BLE001
         where = traceback.extract_tb(e.__traceback__)[-1]
         return 'failed', (f'training step: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""} '

@@ -1,6 +1,6 @@
 """Any mmdet detector with one encoder per modality, MWAM and per-level fusion in front of its neck."""
 import copy
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 import torch
 from mmdet.models.detectors import BaseDetector, SingleStageDetector
@@ -45,6 +45,7 @@ class DualBackboneDetector(BaseDetector):
                  modality_dropout: Optional[dict] = None,
                  modality_heads: Optional[dict] = None,
                  balancer: Optional[dict] = None,
+                 replicate_to_rgb: Sequence[str] = (),
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None,
                  **detector_fields):
@@ -65,7 +66,8 @@ class DualBackboneDetector(BaseDetector):
         detector['backbone'] = dict(type='MultiModalBackbone', modalities=modalities,
                                     encoder=detector['backbone'], mwam=mwam, fusion=fusion,
                                     in_channels_key=in_channels_key, encoder_init=encoder_init,
-                                    modality_dropout=modality_dropout, balancer=balancer)
+                                    modality_dropout=modality_dropout, balancer=balancer,
+                                    replicate_to_rgb=replicate_to_rgb)
         self.detector = MODELS.build(detector)
         check_preprocessor_modalities(self)
         single = isinstance(self.detector, SingleStageDetector)

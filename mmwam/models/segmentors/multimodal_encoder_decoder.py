@@ -1,6 +1,6 @@
 """The multimodal segmentor: mmseg's EncoderDecoder with a MultiModalBackbone in front."""
 import copy
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 import torch
 from mmengine.config import ConfigDict
@@ -38,13 +38,14 @@ class MultiModalEncoderDecoder(EncoderDecoder):
                  modality_dropout: Optional[dict] = None,
                  modality_heads: Optional[dict] = None,
                  balancer: Optional[dict] = None,
+                 replicate_to_rgb: Sequence[str] = (),
                  **kwargs):
         modalities = model_modalities(modalities, kwargs.get('data_preprocessor'), type(self).__name__)
         # a ConfigDict: EncoderDecoder sets backbone.pretrained from its own ``pretrained``
         backbone = ConfigDict(type='MultiModalBackbone', modalities=modalities, encoder=backbone, mwam=mwam,
                         fusion=fusion, in_channels_key=in_channels_key,
                               encoder_init=encoder_init, modality_dropout=modality_dropout,
-                              balancer=balancer)
+                              balancer=balancer, replicate_to_rgb=replicate_to_rgb)
         super().__init__(backbone=backbone, decode_head=decode_head, **kwargs)
         check_preprocessor_modalities(self)
         check_modality_heads(self.backbone.balancer, modality_heads,
