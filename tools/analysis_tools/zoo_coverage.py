@@ -174,6 +174,7 @@ def main():
     p.add_argument('--families', nargs='+', help='only these model families (zoo folders)')
     p.add_argument('--out', default='work_dirs/zoo_coverage')
     p.add_argument('--no-train', action='store_true', help='convert only')
+    p.add_argument('--retry', action='store_true', help='check the failed and refused configs again (after a fix)')
     args = p.parse_args()
     import logging
     import warnings
@@ -190,7 +191,8 @@ def main():
     if osp.isfile(results):
         for line in open(results):
             row = json.loads(line)
-            done[(row['package'], row['config'])] = row
+            if not (args.retry and row['result'] in ('failed', 'refused')):
+                done[(row['package'], row['config'])] = row
     rows = []
     for package in args.packages:
         trained_families = {r['family'] for r in done.values() if r['package'] == package and
