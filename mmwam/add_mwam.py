@@ -210,8 +210,12 @@ def _num_classes(node, n: int, skip=('rpn_head', )):
     out = {}
     if 'num_classes' in node and node['num_classes'] != n:
         out['num_classes'] = n
-    if isinstance(node.get('class_weight'), (list, tuple)) and len(node['class_weight']) != n:
-        out['class_weight'] = None  # the zoo dataset's per-class loss weights (DDRNet: Cityscapes' 19)
+    weights = node.get('class_weight')
+    if isinstance(weights, (list, tuple)) and len(weights) not in (n, n + 1):
+        # MaskFormer's: 1 per class and a no-object weight, kept; a dataset's own per-class weights
+        # (DDRNet: Cityscapes' 19) do not apply to another dataset
+        same = len(weights) > 1 and len(set(weights[:-1])) == 1
+        out['class_weight'] = [weights[0]] * n + [weights[-1]] if same else None
     for k, v in node.items():
         if k not in skip and k != 'data_preprocessor':
             sub = _num_classes(v, n, skip)
@@ -229,14 +233,25 @@ def _stats(values, channels, what):
     return values
 
 
-def _dataset_overrides(data: Config) -> Dict[str, object]:
-    """A dataset config's pipelines, datasets, metrics and loops, replacing the config's."""
-    pipelines = {k: data[k] for k in ('train_pipeline', 'test_pipeline')}
+# transforms of a model's own training pipeline that make labels its heads need (PIDNet's edge maps): kept
+# in a --dataset's training pipeline, before the packing
+LABEL_TRANSFORMS = {'GenerateEdge'}
+
+
+def _dataset_overrides(data: Config, cfg: Config) -> Dict[str, object]:
+    """A dataset config's pipelines, datasets, metrics and loops, replacing the config's (with the
+    config's ``LABEL_TRANSFORMS`` added to the training pipeline)."""
+    pipelines = {k: list(data[k]) for k in ('train_pipeline', 'test_pipeline')}
+    extra = [t for t in _unscoped(cfg.get('train_pipeline') or []) if t.get('type') in LABEL_TRANSFORMS]
+    if extra:
+        train = pipelines['train_pipeline']
+        pack = next((i for i, t in enumerate(train) if t.get('type', '').startswith('Pack')), len(train))
+        pipelines['train_pipeline'] = train[:pack] + extra + train[pack:]
     out: Dict[str, object] = dict(pipelines)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         ds = dict(data[loader]['dataset'])
-        for p in pipelines.values():  # share the list object: written as a reference
-            if ds.get('pipeline') == p:
+        for k, p in pipelines.items():  # share the list object: written as a reference
+            if ds.get('pipeline') == data[k]:
                 ds['pipeline'] = p
         out[loader] = dict(dataset=dict(_delete_=True, **ds))
     for k in ('val_evaluator', 'test_evaluator', 'val_cfg', 'test_cfg'):
@@ -324,7 +339,7 @@ def mwam_overrides(cfg: Config,
     out: Dict[str, object] = dict(model=new_model)
     if data is not None:
         new_model.update(_num_classes(model, data.num_classes) or {})
-        out.update(_dataset_overrides(data))
+        out.update(_dataset_overrides(data, cfg))
     else:
         out.update(_pipeline_overrides(cfg, modality, channels))
     out.update(_runtime_overrides(cfg, None if data is not None else (modality, channels)))

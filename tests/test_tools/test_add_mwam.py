@@ -34,6 +34,7 @@ SEG_ZOO = [
     'cgnet/cgnet_fcn_4xb4-60k_cityscapes-680x680.py',  # outputs depend on the input channels: replicated
     'ddrnet/ddrnet_23-slim_in1k-pre_2xb6-120k_cityscapes-1024x1024.py',  # Cityscapes' class weights dropped
     'dpt/dpt_vit-b16_8xb2-160k_ade20k-512x512.py',  # levels of [feature map, class token]
+    'maskformer/maskformer_r50-d32_8xb2-160k_ade20k-512x512.py',  # class weights: 1 per class + no-object
 ]
 DET_ZOO = [
     'faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py',
@@ -116,6 +117,15 @@ def test_mmdet_zoo_config_converts_and_trains(name):
     model = _train_one_step(cfg, det_batch(n=2, size=64))
     assert type(model.detector).__name__ == base.model.type
     assert model.mwam is not None
+
+
+def test_label_transforms_of_the_model_stay_in_the_datasets_pipeline():
+    cfg = add_mwam(load_config('mmseg::pidnet/pidnet-s_2xb6-120k_1024x1024-cityscapes.py'), dataset='demo-rgbd')
+    types = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
+    assert types[-2:] == ['GenerateEdge', 'PackSegInputs']  # PIDNet's head trains on edge maps
+    loss = add_mwam(load_config('mmseg::mask2former/mask2former_r50_8xb2-160k_ade20k-512x512.py'),
+                    dataset='demo-rgbd').model.decode_head.loss_cls
+    assert loss.class_weight == [1.0] * 5 + [0.1]  # 1 per class and the no-object weight
 
 
 def test_without_dataset_the_pipelines_load_and_concatenate_the_modality():

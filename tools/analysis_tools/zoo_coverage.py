@@ -10,7 +10,7 @@ step on a tiny RGB + X batch (CPU, 64x64, pretrained weights off: no hub here). 
 summary and the full table are written to ``--out/zoo_coverage.md``.
 
 Results: ``trained`` (converted and one step trained), ``converted`` (another config of the family was
-trained), ``out of scope`` (not an EncoderDecoder segmentor nor a detector with a backbone: trackers, video
+trained), ``needs a package`` (the config imports one that is not installed: mmpretrain), ``out of scope`` (not an EncoderDecoder segmentor nor a detector with a backbone: trackers, video
 models, semi-supervised wrappers, SAN, configs without a model), ``refused`` (add_mwam's one-line reason)
 and ``failed`` (an error add_mwam did not foresee: a bug to look at).
 """
@@ -56,19 +56,19 @@ def scope_of(cfg):
 
 def train_one_step(cfg, package, size_override=False):
     """Build the converted model and train it one step on a tiny fake RGB + X batch (64x64; with
-    ``size_override``, at the backbone's own ``img_size`` where it has one)."""
+    ``size_override``, at the config's own crop size)."""
     import torch
     from mmengine.logging import MessageHub
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import MODELS, init_default_scope
     init_default_scope(cfg.default_scope or package)
     _pretrained_off(cfg.model)
-    size = 64
-    img_size = cfg.model.get('backbone', {}).get('img_size')
-    if img_size and size_override:  # a backbone whose position bias is fixed to its image size (BEiT)
-        size = img_size if isinstance(img_size, int) else img_size[0]
+    size = (64, 64)
+    if size_override:  # the config's own crop (BEiT's position bias, LR-ASPP's pooling need their size)
+        own = cfg.get('crop_size') or cfg.model.get('backbone', {}).get('img_size') or 512
+        size = (own, own) if isinstance(own, int) else tuple(own)
     if package == 'mmseg':
-        cfg.model.data_preprocessor.size = (size, size)
+        cfg.model.data_preprocessor.size = size
     model = MODELS.build(cfg.model).train()
     optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3)))
     hub = MessageHub.get_current_instance()
@@ -95,13 +95,13 @@ def _pretrained_off(node):
             _pretrained_off(v)
 
 
-def _batch(package, channels, n=2, size=64):
+def _batch(package, channels, n=2, size=(64, 64)):
     import torch
     from mmengine.structures import PixelData
     g = torch.Generator().manual_seed(0)
     if package == 'mmdet':
         from mmdet.testing import demo_mm_inputs
-        data = demo_mm_inputs(batch_size=n, image_shapes=[(channels, size, size)] * n, num_items=[2] * n,
+        data = demo_mm_inputs(batch_size=n, image_shapes=[(channels, *size)] * n, num_items=[2] * n,
                               num_classes=2)
         for s in data['data_samples']:
             s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
@@ -109,10 +109,11 @@ def _batch(package, channels, n=2, size=64):
     from mmseg.structures import SegDataSample
     samples = []
     for _ in range(n):
-        s = SegDataSample(metainfo=dict(img_shape=(size, size), ori_shape=(size, size), pad_shape=(size, size)))
-        s.gt_sem_seg = PixelData(data=torch.randint(0, 5, (1, size, size), generator=g))
+        s = SegDataSample(metainfo=dict(img_shape=size, ori_shape=size, pad_shape=size))
+        s.gt_sem_seg = PixelData(data=torch.randint(0, 5, (1, *size), generator=g))
+        s.gt_edge_map = PixelData(data=torch.randint(0, 2, (1, *size), generator=g))  # PIDNet's GenerateEdge
         samples.append(s)
-    return dict(inputs=[torch.randint(0, 255, (channels, size, size), generator=g).float() for _ in range(n)],
+    return dict(inputs=[torch.randint(0, 255, (channels, *size), generator=g).float() for _ in range(n)],
                 data_samples=samples)
 
 
@@ -121,7 +122,8 @@ def check(package, path, train):
     try:
         cfg = load_config(path)
     except Exception as e:  # noqa: BLE001  (a config that does not load is a result, not a crash)
-        return 'refused', f'the config does not load: {str(e).splitlines()[0][:200]}'
+        why = str(e).splitlines()[0][:200]
+        return ('needs a package' if 'which is not installed' in why else 'refused'), why
     why = scope_of(cfg)
     if why is not None:
         return 'out of scope', why
@@ -136,9 +138,7 @@ def check(package, path, train):
     try:
         try:
             train_one_step(copy.deepcopy(converted), package)
-        except RuntimeError:  # e.g. BEiT's relative position bias needs its own image size: once more at it
-            if not converted.model.get('backbone', {}).get('img_size'):
-                raise
+        except RuntimeError:  # e.g. BEiT's position bias needs its own image size: once more at it
             train_one_step(converted, package, size_override=True)
     except Exception as e:  # noqa: BLE001
         where = traceback.extract_tb(e.__traceback__)[-1]
@@ -151,16 +151,20 @@ def summary(rows, versions):
     fams = {}
     for r in rows:
         fams.setdefault((r['package'], r['family']), []).append(r['result'])
-    in_scope = {k: v for k, v in fams.items() if any(x != 'out of scope' for x in v)}
+    outside = ('out of scope', 'needs a package')
+    in_scope = {k: v for k, v in fams.items() if any(x not in outside for x in v)}
+    packages = sorted({f'{p}::{f}' for (p, f), v in fams.items() if 'needs a package' in v and (p, f) not in in_scope})
     ok = [k for k, v in in_scope.items() if 'trained' in v]
     lines = [f'# add_mwam over the model zoos ({time.strftime("%Y-%m-%d")}, {versions})', '',
              f'- configs: {len(rows)}; ' + ', '.join(
                  f'{res} {sum(r["result"] == res for r in rows)}'
-                 for res in ('trained', 'converted', 'refused', 'failed', 'out of scope')),
+                 for res in ('trained', 'converted', 'refused', 'failed', 'out of scope', 'needs a package')),
              f'- model families in scope: {len(in_scope)}; converted and trained one step: {len(ok)} '
              f'({100 * len(ok) / max(len(in_scope), 1):.1f} %)',
              f'- families in scope without a trained config: '
-             f'{", ".join(f"{p}::{f}" for p, f in sorted(set(in_scope) - set(ok))) or "none"}', '',
+             f'{", ".join(f"{p}::{f}" for p, f in sorted(set(in_scope) - set(ok))) or "none"}',
+             f'- families that need a package not installed here (not counted): {", ".join(packages) or "none"}',
+             '',
              '| package | family | config | result | reason |', '|---|---|---|---|---|']
     for r in rows:
         lines.append(f'| {r["package"]} | {r["family"]} | {r["config"]} | {r["result"]} | '
@@ -213,7 +217,7 @@ def main():
     versions = f'mmseg {mmseg.__version__}, mmdet {mmdet.__version__}, mmwam {mmwam.__version__}'
     with open(osp.join(args.out, 'zoo_coverage.md'), 'w') as f:
         f.write(summary(rows, versions))
-    print('\n'.join(summary(rows, versions).splitlines()[:5]))
+    print('\n'.join(summary(rows, versions).splitlines()[:6]))
     print(f'zoo_coverage: the table is in {osp.join(args.out, "zoo_coverage.md")}')
 
 
