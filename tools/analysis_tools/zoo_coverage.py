@@ -12,7 +12,8 @@ summary and the full table are written to ``--out/zoo_coverage.md``.
 Results: ``trained`` (converted and one step trained), ``converted`` (another config of the family was
 trained), ``needs a package`` (the config imports one that is not installed: mmpretrain), ``out of scope``
 (not an EncoderDecoder segmentor nor a detector with a backbone: trackers, video models, semi-supervised
-wrappers, SAN, configs without a model), ``refused`` (add_mwam's one-line reason) and ``failed`` (an error add_mwam did not foresee: a bug to look at).
+wrappers, SAN, configs without a model), ``refused`` (add_mwam's one-line reason) and ``failed`` (an error
+add_mwam did not foresee: a bug to look at).
 """
 import argparse
 import copy
