@@ -103,7 +103,7 @@ def _batch(package, channels, n=2, size=(64, 64)):
     if package == 'mmdet':
         from mmdet.testing import demo_mm_inputs
         data = demo_mm_inputs(batch_size=n, image_shapes=[(channels, *size)] * n, num_items=[2] * n,
-                              num_classes=2)
+                              num_classes=2, with_mask=True)  # masks too, for instance-segmentation models
         for s in data['data_samples']:
             s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
         return data
