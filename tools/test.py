@@ -27,6 +27,8 @@ def parse_args():
     parser.add_argument('--show-dir', help='save one panel per test sample to this folder (PNG): every '
                         'modality, the ground truth and the prediction of every evaluated modality subset')
     parser.add_argument('--show', action='store_true', help='show those panels in a window (needs a display)')
+    parser.add_argument('--show-score-thr', type=float, default=0.3,
+                        help='detection panels: draw the predicted boxes scoring at least this (default 0.3)')
     parser.add_argument('--amp', action='store_true', help='predict under automatic mixed precision '
                         '(float16 on CUDA, bfloat16 on the CPU)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -55,7 +57,7 @@ def main():
     if args.amp:
         cfg.test_cfg.fp16 = True
     if args.show_dir or args.show:
-        show_predictions(cfg, args.show_dir, args.show)
+        show_predictions(cfg, args.show_dir, args.show, args.show_score_thr)
     runner = build_runner(cfg)
     if args.amp:
         runner.logger.info('--amp: predicting under autocast (float16 on CUDA, bfloat16 on the CPU)')

@@ -172,7 +172,7 @@ def set_format_only(cfg, out):
     cfg.test_evaluator = kept
 
 
-def show_predictions(cfg, show_dir=None, show=False):
+def show_predictions(cfg, show_dir=None, show=False, score_thr=0.3):
     """``--show-dir`` / ``--show``: a ``MultiModalVisualizationHook`` draws one panel per test sample (every
     modality, the ground truth, the prediction of every evaluated subset) into ``show_dir`` and / or a
     window. A window needs a display: refused in one line on a headless machine."""
@@ -181,7 +181,7 @@ def show_predictions(cfg, show_dir=None, show=False):
                          'the panels as PNG files instead')
     hooks = [h for h in cfg.get('custom_hooks', []) if h.get('type') != 'MultiModalVisualizationHook']
     hooks.append(dict(type='MultiModalVisualizationHook', draw=True, interval=1, show=show,
-                      test_out_dir=osp.abspath(show_dir) if show_dir else None))
+                      test_out_dir=osp.abspath(show_dir) if show_dir else None, pred_score_thr=score_thr))
     cfg.custom_hooks = hooks
 
 
