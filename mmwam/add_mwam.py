@@ -137,26 +137,32 @@ def _probe_encoder(backbone: dict, key: Optional[str], channels: int, task: str,
     cfg.update({'init_cfg': None})
     cfg.pop('pretrained', None)
 
-    def shapes(n):
-        with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
-            encoder, _ = build_encoder(cfg, modality, n, key or 'in_channels')
-        encoder.eval()  # (some backbones' train() returns None)
-        with torch.no_grad():
-            out = encoder(torch.zeros(1, n, 64, 64))
-        return [tuple(t.shape) for t in ([out] if isinstance(out, torch.Tensor) else out)
-                if isinstance(t, torch.Tensor)]
+    built = {}
 
-    replicate = False
+    def shapes(n):  # each channel count built and run once
+        if n not in built:
+            with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
+                encoder, _ = build_encoder(cfg, modality, n, key or 'in_channels')
+            encoder.eval()  # (some backbones' train() returns None)
+            with torch.no_grad():
+                out = encoder(torch.zeros(1, n, 64, 64))
+            built[n] = [tuple(t.shape) for t in ([out] if isinstance(out, torch.Tensor) else out)
+                        if isinstance(t, torch.Tensor)]
+        return built[n]
+
+    replicate, checked = False, False
     if key is not None and channels == 1:
         try:
-            replicate = shapes(3) != shapes(1)
+            replicate, checked = shapes(3) != shapes(1), True
         except Exception:  # noqa: BLE001  (a backbone that needs another input size: no verdict here)
-            replicate = False
-    if not levels:
+            pass
+    n = 3 if replicate else channels
+    if levels:
+        return [s[1] for s in shapes(n)], replicate
+    if not checked:  # built (not run) once, so that a config that cannot build is refused here
         with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
-            build_encoder(cfg, modality, 3 if replicate else channels, key or 'in_channels')
-        return None, replicate
-    return [s[1] for s in shapes(3 if replicate else channels)], replicate
+            build_encoder(cfg, modality, n, key or 'in_channels')
+    return None, replicate
 
 
 def add_modality_to_pipeline(pipeline: List[dict], modality: str, channels: int, where: str) -> List[dict]:

@@ -150,6 +150,21 @@ def apply_encoder_init(cfg: dict, choice: Union[str, None], field: str) -> dict:
     return cfg
 
 
+def drop_pretrained(node) -> None:
+    """Every ``pretrained`` and ``Pretrained`` init under a (model) config, in place: a hub checkpoint
+    that cannot be fetched, for a build that only needs the architecture (tests, the zoo sweep)."""
+    if isinstance(node, dict):
+        if node.get('pretrained'):
+            node['pretrained'] = None
+        if _is_pretrained(node.get('init_cfg')):
+            node['init_cfg'] = None
+        for v in node.values():
+            drop_pretrained(v)
+    elif isinstance(node, list):
+        for v in node:
+            drop_pretrained(v)
+
+
 class LoadCounter:
     """A ``load_state_dict`` pre-hook on an encoder: how many of its parameters and buffers the last
     loaded state dict provides, so that a checkpoint with the wrong key set (a ``backbone.`` prefix, a
@@ -202,4 +217,4 @@ def report_loading(name: str, encoder: nn.Module, counter: LoadCounter):
 
 __all__ = ['CHANNEL_KEYS', 'channels_argument', 'adapt_input_weight', 'image_blocks', 'rebuild_image_stems',
            'first_layer', 'input_channels', 'StemAdapter', 'attach_stem_adapter', 'apply_encoder_init',
-           'pretrained_checkpoints', 'LoadCounter', 'describe_init', 'report_loading', 'SAME']
+           'pretrained_checkpoints', 'drop_pretrained', 'LoadCounter', 'describe_init', 'report_loading', 'SAME']

@@ -14,6 +14,10 @@ from mmengine.registry import MODELS, init_default_scope
 
 from conftest import ROOT
 from mmwam.add_mwam import ConversionError, add_mwam, load_config, mwam_overrides
+# the zoo configs name hub checkpoints, which cannot be fetched here: off for the one-step tests. Loading is
+# tested for real with local checkpoints: a converted zoo config in test_models/test_pretrained.py, every
+# config of ours in test_configs.py
+from mmwam.models.encoder_init import drop_pretrained
 from test_models.test_dual_backbone_detector import batch as det_batch
 from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
 
@@ -53,28 +57,11 @@ DET_ZOO = [
 ]
 
 
-def _pretrained_off_hub_unreachable(model):
-    """The zoo configs name hub checkpoints, which cannot be fetched here: off for the one-step test.
-    Loading is tested for real with local checkpoints: a converted zoo config in
-    test_models/test_pretrained.py, every config of ours in test_configs.py."""
-    if isinstance(model, dict):
-        if 'pretrained' in model:
-            model['pretrained'] = None
-        if 'init_cfg' in model and isinstance(model['init_cfg'], dict) and \
-                model['init_cfg'].get('type') == 'Pretrained':
-            model['init_cfg'] = None
-        for v in model.values():
-            _pretrained_off_hub_unreachable(v)
-    elif isinstance(model, list):
-        for v in model:
-            _pretrained_off_hub_unreachable(v)
-
-
 def _train_one_step(cfg, data):
     init_default_scope(cfg.default_scope)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         Compose(cfg[loader].dataset.pipeline)
-    _pretrained_off_hub_unreachable(cfg.model)
+    drop_pretrained(cfg.model)
     model = MODELS.build(cfg.model).train()
     optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01)))
     MessageHub.get_current_instance().update_info('epoch', 0)  # TOOD reads it, as under a Runner
@@ -167,7 +154,7 @@ def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, dem
 
     from mmwam.utils.cli import build_runner
     cfg = written
-    _pretrained_off_hub_unreachable(cfg.model)
+    drop_pretrained(cfg.model)
     cfg.work_dir = str(tmp_path / 'work')
     cfg.launcher = 'none'
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2, val_interval=2)
@@ -202,7 +189,7 @@ def test_a_cascade_segmentor_converts_trains_and_evaluates_every_subset_through_
     cfg = add_mwam(load_config('mmseg::ocrnet/ocrnet_hr18s_4xb4-80k_ade20k-512x512.py'), dataset='demo-rgbd')
     assert cfg.model.type == 'MultiModalCascadeEncoderDecoder' and cfg.model.num_stages == 2
     assert [h.num_classes for h in cfg.model.decode_head] == [5, 5]
-    _pretrained_off_hub_unreachable(cfg.model)
+    drop_pretrained(cfg.model)
     cfg.work_dir, cfg.launcher = str(tmp_path / 'work'), 'none'
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2, val_interval=2)
     cfg.param_scheduler = []

@@ -62,8 +62,9 @@ def train_one_step(cfg, package, size_override=False):
     from mmengine.logging import MessageHub
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import MODELS, init_default_scope
+    from mmwam.models.encoder_init import drop_pretrained
     init_default_scope(cfg.default_scope or package)
-    _pretrained_off(cfg.model)
+    drop_pretrained(cfg.model)
     size = (64, 64)
     if size_override:  # the config's own crop (BEiT's position bias, LR-ASPP's pooling need their size)
         own = cfg.get('crop_size') or cfg.model.get('backbone', {}).get('img_size') or 512
@@ -80,20 +81,6 @@ def train_one_step(cfg, package, size_override=False):
     bad = [k for k, v in losses.items() if not torch.isfinite(v).all()]
     if bad:
         raise RuntimeError(f'non-finite losses {bad}')
-
-
-def _pretrained_off(node):
-    if isinstance(node, dict):
-        if node.get('pretrained'):
-            node['pretrained'] = None
-        init = node.get('init_cfg')
-        if isinstance(init, dict) and init.get('type') == 'Pretrained':
-            node['init_cfg'] = None
-        for v in node.values():
-            _pretrained_off(v)
-    elif isinstance(node, list):
-        for v in node:
-            _pretrained_off(v)
 
 
 def _batch(package, channels, n=2, size=(64, 64)):
