@@ -41,6 +41,11 @@ PHOTOMETRIC = {'PhotoMetricDistortion', 'AdjustGamma', 'CLAHE', 'RGB2Gray', 'YOL
 # transforms that paste several images into a 3-channel canvas (mmdet hard-codes the 3): not convertible
 MULTI_IMAGE = {'Mosaic', 'CachedMosaic', 'MixUp', 'CachedMixUp', 'CopyPaste'}
 PREPROCESSOR_STATS = ('type', 'mean', 'std', 'bgr_to_rgb', 'rgb_to_bgr', 'modalities')
+# the multimodal twin of each data preprocessor the zoos' models use (BoxInst's makes pseudo masks from RGB)
+MULTIMODAL_PREPROCESSORS = {
+    'seg': {'SegDataPreProcessor': 'MultiModalSegDataPreProcessor'},
+    'det': {'DetDataPreprocessor': 'MultiModalDetDataPreprocessor',
+            'BoxInstDataPreprocessor': 'MultiModalBoxInstDataPreprocessor'}}
 
 
 class ConversionError(InputError):
@@ -387,12 +392,17 @@ def _given_modality(modality, channels, mean, std, rgb_mean, rgb_std):
 def _preprocessor(pre, dpre, task, modality, channels, mean, std) -> dict:
     """The multimodal preprocessor: the config's RGB statistics and channel order, the modality's own,
     the config's (then the dataset's) padding and batch augments."""
+    twins = MULTIMODAL_PREPROCESSORS[task]
+    given = str(pre.get('type') or next(iter(twins))).split('.')[-1]
+    if given not in twins:
+        raise ConversionError(f'model.data_preprocessor.type {given!r} has no multimodal version here (there are: '
+                              f'{", ".join(twins)})')
     kept = {k: v for k, v in pre.items() if k not in PREPROCESSOR_STATS}
     kept.update({k: v for k, v in dpre.items() if k not in PREPROCESSOR_STATS})
     modalities = parse_modalities({'rgb': 3, modality: channels}, '--modality')
     return dict(
         _delete_=True,
-        type='MultiModalSegDataPreProcessor' if task == 'seg' else 'MultiModalDetDataPreprocessor',
+        type=twins[given],
         modalities=dict(modalities),
         mean={'rgb': list(pre['mean']), modality: _stats(mean, channels, 'mean')},
         std={'rgb': list(pre['std']), modality: _stats(std, channels, 'std')},

@@ -2,6 +2,7 @@ import copy
 import os.path as osp
 
 import mmdet
+import numpy as np
 import pytest
 import torch
 from mmdet.registry import MODELS
@@ -97,3 +98,32 @@ def test_detector_without_backbone_is_a_clear_error():
     with pytest.raises(ValueError, match='has no backbone'):
         MODELS.build(dict(type='DualBackboneDetector', modalities=dict(rgb=3, infrared=1), detector=cfg,
                           data_preprocessor=PREPROCESSOR))
+
+
+def test_boxinst_pseudo_masks_come_from_the_colour_image_as_mmdet_makes_them():
+    """BoxInst's pseudo masks (boxes, LAB colour similarity) from the RGB slice of the multimodal tensor equal
+    mmdet's own BoxInstDataPreprocessor's on the RGB image alone; the model input keeps every modality."""
+    from mmdet.models.data_preprocessors import BoxInstDataPreprocessor
+
+    from mmwam.models import MultiModalBoxInstDataPreprocessor
+    rgb_stats = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375])
+    box = dict(pad_size_divisor=32, mask_stride=4, pairwise_size=3, pairwise_dilation=2,
+               pairwise_color_thresh=0.3, bottom_pixels_removed=10)
+    ours = MultiModalBoxInstDataPreprocessor(
+        modalities=dict(rgb=3, infrared=1), mean=dict(rgb=rgb_stats['mean'], infrared=[100.0]),
+        std=dict(rgb=rgb_stats['std'], infrared=[40.0]), bgr_to_rgb=True, **box)
+    theirs = BoxInstDataPreprocessor(**rgb_stats, bgr_to_rgb=True, **box)
+    torch.manual_seed(0)
+    data = demo_mm_inputs(batch_size=2, image_shapes=[(4, 60, 70), (4, 50, 64)], num_items=[3, 2])
+    rgb_only = dict(inputs=[x[:3].clone() for x in data['inputs']],
+                    data_samples=[s.clone() for s in data['data_samples']])
+    out, ref = ours(data, training=True), theirs(rgb_only, training=True)
+    assert out['inputs'].shape[1] == 4
+    assert torch.allclose(out['inputs'][:, :3], ref['inputs'], atol=1e-5)
+    for a, b in zip(out['data_samples'], ref['data_samples']):
+        assert a.pad_shape == b.pad_shape and a.batch_input_shape == b.batch_input_shape
+        assert np.array_equal(a.gt_instances.masks.masks, b.gt_instances.masks.masks)
+        assert torch.equal(a.gt_instances.pairwise_masks, b.gt_instances.pairwise_masks)
+        assert a.gt_instances.pairwise_masks.float().mean() > 0  # the similarity thresholds pass some pairs
+    evaluated = ours(data, training=False)['data_samples'][0]
+    assert 'pairwise_masks' not in evaluated.gt_instances  # pseudo masks are for training only

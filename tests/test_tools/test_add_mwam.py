@@ -54,6 +54,7 @@ DET_ZOO = [
     'hrnet/faster-rcnn_hrnetv2p-w18-1x_coco.py',  # HRNet
     'rtmdet/rtmdet_tiny_8xb32-300e_coco.py',  # CSPNeXt: stem fixed at 3 channels
     'yolox/yolox_tiny_8xb8-300e_coco.py',  # CSPDarknet's Focus stem; no normalisation in its preprocessor
+    'boxinst/boxinst_r50_fpn_ms-90k_coco.py',  # its own preprocessor: pseudo masks from the RGB image
 ]
 
 
@@ -219,6 +220,9 @@ def test_a_cascade_segmentor_converts_trains_and_evaluates_every_subset_through_
     ('mmseg::convnext/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py', dict(modality='depth'),
      r"^the config needs the package 'mmpretrain', which is not installed: "
      r"pip install mmpretrain$"),
+    ('mmdet::retinanet/retinanet_r18_fpn_1x_coco.py',
+     dict(dataset='llvip', **{'model.data_preprocessor.type': 'ReIDDataPreprocessor'}),
+     r"model.data_preprocessor.type 'ReIDDataPreprocessor' has no multimodal version here"),
     ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py', dict(dataset='llvip'),
      r'--dataset llvip: a MultiModalDetDataPreprocessor dataset config, but the model is a seg model'),
     ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py', dict(dataset='nyudv2', modality='thermal'),
@@ -231,8 +235,11 @@ def test_a_cascade_segmentor_converts_trains_and_evaluates_every_subset_through_
      r'model.type is MultiModalEncoderDecoder: the config is already multimodal'),
 ])
 def test_unconvertible_configs_name_the_field(config, kwargs, message):
+    changes = {k: kwargs.pop(k) for k in list(kwargs) if '.' in k}  # fields of the config changed first
     with pytest.raises(ConversionError, match=message):
-        mwam_overrides(load_config(config), **kwargs)
+        cfg = load_config(config)
+        cfg.merge_from_dict(changes)
+        mwam_overrides(cfg, **kwargs)
 
 
 def test_a_detector_without_backbone_is_refused():

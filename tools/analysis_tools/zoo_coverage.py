@@ -10,16 +10,22 @@ step on a tiny RGB + X batch (CPU, 64x64, pretrained weights off: no hub here). 
 summary and the full table are written to ``--out/zoo_coverage.md``.
 
 Results: ``trained`` (converted and one step trained), ``converted`` (another config of the family was
-trained), ``needs a package`` (the config imports one that is not installed: mmpretrain), ``out of scope``
-(not an EncoderDecoder segmentor nor a detector with a backbone: trackers, video models, semi-supervised
-wrappers, SAN, configs without a model), ``refused`` (add_mwam's one-line reason) and ``failed`` (an error
-add_mwam did not foresee: a bug to look at).
+trained), ``needs a package`` (the config imports one that is not installed: mmpretrain, torchvision),
+``out of scope`` (not an EncoderDecoder segmentor nor a detector with a backbone: trackers, video models,
+semi-supervised wrappers, SAN, configs without a model), ``refused`` (add_mwam's one-line reason),
+``fails upstream too`` (the converted model's training step failed, and so does the original RGB model's
+on the same fake batch: a CPU op that mmcv lacks or crashes in, a model that needs its pretrained weights
+to give finite losses; not counted) and ``failed`` (an error of ours: a bug to look at).
+
+Each config is checked in a worker process; one that crashes it (a segfault in a compiled op) is recorded
+as such and the sweep goes on in a new worker.
 """
 import argparse
 import copy
 import json
 import os
 import os.path as osp
+import subprocess
 import sys
 import time
 import traceback
@@ -56,8 +62,8 @@ def scope_of(cfg):
 
 
 def train_one_step(cfg, package, size_override=False):
-    """Build the converted model and train it one step on a tiny fake RGB + X batch (64x64; with
-    ``size_override``, at the config's own crop size)."""
+    """Build the model of ``cfg`` (converted or the original) and train it one step on a tiny fake batch
+    (64x64; with ``size_override``, at the config's own crop size) with its preprocessor's channels."""
     import torch
     from mmengine.logging import MessageHub
     from mmengine.optim import build_optim_wrapper
@@ -76,11 +82,25 @@ def train_one_step(cfg, package, size_override=False):
     hub = MessageHub.get_current_instance()
     hub.update_info('epoch', 0)
     hub.update_info('iter', 0)
-    channels = sum(cfg.model.data_preprocessor.modalities.values())
+    channels = sum((cfg.model.data_preprocessor.get('modalities') or dict(rgb=3)).values())
     losses = model.train_step(_batch(package, channels, size=size), optim)
     bad = [k for k, v in losses.items() if not torch.isfinite(v).all()]
     if bad:
         raise RuntimeError(f'non-finite losses {bad}')
+
+
+def step_error(cfg, package):
+    """None if the model of ``cfg`` trains one step (at 64x64, else at its own crop size), else the error."""
+    try:
+        try:
+            train_one_step(copy.deepcopy(cfg), package)
+        except RuntimeError:  # e.g. BEiT's position bias needs its own image size: once more at it
+            train_one_step(copy.deepcopy(cfg), package, size_override=True)
+    except Exception as e:  # noqa: BLE001
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        return (f'{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""} '
+                f'({osp.basename(where.filename)}:{where.lineno})')
+    return None
 
 
 def _batch(package, channels, n=2, size=(64, 64)):
@@ -93,6 +113,7 @@ def _batch(package, channels, n=2, size=(64, 64)):
                               num_classes=2, with_mask=True)  # masks too, for instance-segmentation models
         for s in data['data_samples']:
             s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
+            s.gt_sem_seg = PixelData(sem_seg=torch.zeros((1, *size), dtype=torch.uint8))  # HTC's semantic head
         return data
     from mmseg.structures import SegDataSample
     samples = []
@@ -105,7 +126,12 @@ def _batch(package, channels, n=2, size=(64, 64)):
                 data_samples=samples)
 
 
-def check(package, path, train):
+CRASHED = 'the process crashed (a segfault in a compiled op?)'
+
+
+def check(package, path, train, phase=lambda name: None, crashed=None):
+    """The result and reason for one config. ``phase`` is told which step runs (so that a crash can be
+    attributed); ``crashed``: the step that crashed a previous worker on this config."""
     from mmwam.add_mwam import ConversionError, add_mwam, load_config
     try:
         cfg = load_config(path)
@@ -123,35 +149,42 @@ def check(package, path, train):
         return 'failed', f'conversion: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""}'
     if not train:
         return 'converted', ''
-    try:
-        try:
-            train_one_step(copy.deepcopy(converted), package)
-        except RuntimeError:  # e.g. BEiT's position bias needs its own image size: once more at it
-            train_one_step(converted, package, size_override=True)
-    except Exception as e:  # noqa: BLE001
-        where = traceback.extract_tb(e.__traceback__)[-1]
-        return 'failed', (f'training step: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""} '
-                          f'({osp.basename(where.filename)}:{where.lineno})')
-    return 'trained', ''
+    if crashed == 'upstream':
+        return 'fails upstream too', f'training step: {CRASHED}, and the original model\'s too'
+    phase('converted')
+    error = CRASHED if crashed == 'converted' else step_error(converted, package)
+    if error is None:
+        return 'trained', ''
+    if error.startswith('ModuleNotFoundError'):
+        return 'needs a package', f'training step: {error}'
+    phase('upstream')
+    upstream = step_error(cfg, package)
+    if upstream is not None:
+        return 'fails upstream too', f'training step: {error}; the original model: {upstream}'
+    return 'failed', f'training step: {error}'
 
 
 def summary(rows, versions):
     fams = {}
     for r in rows:
         fams.setdefault((r['package'], r['family']), []).append(r['result'])
-    outside = ('out of scope', 'needs a package')
+    outside = ('out of scope', 'needs a package', 'fails upstream too')
     in_scope = {k: v for k, v in fams.items() if any(x not in outside for x in v)}
-    packages = sorted({f'{p}::{f}' for (p, f), v in fams.items() if 'needs a package' in v and (p, f) not in in_scope})
+    apart = {why: sorted(f'{p}::{f}' for (p, f), v in fams.items() if why in v and (p, f) not in in_scope)
+             for why in outside[1:]}
     ok = [k for k, v in in_scope.items() if 'trained' in v]
     lines = [f'# add_mwam over the model zoos ({time.strftime("%Y-%m-%d")}, {versions})', '',
              f'- configs: {len(rows)}; ' + ', '.join(
                  f'{res} {sum(r["result"] == res for r in rows)}'
-                 for res in ('trained', 'converted', 'refused', 'failed', 'out of scope', 'needs a package')),
+                 for res in ('trained', 'converted', 'refused', 'failed') + outside),
              f'- model families in scope: {len(in_scope)}; converted and trained one step: {len(ok)} '
              f'({100 * len(ok) / max(len(in_scope), 1):.1f} %)',
              f'- families in scope without a trained config: '
              f'{", ".join(f"{p}::{f}" for p, f in sorted(set(in_scope) - set(ok))) or "none"}',
-             f'- families that need a package not installed here (not counted): {", ".join(packages) or "none"}',
+             f'- families that need a package not installed here (not counted): '
+             f'{", ".join(apart["needs a package"]) or "none"}',
+             f'- families whose original RGB model fails the same step here (not counted): '
+             f'{", ".join(apart["fails upstream too"]) or "none"}',
              '',
              '| package | family | config | result | reason |', '|---|---|---|---|---|']
     for r in rows:
@@ -167,7 +200,22 @@ def main():
     p.add_argument('--out', default='work_dirs/zoo_coverage')
     p.add_argument('--no-train', action='store_true', help='convert only')
     p.add_argument('--retry', action='store_true', help='check the failed and refused configs again (after a fix)')
+    p.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)  # the process that checks
     args = p.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    results = osp.join(args.out, 'results.jsonl')
+    marker = osp.join(args.out, 'in_progress.json')  # the config and step being checked
+    if not args.worker:
+        if args.retry and osp.isfile(results):  # forget them, so that every worker checks them again
+            rows = [json.loads(line) for line in open(results)]
+            with open(results, 'w') as f:
+                f.writelines(json.dumps(r) + '\n' for r in rows if r['result'] not in ('failed', 'refused'))
+        argv = [a for a in sys.argv[1:] if a != '--retry']
+        while True:  # a worker killed by a signal (a segfault) is followed by another, which records it
+            rc = subprocess.call([sys.executable, osp.abspath(__file__), *argv, '--worker'])
+            if rc >= 0:
+                sys.exit(rc)
+            print(f'zoo_coverage: the worker died (signal {-rc}); going on in a new one', flush=True)
     import logging
     import warnings
     warnings.filterwarnings('ignore')
@@ -177,14 +225,20 @@ def main():
 
     import mmwam
     MMLogger.get_instance('mmengine').setLevel(logging.ERROR)
-    os.makedirs(args.out, exist_ok=True)
-    results = osp.join(args.out, 'results.jsonl')
     done = {}
     if osp.isfile(results):
         for line in open(results):
             row = json.loads(line)
-            if not (args.retry and row['result'] in ('failed', 'refused')):
-                done[(row['package'], row['config'])] = row
+            done[(row['package'], row['config'])] = row
+    crashed = {}
+    if osp.isfile(marker):
+        m = json.load(open(marker))
+        crashed[(m['package'], m['config'])] = m['phase']
+
+    def phase(package, rel, name):
+        with open(marker, 'w') as f:
+            json.dump(dict(package=package, config=rel, phase=name), f)
+
     rows = []
     for package in args.packages:
         trained_families = {r['family'] for r in done.values() if r['package'] == package and
@@ -194,10 +248,16 @@ def main():
                 continue
             key = (package, rel)
             if key not in done:
-                result, reason = check(package, path, train=not args.no_train and family not in trained_families)
+                if crashed.get(key) == 'conversion':
+                    result, reason = 'failed', f'conversion: {CRASHED}'
+                else:
+                    phase(package, rel, 'conversion')
+                    result, reason = check(package, path, not args.no_train and family not in trained_families,
+                                           lambda name: phase(package, rel, name), crashed.get(key))
                 done[key] = dict(package=package, family=family, config=rel, result=result, reason=reason)
                 with open(results, 'a') as f:
                     f.write(json.dumps(done[key]) + '\n')
+                os.remove(marker)
                 print(f'zoo_coverage: {package}::{rel}: {result}{": " + reason if reason else ""}', flush=True)
                 if result == 'trained':
                     trained_families.add(family)

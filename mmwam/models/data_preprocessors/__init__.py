@@ -1,4 +1,5 @@
-from .multimodal import (MultiModalDetDataPreprocessor, MultiModalPreprocessorMixin,
-                         MultiModalSegDataPreProcessor)
+from .multimodal import (MultiModalBoxInstDataPreprocessor, MultiModalDetDataPreprocessor,
+                         MultiModalPreprocessorMixin, MultiModalSegDataPreProcessor)
 
-__all__ = ['MultiModalDetDataPreprocessor', 'MultiModalPreprocessorMixin', 'MultiModalSegDataPreProcessor']
+__all__ = ['MultiModalBoxInstDataPreprocessor', 'MultiModalDetDataPreprocessor', 'MultiModalPreprocessorMixin',
+           'MultiModalSegDataPreProcessor']

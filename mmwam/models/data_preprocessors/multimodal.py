@@ -5,7 +5,7 @@ from typing import Dict, Iterable, Mapping, Optional, Sequence
 import logging
 
 import torch
-from mmdet.models.data_preprocessors import DetDataPreprocessor
+from mmdet.models.data_preprocessors import BoxInstDataPreprocessor, DetDataPreprocessor
 from mmdet.registry import MODELS as DET_MODELS
 from mmseg.models.data_preprocessor import SegDataPreProcessor
 from mmengine.logging import print_log
@@ -40,6 +40,7 @@ class MultiModalPreprocessorMixin:
         """``kwargs`` go to the task's preprocessor (padding, batch augments, ...), which gets no mean,
         std or channel swap: mmengine's asserts 1 or 3 values; this class does both per modality."""
         mean, std = self._init_modalities(modalities, mean, std, bgr_to_rgb, color_modality, missing)
+        self.color_name = color_modality  # the colour image, whether or not its channels are swapped
         super().__init__(bgr_to_rgb=False, rgb_to_bgr=False, **kwargs)
         # normalizing before padding, as the upstream preprocessors do
         self.register_buffer('modality_mean', None if mean is None else torch.tensor(mean).view(-1, 1, 1),
@@ -160,3 +161,36 @@ class MultiModalSegDataPreProcessor(MultiModalPreprocessorMixin, SegDataPreProce
 class MultiModalDetDataPreprocessor(MultiModalPreprocessorMixin, DetDataPreprocessor):
     """``DetDataPreprocessor`` for ``modalities`` (mmdet's asserts 1 or 3 channels for the BGR swap).
     Padding, ``batch_input_shape`` and batch augments are mmdet's own."""
+
+
+@DET_MODELS.register_module()
+class MultiModalBoxInstDataPreprocessor(MultiModalDetDataPreprocessor):
+    """BoxInst's preprocessor for the multimodal tensor. BoxInst learns masks from boxes and the colour
+    similarity of neighbouring pixels (in LAB space): the pseudo masks are made by mmdet's own
+    ``BoxInstDataPreprocessor`` from the colour modality alone (un-normalized, as mmdet does), and the
+    model gets the whole multimodal tensor. The ``mask_stride`` / ``pairwise_*`` /
+    ``bottom_pixels_removed`` arguments are BoxInst's."""
+
+    def __init__(self, mask_stride: int = 4, pairwise_size: int = 3, pairwise_dilation: int = 2,
+                 pairwise_color_thresh: float = 0.3, bottom_pixels_removed: int = 10, **kwargs):
+        super().__init__(**kwargs)
+        s = self.slices[self.color_name]
+        stats = dict(mean=[0.0] * 3, std=[1.0] * 3) if self.modality_mean is None else dict(
+            mean=self.modality_mean[s].flatten().tolist(), std=self.modality_std[s].flatten().tolist())
+        self.pseudo_masks = BoxInstDataPreprocessor(
+            **stats, mask_stride=mask_stride, pairwise_size=pairwise_size, pairwise_dilation=pairwise_dilation,
+            pairwise_color_thresh=pairwise_color_thresh, bottom_pixels_removed=bottom_pixels_removed)
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        out = super().forward(data, training)
+        if training:
+            s, samples = self.slices[self.color_name], out['data_samples']
+            colour = out['inputs'][:, s]
+            if self.modality_mean is not None:  # BoxInst's own normalizes, then undoes it
+                colour = colour * self.modality_std[s] + self.modality_mean[s]
+            pad_shapes = [sample.pad_shape for sample in samples]  # (it sets them from the padded batch)
+            out['data_samples'] = self.pseudo_masks(dict(inputs=colour, data_samples=samples),
+                                                    training=True)['data_samples']  # (copies: cast_data)
+            for sample, pad_shape in zip(out['data_samples'], pad_shapes):
+                sample.set_metainfo(dict(pad_shape=pad_shape))
+        return out
