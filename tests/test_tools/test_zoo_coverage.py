@@ -26,3 +26,26 @@ def test_zoo_coverage_converts_trains_one_per_family_and_resumes(tmp_path):
     again = _run(tmp_path)
     assert again.returncode == 0 and 'zoo_coverage: mmseg::' not in again.stdout  # nothing re-checked
     assert len(open(tmp_path / 'results.jsonl').readlines()) == len(rows)
+
+
+def test_a_step_that_fails_for_the_original_model_too_is_not_counted_and_a_crash_is_recorded(tmp_path):
+    """CARAFE's op has no CPU implementation in mmcv: the converted and the original model fail alike
+    (fails upstream too, not counted). A worker that died on a config (here: the marker it leaves, as a
+    segfault would) is recorded as crashed by the next one, which then checks the original model."""
+    carafe = 'carafe/faster-rcnn_r50_fpn-carafe_1x_coco.py'
+    crashed = 'retinanet/retinanet_r18_fpn_1x_coco.py'
+    (tmp_path / 'in_progress.json').write_text(json.dumps(dict(package='mmdet', config=crashed, phase='converted')))
+    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'analysis_tools', 'zoo_coverage.py'),
+                           '--packages', 'mmdet', '--configs', carafe, crashed, '--out', str(tmp_path)],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {r['config']: r for r in map(json.loads, open(tmp_path / 'results.jsonl'))}
+    assert set(rows) == {carafe, crashed}
+    assert rows[carafe]['result'] == 'fails upstream too', rows
+    assert 'implementation for device cpu not found' in rows[carafe]['reason'].split('the original model:')[1]
+    # the original RetinaNet trains: the crash was the converted model's, an error of ours
+    assert rows[crashed]['result'] == 'failed' and 'the process crashed' in rows[crashed]['reason'], rows
+    assert not (tmp_path / 'in_progress.json').exists()
+    table = (tmp_path / 'zoo_coverage.md').read_text()
+    assert 'model families in scope: 1; converted and trained one step: 0 (0.0 %)' in table
+    assert 'original RGB model fails the same step here (not counted): mmdet::carafe' in table

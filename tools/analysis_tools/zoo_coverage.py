@@ -2,6 +2,7 @@
 
     python tools/analysis_tools/zoo_coverage.py                       # every config of both zoos
     python tools/analysis_tools/zoo_coverage.py --families segformer yolox --out work_dirs/zoo_coverage
+    python tools/analysis_tools/zoo_coverage.py --packages mmdet --configs 'rtmdet/rtmdet_s_*'
 
 Every config file (``_base_`` excepted) is converted (``--dataset demo-rgbd`` for mmseg, ``llvip-mini`` for
 mmdet); the first config of each model family (its folder) that converts is also built and trained one
@@ -22,6 +23,7 @@ as such and the sweep goes on in a new worker.
 """
 import argparse
 import copy
+import fnmatch
 import json
 import os
 import os.path as osp
@@ -137,7 +139,9 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
         cfg = load_config(path)
     except Exception as e:  # noqa: BLE001  (a config that does not load is a result, not a crash)
         why = str(e).splitlines()[0][:200]
-        return ('needs a package' if 'which is not installed' in why else 'refused'), why
+        if 'which is not installed' in why:
+            return 'needs a package', why
+        return 'fails upstream too', f'the config does not load: {why}'
     why = scope_of(cfg)
     if why is not None:
         return 'out of scope', why
@@ -197,6 +201,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument('--packages', nargs='+', default=['mmseg', 'mmdet'], choices=['mmseg', 'mmdet'])
     p.add_argument('--families', nargs='+', help='only these model families (zoo folders)')
+    p.add_argument('--configs', nargs='+', help='only the configs matching these patterns (fnmatch, e.g. '
+                   '"yolox/yolox_s_*"; paths relative to the zoo)')
     p.add_argument('--out', default='work_dirs/zoo_coverage')
     p.add_argument('--no-train', action='store_true', help='convert only')
     p.add_argument('--retry', action='store_true', help='check the failed and refused configs again (after a fix)')
@@ -244,7 +250,8 @@ def main():
         trained_families = {r['family'] for r in done.values() if r['package'] == package and
                             r['result'] == 'trained'}
         for family, path, rel in zoo_configs(package):
-            if args.families and family not in args.families:
+            if (args.families and family not in args.families) or \
+                    (args.configs and not any(fnmatch.fnmatch(rel, c) for c in args.configs)):
                 continue
             key = (package, rel)
             if key not in done:
