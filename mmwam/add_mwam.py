@@ -89,9 +89,21 @@ def _task(model: dict) -> str:
         return 'cascade-seg'
     if seg is not None and issubclass(seg, EncoderDecoder):
         return 'seg'
+    from mmdet.models.detectors.semi_base import SemiBaseDetector
+    from mmdet.models.mot import BaseMOTModel
+    from mmdet.models.reid import BaseReID
+    if det is not None and issubclass(det, SemiBaseDetector):
+        raise ConversionError(f'model.type {kind} is a semi-supervised wrapper (teacher and student) around '
+                              'model.detector: out of scope; convert the detector\'s own config')
+    if det is not None and issubclass(det, (BaseMOTModel, BaseReID)):
+        raise ConversionError(f'model.type {kind} is a tracking or video model (multi-object tracking, video '
+                              'instance segmentation, re-identification): out of scope; convert the config of its image detector')
     if det is not None and issubclass(det, BaseDetector):
         if 'backbone' not in model:
             raise ConversionError(f'model.backbone: the detector {kind} has no backbone to duplicate')
+        if 'language_model' in model:
+            raise ConversionError(f'model.type {kind} is a vision-language detector (its language_model '
+                                  'reads text prompts): out of scope')
         return 'det'
     raise ConversionError(f'model.type {kind!r} is neither an mmseg EncoderDecoder nor an mmdet detector '
                           'with a backbone')
@@ -327,6 +339,13 @@ def mwam_overrides(cfg: Config,
         raise ConversionError(f'model.data_preprocessor: the RGB mean and std (3 values each) are needed, '
                               f'got mean={rgb_mean}, std={rgb_std}')
     data = dataset_config(dataset) if dataset is not None else None
+    if data is not None and task == 'det':
+        from mmdet.models.detectors import FastRCNN
+        if issubclass(_models('det').get(model['type']), FastRCNN):
+            raise ConversionError(f'--dataset {dataset}: model.type {model["type"]} trains on precomputed proposals '
+                                  '(LoadProposals and a proposal file), which the dataset config does not give: '
+                                  'convert without --dataset to keep your pipelines, or use a detector with an '
+                                  'RPN (Faster R-CNN)')
     if data is not None:
         modality, channels, mean, std, dpre = _dataset_modality(data, dataset, task, modality, channels, mean,
                                                                 std)

@@ -36,6 +36,7 @@ HERE = osp.dirname(osp.abspath(__file__))
 sys.path.insert(0, osp.dirname(osp.dirname(HERE)))
 
 DATASET = {'mmseg': 'demo-rgbd', 'mmdet': 'llvip-mini'}
+OWN_PIPELINES = {'mmseg': 'depth', 'mmdet': 'infrared'}  # the modality when a config keeps its own pipelines
 
 
 def zoo_configs(package):
@@ -107,7 +108,7 @@ def step_error(cfg, package):
 
 def _batch(package, channels, n=2, size=(64, 64)):
     import torch
-    from mmengine.structures import PixelData
+    from mmengine.structures import InstanceData, PixelData
     g = torch.Generator().manual_seed(0)
     if package == 'mmdet':
         from mmdet.testing import demo_mm_inputs
@@ -116,6 +117,8 @@ def _batch(package, channels, n=2, size=(64, 64)):
         for s in data['data_samples']:
             s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
             s.gt_sem_seg = PixelData(sem_seg=torch.zeros((1, *size), dtype=torch.uint8))  # HTC's semantic head
+            s.proposals = InstanceData(bboxes=s.gt_instances.bboxes.clone(),  # Fast R-CNN's
+                                       scores=torch.ones(len(s.gt_instances.bboxes)))
         return data
     from mmseg.structures import SegDataSample
     samples = []
@@ -145,20 +148,26 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
     why = scope_of(cfg)
     if why is not None:
         return 'out of scope', why
+    note = ''
     try:
-        converted = add_mwam(cfg, dataset=DATASET[package])
+        try:
+            converted = add_mwam(cfg, dataset=DATASET[package])
+        except ConversionError as e:  # e.g. Fast R-CNN's proposals: the model's own pipelines may convert
+            if not str(e).startswith('--dataset'):
+                raise
+            converted, note = add_mwam(cfg, modality=OWN_PIPELINES[package]), f'without --dataset ({e})'
     except ConversionError as e:
         return 'refused', str(e)
     except Exception as e:  # noqa: BLE001
         return 'failed', f'conversion: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""}'
     if not train:
-        return 'converted', ''
+        return 'converted', note
     if crashed == 'upstream':
         return 'fails upstream too', f'training step: {CRASHED}, and the original model\'s too'
     phase('converted')
     error = CRASHED if crashed == 'converted' else step_error(converted, package)
     if error is None:
-        return 'trained', ''
+        return 'trained', note
     if error.startswith('ModuleNotFoundError'):
         return 'needs a package', f'training step: {error}'
     phase('upstream')
