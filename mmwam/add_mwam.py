@@ -340,12 +340,7 @@ def mwam_overrides(cfg: Config,
                               f'got mean={rgb_mean}, std={rgb_std}')
     data = dataset_config(dataset) if dataset is not None else None
     if data is not None and task == 'det':
-        from mmdet.models.detectors import FastRCNN
-        if issubclass(_models('det').get(model['type']), FastRCNN):
-            raise ConversionError(f'--dataset {dataset}: model.type {model["type"]} trains on precomputed proposals '
-                                  '(LoadProposals and a proposal file), which the dataset config does not give: '
-                                  'convert without --dataset to keep your pipelines, or use a detector with an '
-                                  'RPN (Faster R-CNN)')
+        _check_dataset_labels(model, data, dataset)
     if data is not None:
         modality, channels, mean, std, dpre = _dataset_modality(data, dataset, task, modality, channels, mean,
                                                                 std)
@@ -374,6 +369,50 @@ def mwam_overrides(cfg: Config,
         out.update(_pipeline_overrides(cfg, modality, channels))
     out.update(_runtime_overrides(cfg, None if data is not None else (modality, channels)))
     return out
+
+
+def _label_needs(model: dict):
+    """What a detector trains on beyond boxes: ``(part of the config, LoadAnnotations flag)`` for instance
+    masks (``with_mask``) or semantic labels (``with_seg``), or ``(..., None)`` for precomputed proposals."""
+    from mmdet.models.dense_heads import RTMDetInsHead
+    from mmdet.models.detectors import BoxInst, FastRCNN, MaskFormer
+    from mmdet.models.detectors.single_stage_instance_seg import SingleStageInstanceSegmentor
+    registry = _models('det')
+    cls = registry.get(model['type'])
+    if issubclass(cls, FastRCNN):
+        return [(f'model.type {model["type"]}', None)]
+    if issubclass(cls, BoxInst):  # its pseudo masks come from the boxes
+        return []
+    if issubclass(cls, (SingleStageInstanceSegmentor, MaskFormer)):
+        return [(f'model.type {model["type"]}', 'with_mask')]
+    needs = []
+    roi = model.get('roi_head') or {}
+    for key, flag in (('mask_head', 'with_mask'), ('semantic_head', 'with_seg')):
+        if roi.get(key):
+            needs.append((f'model.roi_head.{key}', flag))
+    if model.get('semantic_head'):  # Panoptic FPN
+        needs.append(('model.semantic_head', 'with_seg'))
+    head = model.get('bbox_head')
+    head_cls = registry.get(head.get('type')) if isinstance(head, dict) else None
+    if head_cls is not None and issubclass(head_cls, RTMDetInsHead):
+        needs.append(('model.bbox_head', 'with_mask'))
+    return needs
+
+
+def _check_dataset_labels(model: dict, data: Config, dataset: str):
+    """A ``--dataset`` must give what the detector trains on: masks for a mask head, semantic labels for a
+    semantic head, proposals for Fast R-CNN; the dataset configs here give boxes."""
+    loads = [t for t in data.train_pipeline if str(t.get('type', '')).endswith('LoadAnnotations')]
+    for where, flag in _label_needs(model):
+        if flag is None:
+            raise ConversionError(f'--dataset {dataset}: {where} trains on precomputed proposals (LoadProposals '
+                                  'and a proposal file), which the dataset config does not give: convert without '
+                                  '--dataset to keep your pipelines, or use a detector with an RPN (Faster R-CNN)')
+        if not any(t.get(flag) for t in loads):
+            what = 'instance masks' if flag == 'with_mask' else 'semantic labels'
+            raise ConversionError(f'--dataset {dataset}: {where} trains on {what}, and the dataset config loads '
+                                  f'none (its LoadAnnotations has no {flag}=True): convert without --dataset to '
+                                  'keep your pipelines, or use a box detector')
 
 
 def _dataset_modality(data, dataset, task, modality, channels, mean, std):

@@ -225,6 +225,8 @@ def test_a_cascade_segmentor_converts_trains_and_evaluates_every_subset_through_
      r"model.data_preprocessor.type 'ReIDDataPreprocessor' has no multimodal version here"),
     ('mmdet::fast_rcnn/fast-rcnn_r50_fpn_1x_coco.py', dict(dataset='llvip'),
      r'--dataset llvip: model.type FastRCNN trains on precomputed proposals .* convert without --dataset'),
+    ('mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py', dict(dataset='llvip'),
+     r'--dataset llvip: model.roi_head.mask_head trains on instance masks, and the dataset config loads none'),
     ('mmdet::soft_teacher/soft-teacher_faster-rcnn_r50-caffe_fpn_180k_semi-0.1-coco.py', dict(dataset='llvip'),
      r'SoftTeacher is a semi-supervised wrapper .* out of scope; convert the detector\'s own config'),
     ('mmdet::glip/glip_atss_swin-t_a_fpn_dyhead_pretrain_obj365.py', dict(dataset='llvip'),

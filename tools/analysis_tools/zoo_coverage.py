@@ -76,7 +76,8 @@ def train_one_step(cfg, package, size_override=False):
     drop_pretrained(cfg.model)
     size = (64, 64)
     if size_override:  # the config's own crop (BEiT's position bias, LR-ASPP's pooling need their size)
-        own = cfg.get('crop_size') or cfg.model.get('backbone', {}).get('img_size') or 512
+        own = cfg.get('crop_size') or cfg.model.get('backbone', {}).get('img_size') or \
+            (512 if package == 'mmseg' else 256)  # (a detector at 512 can take over 16 GB on the CPU)
         size = (own, own) if isinstance(own, int) else tuple(own)
     if package == 'mmseg':
         cfg.model.data_preprocessor.size = size
@@ -131,12 +132,13 @@ def _batch(package, channels, n=2, size=(64, 64)):
                 data_samples=samples)
 
 
-CRASHED = 'the process crashed (a segfault in a compiled op?)'
+CRASHED = 'the process crashed ({})'
+SIGNALS = {9: 'killed: out of memory?', 11: 'a segfault in a compiled op?'}
 
 
 def check(package, path, train, phase=lambda name: None, crashed=None):
     """The result and reason for one config. ``phase`` is told which step runs (so that a crash can be
-    attributed); ``crashed``: the step that crashed a previous worker on this config."""
+    attributed); ``crashed``: ``(step, signal)`` that killed a previous worker on this config."""
     from mmwam.add_mwam import ConversionError, add_mwam, load_config
     try:
         cfg = load_config(path)
@@ -162,10 +164,11 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
         return 'failed', f'conversion: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""}'
     if not train:
         return 'converted', note
-    if crashed == 'upstream':
-        return 'fails upstream too', f'training step: {CRASHED}, and the original model\'s too'
+    died = crashed and CRASHED.format(SIGNALS.get(crashed[1], f'signal {crashed[1]}'))
+    if crashed and crashed[0] == 'upstream':
+        return 'fails upstream too', f'training step: the original model: {died}'
     phase('converted')
-    error = CRASHED if crashed == 'converted' else step_error(converted, package)
+    error = died if crashed else step_error(converted, package)
     if error is None:
         return 'trained', note
     if error.startswith('ModuleNotFoundError'):
@@ -230,6 +233,11 @@ def main():
             rc = subprocess.call([sys.executable, osp.abspath(__file__), *argv, '--worker'])
             if rc >= 0:
                 sys.exit(rc)
+            if osp.isfile(marker):
+                with open(marker) as f:
+                    m = json.load(f)
+                with open(marker, 'w') as f:
+                    json.dump(dict(m, signal=-rc), f)
             print(f'zoo_coverage: the worker died (signal {-rc}); going on in a new one', flush=True)
     import logging
     import warnings
@@ -248,7 +256,7 @@ def main():
     crashed = {}
     if osp.isfile(marker):
         m = json.load(open(marker))
-        crashed[(m['package'], m['config'])] = m['phase']
+        crashed[(m['package'], m['config'])] = (m['phase'], m.get('signal'))
 
     def phase(package, rel, name):
         with open(marker, 'w') as f:
@@ -264,8 +272,8 @@ def main():
                 continue
             key = (package, rel)
             if key not in done:
-                if crashed.get(key) == 'conversion':
-                    result, reason = 'failed', f'conversion: {CRASHED}'
+                if crashed.get(key, ('',))[0] == 'conversion':
+                    result, reason = 'failed', f'conversion: {CRASHED.format(crashed[key][1])}'
                 else:
                     phase(package, rel, 'conversion')
                     result, reason = check(package, path, not args.no_train and family not in trained_families,
