@@ -81,6 +81,9 @@ def train_one_step(cfg, package, size_override=False):
         size = (own, own) if isinstance(own, int) else tuple(own)
     if package == 'mmseg':
         cfg.model.data_preprocessor.size = size
+    for aug in cfg.model.data_preprocessor.get('batch_augments') or []:
+        if 'size' in aug:  # BatchFixedSizePad (Mask2Former's LSJ pads to 1024x1024): to the fake batch's size
+            aug['size'] = size
     model = MODELS.build(cfg.model).train()
     optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3)))
     hub = MessageHub.get_current_instance()
@@ -218,6 +221,9 @@ def main():
     p.add_argument('--out', default='work_dirs/zoo_coverage')
     p.add_argument('--no-train', action='store_true', help='convert only')
     p.add_argument('--retry', action='store_true', help='check the failed and refused configs again (after a fix)')
+    p.add_argument('--memory-gb', type=float, default=10,
+                   help='address-space limit of the worker: a model that needs more fails its step (out of '
+                   'memory) instead of the machine killing processes')
     p.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)  # the process that checks
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -240,7 +246,10 @@ def main():
                     json.dump(dict(m, signal=-rc), f)
             print(f'zoo_coverage: the worker died (signal {-rc}); going on in a new one', flush=True)
     import logging
+    import resource
     import warnings
+    limit = int(args.memory_gb * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     warnings.filterwarnings('ignore')
     import mmdet
     import mmseg
