@@ -160,9 +160,11 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
         except ConversionError as e:  # e.g. Fast R-CNN's proposals: the model's own pipelines may convert
             if not str(e).startswith('--dataset'):
                 raise
-            converted, note = add_mwam(cfg, modality=OWN_PIPELINES[package]), f'without --dataset ({e})'
+            note = str(e)
+            converted = add_mwam(cfg, modality=OWN_PIPELINES[package])
+            note = f'without --dataset ({note})'
     except ConversionError as e:
-        return 'refused', str(e)
+        return 'refused', f'{note}; with its own pipelines: {e}' if note else str(e)
     except Exception as e:  # noqa: BLE001
         return 'failed', f'conversion: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""}'
     if not train:
