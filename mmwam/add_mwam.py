@@ -371,7 +371,7 @@ def mwam_overrides(cfg: Config,
     return out
 
 
-def _label_needs(model: dict):
+def label_needs(model: dict):
     """What a detector trains on beyond boxes: ``(part of the config, LoadAnnotations flag)`` for instance
     masks (``with_mask``) or semantic labels (``with_seg``), or ``(..., None)`` for precomputed proposals."""
     from mmdet.models.dense_heads import RTMDetInsHead
@@ -403,7 +403,7 @@ def _check_dataset_labels(model: dict, data: Config, dataset: str):
     """A ``--dataset`` must give what the detector trains on: masks for a mask head, semantic labels for a
     semantic head, proposals for Fast R-CNN; the dataset configs here give boxes."""
     loads = [t for t in data.train_pipeline if str(t.get('type', '')).endswith('LoadAnnotations')]
-    for where, flag in _label_needs(model):
+    for where, flag in label_needs(model):
         if flag is None:
             raise ConversionError(f'--dataset {dataset}: {where} trains on precomputed proposals (LoadProposals '
                                   'and a proposal file), which the dataset config does not give: convert without '

@@ -174,6 +174,17 @@ class MultiModalBackbone(BaseModule):
         for name in self.modalities:
             report_loading(name, self.encoders[name], self._load_counters[name])
 
+    def __getattr__(self, name: str):
+        """What a detector reads from its backbone besides the forward (TridentNet's ``num_branch`` and
+        ``test_branch_idx``) is the encoders' own: they are clones of one backbone config."""
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            encoders = self.__dict__['_modules'].get('encoders')
+            if name.startswith('_') or encoders is None or not len(encoders):
+                raise
+            return getattr(next(iter(encoders.values())), name)
+
     @property
     def balancer(self) -> Optional[Balancer]:
         """The model's balancer, whichever it is (``self.mwam`` is the same module when it is MWAM)."""

@@ -71,9 +71,11 @@ def train_one_step(cfg, package, size_override=False):
     from mmengine.logging import MessageHub
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import MODELS, init_default_scope
+    from mmwam.add_mwam import label_needs
     from mmwam.models.encoder_init import drop_pretrained
     init_default_scope(cfg.default_scope or package)
     drop_pretrained(cfg.model)
+    _torch_sync_bn(cfg.model)
     size = (64, 64)
     if size_override:  # the config's own crop (BEiT's position bias, LR-ASPP's pooling need their size)
         own = cfg.get('crop_size') or cfg.model.get('backbone', {}).get('img_size') or \
@@ -84,16 +86,32 @@ def train_one_step(cfg, package, size_override=False):
     for aug in cfg.model.data_preprocessor.get('batch_augments') or []:
         if 'size' in aug:  # BatchFixedSizePad (Mask2Former's LSJ pads to 1024x1024): to the fake batch's size
             aug['size'] = size
-    model = MODELS.build(cfg.model).train()
+    from mmengine.model import revert_sync_batchnorm
+    model = revert_sync_batchnorm(MODELS.build(cfg.model)).train()  # SyncBN needs a process group
     optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3)))
     hub = MessageHub.get_current_instance()
     hub.update_info('epoch', 0)
     hub.update_info('iter', 0)
     channels = sum((cfg.model.data_preprocessor.get('modalities') or dict(rgb=3)).values())
-    losses = model.train_step(_batch(package, channels, size=size), optim)
+    masks = package == 'mmdet' and any(flag == 'with_mask' for _, flag in label_needs(
+        dict(cfg.model, type=cfg.model.get('detector_type', cfg.model.type))))
+    losses = model.train_step(_batch(package, channels, size=size, masks=masks), optim)
     bad = [k for k, v in losses.items() if not torch.isfinite(v).all()]
     if bad:
         raise RuntimeError(f'non-finite losses {bad}')
+
+
+def _torch_sync_bn(node):
+    """mmcv's MMSyncBN needs a process group to be built: torch's SyncBN instead, which
+    ``revert_sync_batchnorm`` then turns into BN for the one-process step."""
+    if isinstance(node, dict):
+        if node.get('type') == 'MMSyncBN':
+            node['type'] = 'SyncBN'
+        for v in node.values():
+            _torch_sync_bn(v)
+    elif isinstance(node, list):
+        for v in node:
+            _torch_sync_bn(v)
 
 
 def step_error(cfg, package):
@@ -110,14 +128,14 @@ def step_error(cfg, package):
     return None
 
 
-def _batch(package, channels, n=2, size=(64, 64)):
+def _batch(package, channels, n=2, size=(64, 64), masks=False):
     import torch
     from mmengine.structures import InstanceData, PixelData
     g = torch.Generator().manual_seed(0)
     if package == 'mmdet':
         from mmdet.testing import demo_mm_inputs
         data = demo_mm_inputs(batch_size=n, image_shapes=[(channels, *size)] * n, num_items=[2] * n,
-                              num_classes=2, with_mask=True)  # masks too, for instance-segmentation models
+                              num_classes=2, with_mask=masks)  # for instance-segmentation models
         for s in data['data_samples']:
             s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
             s.gt_sem_seg = PixelData(sem_seg=torch.zeros((1, *size), dtype=torch.uint8))  # HTC's semantic head
@@ -176,7 +194,7 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
     error = died if crashed else step_error(converted, package)
     if error is None:
         return 'trained', note
-    if error.startswith('ModuleNotFoundError'):
+    if error.startswith(('ModuleNotFoundError', 'ImportError')):  # torchvision (CrowdDet), sklearn (PAA)
         return 'needs a package', f'training step: {error}'
     phase('upstream')
     upstream = step_error(cfg, package)
@@ -222,7 +240,8 @@ def main():
                    '"yolox/yolox_s_*"; paths relative to the zoo)')
     p.add_argument('--out', default='work_dirs/zoo_coverage')
     p.add_argument('--no-train', action='store_true', help='convert only')
-    p.add_argument('--retry', action='store_true', help='check the failed and refused configs again (after a fix)')
+    p.add_argument('--retry', action='store_true',
+                   help='check again every config that was not trained, converted or out of scope (after a fix)')
     p.add_argument('--memory-gb', type=float, default=10,
                    help='address-space limit of the worker: a model that needs more fails its step (out of '
                    'memory) instead of the machine killing processes')
@@ -235,7 +254,8 @@ def main():
         if args.retry and osp.isfile(results):  # forget them, so that every worker checks them again
             rows = [json.loads(line) for line in open(results)]
             with open(results, 'w') as f:
-                f.writelines(json.dumps(r) + '\n' for r in rows if r['result'] not in ('failed', 'refused'))
+                f.writelines(json.dumps(r) + '\n' for r in rows if r['result'] in ('trained', 'converted',
+                                                                                  'out of scope'))
         argv = [a for a in sys.argv[1:] if a != '--retry']
         while True:  # a worker killed by a signal (a segfault) is followed by another, which records it
             rc = subprocess.call([sys.executable, osp.abspath(__file__), *argv, '--worker'])
