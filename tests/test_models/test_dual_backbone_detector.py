@@ -127,3 +127,18 @@ def test_boxinst_pseudo_masks_come_from_the_colour_image_as_mmdet_makes_them():
         assert a.gt_instances.pairwise_masks.float().mean() > 0  # the similarity thresholds pass some pairs
     evaluated = ours(data, training=False)['data_samples'][0]
     assert 'pairwise_masks' not in evaluated.gt_instances  # pseudo masks are for training only
+
+
+def test_what_a_detector_reads_from_its_backbone_comes_from_the_encoders():
+    """TridentNet reads ``num_branch`` / ``test_branch_idx`` from its backbone: the multimodal backbone gives
+    its encoders' (clones of one config); an attribute no encoder has is still an AttributeError."""
+    from mmwam.add_mwam import add_mwam, load_config
+    from mmwam.models.encoder_init import drop_pretrained
+    cfg = add_mwam(load_config('mmdet::tridentnet/tridentnet_r50-caffe_1x_coco.py'), dataset='llvip-mini')
+    drop_pretrained(cfg.model)
+    init_default_scope('mmdet')
+    model = MODELS.build(cfg.model)
+    assert model.detector.num_branch == model.backbone.encoders['infrared'].num_branch == 3
+    assert model.detector.test_branch_idx == 1
+    with pytest.raises(AttributeError):
+        model.backbone.no_such_attribute
