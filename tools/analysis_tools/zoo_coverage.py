@@ -184,7 +184,8 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
     except ConversionError as e:
         return 'refused', f'{note}; with its own pipelines: {e}' if note else str(e)
     except Exception as e:  # noqa: BLE001
-        return 'failed', f'conversion: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""}'
+        why = f'conversion: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""}'
+        return ('needs a package' if 'pip install' in why else 'failed'), why  # VPD asks for its own packages
     if not train:
         return 'converted', note
     died = crashed and CRASHED.format(SIGNALS.get(crashed[1], f'signal {crashed[1]}'))
