@@ -165,7 +165,7 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
         cfg = load_config(path)
     except Exception as e:  # noqa: BLE001  (a config that does not load is a result, not a crash)
         why = str(e).splitlines()[0][:200]
-        if 'which is not installed' in why:
+        if 'not installed' in why:  # ours names the package; mmengine's "please install mmpretrain manually"
             return 'needs a package', why
         return 'fails upstream too', f'the config does not load: {why}'
     why = scope_of(cfg)
@@ -233,6 +233,12 @@ def summary(rows, versions):
     return '\n'.join(lines) + '\n'
 
 
+def selected(args, family, rel):
+    """Whether ``--families`` / ``--configs`` select this config."""
+    return (not args.families or family in args.families) and \
+        (not args.configs or any(fnmatch.fnmatch(rel, c) for c in args.configs))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument('--packages', nargs='+', default=['mmseg', 'mmdet'], choices=['mmseg', 'mmdet'])
@@ -255,8 +261,8 @@ def main():
         if args.retry and osp.isfile(results):  # forget them, so that every worker checks them again
             rows = [json.loads(line) for line in open(results)]
             with open(results, 'w') as f:
-                f.writelines(json.dumps(r) + '\n' for r in rows if r['result'] in ('trained', 'converted',
-                                                                                  'out of scope'))
+                f.writelines(json.dumps(r) + '\n' for r in rows if r['result'] in (
+                    'trained', 'converted', 'out of scope') or not selected(args, r['family'], r['config']))
         argv = [a for a in sys.argv[1:] if a != '--retry']
         while True:  # a worker killed by a signal (a segfault) is followed by another, which records it
             rc = subprocess.call([sys.executable, osp.abspath(__file__), *argv, '--worker'])
@@ -299,8 +305,7 @@ def main():
         trained_families = {r['family'] for r in done.values() if r['package'] == package and
                             r['result'] == 'trained'}
         for family, path, rel in zoo_configs(package):
-            if (args.families and family not in args.families) or \
-                    (args.configs and not any(fnmatch.fnmatch(rel, c) for c in args.configs)):
+            if not selected(args, family, rel):
                 continue
             key = (package, rel)
             if key not in done:
