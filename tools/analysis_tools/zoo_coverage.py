@@ -153,8 +153,11 @@ def _batch(package, channels, n=2, size=(64, 64), masks=False):
                 data_samples=samples)
 
 
-CRASHED = 'the process crashed ({})'
 SIGNALS = {9: 'killed: out of memory?', 11: 'a segfault in a compiled op?'}
+
+
+def crash(signal) -> str:
+    return f'the process crashed ({SIGNALS.get(signal, f"signal {signal}")})'
 
 
 def check(package, path, train, phase=lambda name: None, crashed=None):
@@ -188,7 +191,7 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
         return ('needs a package' if 'pip install' in why else 'failed'), why  # VPD asks for its own packages
     if not train:
         return 'converted', note
-    died = crashed and CRASHED.format(SIGNALS.get(crashed[1], f'signal {crashed[1]}'))
+    died = crashed and crash(crashed[1])
     if crashed and crashed[0] == 'upstream':
         return 'fails upstream too', f'training step: the original model: {died}'
     phase('converted')
@@ -262,7 +265,8 @@ def main():
             rows = [json.loads(line) for line in open(results)]
             with open(results, 'w') as f:
                 f.writelines(json.dumps(r) + '\n' for r in rows if r['result'] in (
-                    'trained', 'converted', 'out of scope') or not selected(args, r['family'], r['config']))
+                    'trained', 'converted', 'out of scope') or r['package'] not in args.packages or
+                    not selected(args, r['family'], r['config']))
         argv = [a for a in sys.argv[1:] if a != '--retry']
         while True:  # a worker killed by a signal (a segfault) is followed by another, which records it
             rc = subprocess.call([sys.executable, osp.abspath(__file__), *argv, '--worker'])
@@ -310,7 +314,7 @@ def main():
             key = (package, rel)
             if key not in done:
                 if crashed.get(key, ('',))[0] == 'conversion':
-                    result, reason = 'failed', f'conversion: {CRASHED.format(crashed[key][1])}'
+                    result, reason = 'failed', f'conversion: {crash(crashed[key][1])}'
                 else:
                     phase(package, rel, 'conversion')
                     result, reason = check(package, path, not args.no_train and family not in trained_families,
