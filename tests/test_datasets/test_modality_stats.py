@@ -76,3 +76,19 @@ def test_modality_stats_on_llvip_mini():
                       '--num', 4, '--cfg-options',
                       f'train_dataloader.dataset.data_root={osp.join(SHARED, "data", "llvip_mini")}')
     assert 'infrared ' in out and 'rgb ' in out
+
+
+def test_a_modality_kept_unscaled_by_design_is_not_checked():
+    """Caffe-style RGB (std 1, BGR) is far from unit range on purpose: no warning for it; the infrared
+    slice, given statistics that do not fit, still warns."""
+    import torch
+
+    from mmwam.models import MultiModalDetDataPreprocessor
+    pre = MultiModalDetDataPreprocessor(modalities=dict(rgb=3, infrared=1),
+                                        mean=dict(rgb=[103.53, 116.28, 123.675], infrared=[0.0]),
+                                        std=dict(rgb=[1.0, 1.0, 1.0], infrared=[1.0 / 255]), bgr_to_rgb=False)
+    inputs = [torch.randint(0, 256, (4, 32, 32), dtype=torch.uint8) for _ in range(2)]
+    with captured_log() as log:
+        pre(dict(inputs=inputs), True)
+    warned = [s for s in log if 'data_preprocessor: the normalized' in s]
+    assert len(warned) == 1 and 'normalized infrared values' in warned[0], warned

@@ -64,9 +64,9 @@ def scope_of(cfg):
     return None
 
 
-def train_one_step(cfg, package, size_override=False):
+def train_one_step(cfg, package, size=(64, 64)):
     """Build the model of ``cfg`` (converted or the original) and train it one step on a tiny fake batch
-    (64x64; with ``size_override``, at the config's own crop size) with its preprocessor's channels."""
+    of ``size`` with its preprocessor's channels."""
     import torch
     from mmengine.logging import MessageHub
     from mmengine.optim import build_optim_wrapper
@@ -76,11 +76,6 @@ def train_one_step(cfg, package, size_override=False):
     init_default_scope(cfg.default_scope or package)
     drop_pretrained(cfg.model)
     _torch_sync_bn(cfg.model)
-    size = (64, 64)
-    if size_override:  # the config's own crop (BEiT's position bias, LR-ASPP's pooling need their size)
-        own = cfg.get('crop_size') or cfg.model.get('backbone', {}).get('img_size') or \
-            (512 if package == 'mmseg' else 256)  # (a detector at 512 can take over 16 GB on the CPU)
-        size = (own, own) if isinstance(own, int) else tuple(own)
     if package == 'mmseg':
         cfg.model.data_preprocessor.size = size
     for aug in cfg.model.data_preprocessor.get('batch_augments') or []:
@@ -114,13 +109,27 @@ def _torch_sync_bn(node):
             _torch_sync_bn(v)
 
 
+def step_sizes(cfg, package):
+    """64x64 first; then the config's own crop (BEiT's position bias, LR-ASPP's pooling need it), or for a
+    detector 256 and 512 (deformable convolutions need some pixels at the coarsest level; a detector at
+    512 can take over 16 GB on the CPU, so not first)."""
+    own = cfg.get('crop_size') or cfg.model.get('backbone', {}).get('img_size')
+    if own:
+        return [(64, 64), (own, own) if isinstance(own, int) else tuple(own)]
+    return [(64, 64), (512, 512)] if package == 'mmseg' else [(64, 64), (256, 256), (512, 512)]
+
+
 def step_error(cfg, package):
-    """None if the model of ``cfg`` trains one step (at 64x64, else at its own crop size), else the error."""
+    """None if the model of ``cfg`` trains one step at one of :func:`step_sizes`, else the last error."""
     try:
-        try:
-            train_one_step(copy.deepcopy(cfg), package)
-        except RuntimeError:  # e.g. BEiT's position bias needs its own image size: once more at it
-            train_one_step(copy.deepcopy(cfg), package, size_override=True)
+        sizes = step_sizes(cfg, package)
+        for i, size in enumerate(sizes):
+            try:
+                train_one_step(copy.deepcopy(cfg), package, size)
+                break
+            except RuntimeError:  # a size the model cannot take: the next one
+                if i == len(sizes) - 1:
+                    raise
     except Exception as e:  # noqa: BLE001
         where = traceback.extract_tb(e.__traceback__)[-1]
         return (f'{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""} '
@@ -243,12 +252,17 @@ def selected(args, family, rel):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument('--packages', nargs='+', default=['mmseg', 'mmdet'], choices=['mmseg', 'mmdet'])
+    class Formatter(argparse.RawTextHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+        pass
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=Formatter)
+    p.add_argument('--packages', nargs='+', default=['mmseg', 'mmdet'], choices=['mmseg', 'mmdet'],
+                   help='the zoos to sweep')
     p.add_argument('--families', nargs='+', help='only these model families (zoo folders)')
     p.add_argument('--configs', nargs='+', help='only the configs matching these patterns (fnmatch, e.g. '
                    '"yolox/yolox_s_*"; paths relative to the zoo)')
-    p.add_argument('--out', default='work_dirs/zoo_coverage')
+    p.add_argument('--out', default='work_dirs/zoo_coverage',
+                   help='results.jsonl (resumable) and zoo_coverage.md (every result in it) go here')
     p.add_argument('--no-train', action='store_true', help='convert only')
     p.add_argument('--retry', action='store_true',
                    help='check again every config that was not trained, converted or out of scope (after a fix)')
@@ -304,15 +318,20 @@ def main():
         with open(marker, 'w') as f:
             json.dump(dict(package=package, config=rel, phase=name), f)
 
-    rows = []
+    zoo = [(package, *c) for package in args.packages for c in zoo_configs(package)]
+    todo = [(package, family, rel) for package, family, _, rel in zoo if selected(args, family, rel)]
+    if not todo:
+        sys.exit(f'zoo_coverage: error: no config of {" / ".join(args.packages)} matches --families '
+                 f'{args.families} --configs {args.configs} (patterns are paths in the zoo, e.g. '
+                 '"retinanet/retinanet_r18_*")')
+    print(f'zoo_coverage: {len(todo)} configs selected, {sum((p, r) in done for p, _, r in todo)} already in '
+          f'{results}', flush=True)
     for package in args.packages:
         trained_families = {r['family'] for r in done.values() if r['package'] == package and
                             r['result'] == 'trained'}
-        for family, path, rel in zoo_configs(package):
-            if not selected(args, family, rel):
-                continue
+        for _, family, path, rel in (z for z in zoo if z[0] == package):
             key = (package, rel)
-            if key not in done:
+            if selected(args, family, rel) and key not in done:
                 if crashed.get(key, ('',))[0] == 'conversion':
                     result, reason = 'failed', f'conversion: {crash(crashed[key][1])}'
                 else:
@@ -326,11 +345,11 @@ def main():
                 print(f'zoo_coverage: {package}::{rel}: {result}{": " + reason if reason else ""}', flush=True)
                 if result == 'trained':
                     trained_families.add(family)
-            rows.append(done[key])
+    rows = [done[(p, rel)] for p, _, _, rel in zoo if (p, rel) in done]  # the table: every result so far
     versions = f'mmseg {mmseg.__version__}, mmdet {mmdet.__version__}, mmwam {mmwam.__version__}'
     with open(osp.join(args.out, 'zoo_coverage.md'), 'w') as f:
         f.write(summary(rows, versions))
-    print('\n'.join(summary(rows, versions).splitlines()[:6]))
+    print(summary(rows, versions).split('\n\n| package')[0])
     print(f'zoo_coverage: the table is in {osp.join(args.out, "zoo_coverage.md")}')
 
 

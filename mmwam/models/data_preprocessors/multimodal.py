@@ -113,8 +113,8 @@ class MultiModalPreprocessorMixin:
         self._range_checked[self.training] += 1
         lim = self.RANGE_LIMITS
         for name, s in self.slices.items():
-            if name in self._range_warned:
-                continue
+            if name in self._range_warned or bool((self.modality_std[s] == 1).all()):
+                continue  # std 1 (caffe-style RGB, YOLOX): not scaled to unit range by design, nothing to check
             values = torch.cat([x[s].reshape(-1) for x in inputs])
             mean, std = values.mean().item(), values.std().item()
             if abs(mean) > lim['mean'] or not lim['std_low'] <= std <= lim['std_high']:
