@@ -97,7 +97,8 @@ def _task(model: dict) -> str:
                               'model.detector: out of scope; convert the detector\'s own config')
     if det is not None and issubclass(det, (BaseMOTModel, BaseReID)):
         raise ConversionError(f'model.type {kind} is a tracking or video model (multi-object tracking, video '
-                              'instance segmentation, re-identification): out of scope; convert the config of its image detector')
+                              'instance segmentation, re-identification): out of scope; convert the config of '
+                              'its image detector')
     if det is not None and issubclass(det, BaseDetector):
         if 'backbone' not in model:
             raise ConversionError(f'model.backbone: the detector {kind} has no backbone to duplicate')

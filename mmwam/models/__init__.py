@@ -8,7 +8,7 @@ from .multimodal_backbone import MultiModalBackbone
 from .mwam import MWAM, scale_grad
 from .segmentors import MultiModalCascadeEncoderDecoder, MultiModalEncoderDecoder
 
-__all__ = ['Balancer', 'OGMGE', 'MultiModalBoxInstDataPreprocessor', 'MultiModalDetDataPreprocessor', 'MultiModalSegDataPreProcessor',
-           'DualBackboneDetector',
+__all__ = ['Balancer', 'OGMGE', 'MultiModalBoxInstDataPreprocessor', 'MultiModalDetDataPreprocessor',
+           'MultiModalSegDataPreProcessor', 'DualBackboneDetector',
            'AddFusion', 'ConcatFusion', 'ModalityDropout', 'MultiModalBackbone', 'MWAM', 'scale_grad',
            'MultiModalEncoderDecoder', 'MultiModalCascadeEncoderDecoder']

@@ -72,6 +72,7 @@ def train_one_step(cfg, package, size=(64, 64)):
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import MODELS, init_default_scope
     from mmwam.add_mwam import label_needs
+    from mmengine.model import revert_sync_batchnorm
     from mmwam.models.encoder_init import drop_pretrained
     init_default_scope(cfg.default_scope or package)
     drop_pretrained(cfg.model)
@@ -81,7 +82,6 @@ def train_one_step(cfg, package, size=(64, 64)):
     for aug in cfg.model.data_preprocessor.get('batch_augments') or []:
         if 'size' in aug:  # BatchFixedSizePad (Mask2Former's LSJ pads to 1024x1024): to the fake batch's size
             aug['size'] = size
-    from mmengine.model import revert_sync_batchnorm
     model = revert_sync_batchnorm(MODELS.build(cfg.model)).train()  # SyncBN needs a process group
     optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3)))
     hub = MessageHub.get_current_instance()
@@ -132,9 +132,13 @@ def step_error(cfg, package):
                     raise
     except Exception as e:  # noqa: BLE001
         where = traceback.extract_tb(e.__traceback__)[-1]
-        return (f'{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""} '
-                f'({osp.basename(where.filename)}:{where.lineno})')
+        return f'{type(e).__name__}: {one_line(e)} ({osp.basename(where.filename)}:{where.lineno})'
     return None
+
+
+def one_line(error: Exception) -> str:
+    """The first line of an error's message, at most 200 characters."""
+    return str(error).splitlines()[0][:200] if str(error) else ''
 
 
 def _batch(package, channels, n=2, size=(64, 64), masks=False):
@@ -176,28 +180,28 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
     try:
         cfg = load_config(path)
     except Exception as e:  # noqa: BLE001  (a config that does not load is a result, not a crash)
-        why = str(e).splitlines()[0][:200]
+        why = one_line(e)
         if 'not installed' in why:  # ours names the package; mmengine's "please install mmpretrain manually"
             return 'needs a package', why
         return 'fails upstream too', f'the config does not load: {why}'
     why = scope_of(cfg)
     if why is not None:
         return 'out of scope', why
-    note = ''
+    refusal = ''  # the --dataset conversion's, when the config's own pipelines are converted instead
     try:
         try:
             converted = add_mwam(cfg, dataset=DATASET[package])
         except ConversionError as e:  # e.g. Fast R-CNN's proposals: the model's own pipelines may convert
             if not str(e).startswith('--dataset'):
                 raise
-            note = str(e)
+            refusal = str(e)
             converted = add_mwam(cfg, modality=OWN_PIPELINES[package])
-            note = f'without --dataset ({note})'
     except ConversionError as e:
-        return 'refused', f'{note}; with its own pipelines: {e}' if note else str(e)
+        return 'refused', f'{refusal}; with its own pipelines: {e}' if refusal else str(e)
     except Exception as e:  # noqa: BLE001
-        why = f'conversion: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""}'
+        why = f'conversion: {type(e).__name__}: {one_line(e)}'
         return ('needs a package' if 'pip install' in why else 'failed'), why  # VPD asks for its own packages
+    note = f'without --dataset ({refusal})' if refusal else ''
     if not train:
         return 'converted', note
     died = crashed and crash(crashed[1])
@@ -347,9 +351,10 @@ def main():
                     trained_families.add(family)
     rows = [done[(p, rel)] for p, _, _, rel in zoo if (p, rel) in done]  # the table: every result so far
     versions = f'mmseg {mmseg.__version__}, mmdet {mmdet.__version__}, mmwam {mmwam.__version__}'
+    table = summary(rows, versions)
     with open(osp.join(args.out, 'zoo_coverage.md'), 'w') as f:
-        f.write(summary(rows, versions))
-    print(summary(rows, versions).split('\n\n| package')[0])
+        f.write(table)
+    print(table.split('\n\n| package')[0])
     print(f'zoo_coverage: the table is in {osp.join(args.out, "zoo_coverage.md")}')
 
 
