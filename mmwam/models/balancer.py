@@ -21,7 +21,7 @@ from mmengine.dist import all_reduce, get_world_size
 from mmengine.logging import print_log
 from torch import Tensor, nn
 
-from ..utils.cli import InputError
+from ..utils.errors import InputError
 from .builder import register_model
 
 

@@ -5,7 +5,7 @@ import torch
 from mmengine.dist import get_rank
 from torch import Tensor, nn
 
-from ..utils.cli import InputError
+from ..utils.errors import InputError
 from ..utils.modalities import all_subsets, parse_subsets, subset_name
 from .builder import register_model
 

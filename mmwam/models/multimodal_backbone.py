@@ -1,6 +1,7 @@
 """One encoder per modality, MWAM and per-level fusion, behind the interface of a single backbone."""
 import copy
-from typing import Dict, Optional, Sequence
+from contextlib import contextmanager
+from typing import Dict, List, NamedTuple, Optional, Sequence
 
 import torch
 from mmengine.logging import print_log
@@ -8,9 +9,11 @@ from mmengine.model import BaseModule, ModuleDict, ModuleList
 from mmseg.registry import MODELS as SEG_MODELS
 from torch import Tensor
 
-from ..utils.cli import InputError, check_checkpoint_file
+from ..utils.checkpoint import check_checkpoint_file
+from ..utils.errors import InputError
 from ..utils.modalities import parse_modalities
 from .balancer import Balancer
+from .encoder_cache import EncoderOutputCache
 from .builder import register_model
 from .encoder_init import (SAME, LoadCounter, apply_encoder_init, attach_stem_adapter, channels_argument,
                            describe_init, first_layer, input_channels, pretrained_checkpoints,
@@ -18,6 +21,12 @@ from .encoder_init import (SAME, LoadCounter, apply_encoder_init, attach_stem_ad
 from .mwam import MWAM
 
 DEFAULT_MWAM = dict(type='MWAM')  # the wrappers' default ``mwam``, which a ``balancer`` replaces
+
+
+class EvaluationScope(NamedTuple):
+    """What an evaluation asks of the backbone (:meth:`MultiModalBackbone.evaluating`)."""
+    zeroed: tuple = ()
+    cache: Optional[EncoderOutputCache] = None
 
 
 def _build(cfg):
@@ -106,10 +115,7 @@ class MultiModalBackbone(BaseModule):
             raise ValueError(f'model.encoder_init names {sorted(unknown)}, which are not modalities {names}')
         # mmengine's containers: BaseModule.init_weights reaches only children that have init_weights
         self.encoders = ModuleDict()
-        self.output_cache = None  # an EncoderOutputCache while the missing-modality loops evaluate
-        self.zeroed_features = ()  # modalities whose features the feature-level evaluation zeroes
-        self.unimodal_feats = None  # the last training forward's per-modality features, when kept:
-        self.keep_unimodal_feats = False  # set by a model with per-modality heads
+        self._scope = EvaluationScope()  # set only inside ``evaluating`` (the missing-modality loops)
         self._stem_adapted, self._load_counters = {}, {}
         self._encoder_init = encoder_init
         for name, ch in self.modalities.items():
@@ -198,11 +204,32 @@ class MultiModalBackbone(BaseModule):
                              f'{dict(self.modalities)} needs {total} channels')
         return torch.split(inputs, list(self.modalities.values()), dim=1)
 
+    @contextmanager
+    def evaluating(self, zeroed: Sequence[str] = (), cache: Optional[EncoderOutputCache] = None):
+        """Inside the block (evaluation only): the ``zeroed`` modalities are not encoded, their features
+        are zeros (the feature-level missing-modality evaluation), and the encoders run through ``cache``
+        (encoder outputs shared by the subsets of a batch). The one way an evaluation steers the model."""
+        unknown = [m for m in zeroed if m not in self.modalities]
+        if unknown:
+            raise ValueError(f'evaluating: unknown modalities {unknown}; known: {list(self.modalities)}')
+        saved, self._scope = self._scope, EvaluationScope(tuple(zeroed), cache)
+        try:
+            yield self
+        finally:
+            self._scope = saved
+
+    def _balancing(self) -> bool:
+        return self.balancer is not None and self.training and torch.is_grad_enabled()
+
     def forward(self, inputs: Tensor):
+        return self.fuse(self.encode(inputs))
+
+    def encode(self, inputs: Tensor) -> List[List[Tensor]]:
+        """Each modality's feature levels, in ``modalities`` order: the balancer's input-side step, modality
+        dropout, the encoders. What per-modality heads train on (before the balancer's feature step)."""
         parts = self.split(inputs)
         keep = None
-        balancing = self.balancer is not None and self.training and torch.is_grad_enabled()
-        if balancing:  # before the encoders (MWAM's host sync then costs ~nothing), on the undropped inputs
+        if self._balancing():  # before the encoders (MWAM's host sync then costs ~nothing), on the undropped inputs
             self.balancer.before_encoders(parts)
         if self.modality_dropout is not None and self.training:
             keep = self.modality_dropout.draw(inputs.shape[0])  # (B, M): the modalities each sample keeps
@@ -215,9 +242,12 @@ class MultiModalBackbone(BaseModule):
         if keep is not None and self.modality_dropout.level == 'feature':
             feats = [[self.modality_dropout.zero_dropped(f, keep[:, i]) for f in levels]
                      for i, levels in enumerate(feats)]
-        # the unimodal features as the encoders gave them, for auxiliary per-modality heads (MWAM's loss mode)
-        self.unimodal_feats = feats if self.training and self.keep_unimodal_feats else None
-        if balancing:
+        return feats
+
+    def fuse(self, feats: List[List[Tensor]]) -> tuple:
+        """The balancer's feature step (MWAM's gradient scaling, training only) and the per-level fusion:
+        the fused feature levels a stock neck or head expects."""
+        if self._balancing():
             feats = self.balancer.on_features(feats)
         num_levels = {len(f) for f in feats}
         if len(num_levels) != 1:
@@ -245,8 +275,8 @@ class MultiModalBackbone(BaseModule):
     def _encode(self, parts):
         """Each modality's feature levels: through the evaluation's cache if one is set; a modality whose
         features the evaluation zeroes is not encoded at all (zeros shaped like another's features)."""
-        cache = None if self.training else self.output_cache
-        zeroed = () if self.training else self.zeroed_features
+        cache = None if self.training else self._scope.cache
+        zeroed = () if self.training else self._scope.zeroed
         feats = {}
         for name, x in zip(self.modalities, parts):
             if name in zeroed:

@@ -8,7 +8,7 @@ from mmengine.logging import print_log
 from torch import Tensor
 
 from ..functional import frequency_ratio
-from ..utils.cli import InputError
+from ..utils.errors import InputError
 from .balancer import Balancer
 from .builder import register_model
 

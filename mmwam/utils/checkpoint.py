@@ -8,8 +8,13 @@ loader off (``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` lets any downloaded checkpoin
 exactly the globals such a checkpoint holds, and only while the runner loads the checkpoint the user
 named (``--resume`` / ``load_from``): ``getattr`` in particular stays refused everywhere else.
 """
+import os.path as osp
+import zipfile
+
 import numpy as np
 import torch
+
+from .errors import InputError
 
 
 def mmengine_checkpoint_globals() -> list:
@@ -29,3 +34,20 @@ def mmengine_checkpoint_globals() -> list:
 def trusted_checkpoint_loading():
     """Context manager: inside it, ``torch.load`` accepts MMEngine checkpoints with weights_only."""
     return torch.serialization.safe_globals(mmengine_checkpoint_globals())
+
+
+def check_checkpoint_file(path: str, what: str = 'checkpoint'):
+    """A local checkpoint must exist and be in one of torch.save's formats: a truncated download or another
+    kind of file otherwise reaches torch.load, whose error ends in a misleading weights_only hint."""
+    if '://' in str(path):
+        return  # a URL: fetched by MMEngine
+    if not osp.isfile(path):
+        raise InputError(f'{what} {path}: no such file')
+    if zipfile.is_zipfile(path):
+        return
+    with open(path, 'rb') as f:
+        head = f.read(2)
+    if head != b'\x80\x02':  # torch's legacy (non-zip) format is a protocol-2 pickle
+        raise InputError(f'{what} {path}: not a PyTorch checkpoint, or a truncated one (neither torch.save\'s '
+                         'zip format nor its legacy one): an interrupted download or copy? fetch or save it '
+                         'again')

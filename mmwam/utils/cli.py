@@ -8,18 +8,16 @@ import os.path as osp
 import re
 import sys
 import tempfile
-import zipfile
 
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from .checkpoint import check_checkpoint_file  # noqa: F401 (tools import it from here)
 from .dist import prepare_cpu_distributed
+from .errors import InputError
 
 
-class InputError(ValueError):
-    """A file or name the user gave that cannot be used; the message names it and what to do. The CLI
-    tools print it as one line (:func:`run_cli`)."""
 
 
 def run_cli(main, prog: str):
@@ -183,20 +181,3 @@ def show_predictions(cfg, show_dir=None, show=False, score_thr=0.3):
     hooks.append(dict(type='MultiModalVisualizationHook', draw=True, interval=1, show=show,
                       test_out_dir=osp.abspath(show_dir) if show_dir else None, pred_score_thr=score_thr))
     cfg.custom_hooks = hooks
-
-
-def check_checkpoint_file(path: str, what: str = 'checkpoint'):
-    """A local checkpoint must exist and be in one of torch.save's formats: a truncated download or another
-    kind of file otherwise reaches torch.load, whose error ends in a misleading weights_only hint."""
-    if '://' in str(path):
-        return  # a URL: fetched by MMEngine
-    if not osp.isfile(path):
-        raise InputError(f'{what} {path}: no such file')
-    if zipfile.is_zipfile(path):
-        return
-    with open(path, 'rb') as f:
-        head = f.read(2)
-    if head != b'\x80\x02':  # torch's legacy (non-zip) format is a protocol-2 pickle
-        raise InputError(f'{what} {path}: not a PyTorch checkpoint, or a truncated one (neither torch.save\'s '
-                         'zip format nor its legacy one): an interrupted download or copy? fetch or save it '
-                         'again')

@@ -89,7 +89,7 @@ def test_yolo_style_demo_configs_train_and_test_every_subset(tmp_path, name):
     runner.train()
     assert int(runner.model.mwam.num_steps) == 2
     if name.startswith('yolox'):  # MultiModalYOLOXModeSwitchHook: the last epochs' L1 loss, no mosaic to drop
-        assert runner.model.detector.bbox_head.use_l1
+        assert runner.model.bbox_head.use_l1
     metrics = runner.test()
     for key in ('rgb+infrared/pascal_voc/mAP', 'rgb/pascal_voc/mAP', 'infrared/pascal_voc/mAP', 'avg/pascal_voc/mAP'):
         assert key in metrics, key

@@ -10,8 +10,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, RUNNERS, init_default_scope
 
 from conftest import SHARED, config_path, tiny_demo_cfg
-from mmwam.engine.runner.missing_modality_loops import (encoder_cache_for, predict_every_subset,
-                                                        shared_encoder_outputs)
+from mmwam.engine.runner.missing_modality_loops import encoder_cache_for, predict_every_subset
 from mmwam.utils import all_subsets
 from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
 
@@ -34,8 +33,7 @@ def _predictions(model, batches, reuse: bool):
     assert why is None
     out = []
     for data in batches:
-        with shared_encoder_outputs(model.backbone, cache):
-            out.append({s: o for s, _, o in predict_every_subset(model, copy.deepcopy(data), subsets)})
+        out.append({s: o for s, o in predict_every_subset(model, copy.deepcopy(data), subsets, cache=cache)})
     return out, cache
 
 

@@ -50,8 +50,8 @@ def batch(n=2, size=64):
 @pytest.mark.parametrize('name', ['faster-rcnn', 'retinanet', 'fcos'])
 def test_loss_and_predict(name):
     model = build(name)
-    assert type(model) is DualBackboneDetector and type(model.detector).__name__ in (
-        'FasterRCNN', 'RetinaNet', 'FCOS')
+    assert isinstance(model, DualBackboneDetector) and isinstance(model, model.stock_class)
+    assert model.stock_class.__name__ in ('FasterRCNN', 'RetinaNet', 'FCOS')
     model.train()
     data = model.data_preprocessor(batch(), True)
     losses = model(**data, mode='loss')
@@ -81,11 +81,11 @@ def test_encoder_gradients_are_k_times_those_without_mwam():
     with_mwam = grads()
     k = dict(zip(model.mwam.modalities, model.mwam.weight.tolist()))
     assert all(abs(v - 1) > 1e-3 for v in k.values()), k
-    model.detector.backbone.mwam = None
+    model.backbone.mwam = None
     without = grads()
     checked = 0
     for name, g in with_mwam.items():
-        scale = next((k[m] for m in k if name.startswith(f'detector.backbone.encoders.{m}.')), 1.0)
+        scale = next((k[m] for m in k if name.startswith(f'backbone.encoders.{m}.')), 1.0)
         torch.testing.assert_close(g, scale * without[name], rtol=1e-4, atol=1e-6)
         checked += scale != 1.0
     assert checked > 20
@@ -138,7 +138,7 @@ def test_what_a_detector_reads_from_its_backbone_comes_from_the_encoders():
     drop_pretrained(cfg.model)
     init_default_scope('mmdet')
     model = MODELS.build(cfg.model)
-    assert model.detector.num_branch == model.backbone.encoders['infrared'].num_branch == 3
-    assert model.detector.test_branch_idx == 1
+    assert model.num_branch == model.backbone.encoders['infrared'].num_branch == 3
+    assert model.test_branch_idx == 1
     with pytest.raises(AttributeError):
         model.backbone.no_such_attribute

@@ -108,7 +108,7 @@ def test_feature_level_evaluation_zeroes_features_and_skips_the_encoder():
     calls = []
     model.backbone.encoders['depth'].register_forward_hook(lambda *a: calls.append('depth'))
     data = fake_batch(n=2, h=32, w=32)
-    out = {s: o for s, _, o in predict_every_subset(model, copy.deepcopy(data), [('rgb', ), ('rgb', 'depth')],
+    out = {s: o for s, o in predict_every_subset(model, copy.deepcopy(data), [('rgb', ), ('rgb', 'depth')],
                                                    zero_level='feature')}
     assert calls == ['depth']  # only for the full set
     # the rgb-only prediction equals the head on rgb features + zeros (AddFusion: the rgb features alone)

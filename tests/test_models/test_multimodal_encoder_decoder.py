@@ -88,10 +88,15 @@ def test_preprocessor_normalizes_each_modality_and_swaps_rgb_only():
     out = pre(dict(inputs=[x], data_samples=[SegDataSample()]), False)['inputs'][0]
     # BGR (10, 20, 30) -> RGB (30, 20, 10), minus (1, 2, 3); depth (40 - 4) / 2
     assert [out[c, 0, 0].item() for c in range(4)] == [29, 18, 7, 18]
-    with pre.drop(['rgb']):
-        dropped = pre(dict(inputs=[x], data_samples=[SegDataSample()]), False)['inputs'][0]
+    dropped = pre.zero_modalities(out[None], ['rgb'])[0]
     assert dropped[:3].abs().sum() == 0 and dropped[3, 0, 0] == 18
-    assert pre.missing == ()
+    assert out[:3].abs().sum() > 0  # a copy: the batch itself is kept
+    with pytest.raises(ValueError, match="unknown modalities \\['thermal'\\]"):
+        pre.zero_modalities(out[None], ['thermal'])
+    always = MODELS.build(dict(type='MultiModalSegDataPreProcessor', modalities=dict(rgb=3, depth=1),
+                               mean=dict(rgb=[1, 2, 3], depth=[4]), std=dict(rgb=[1, 1, 1], depth=[2]),
+                               missing=['depth']))
+    assert always(dict(inputs=[x], data_samples=[SegDataSample()]), False)['inputs'][0, 3].abs().sum() == 0
 
 
 def test_config_channel_mismatch_is_reported_at_the_first_batch():

@@ -97,7 +97,7 @@ def test_detection_k_weights_each_modality_heads_loss_and_heads_are_training_onl
     assert not torch.allclose(k, torch.ones_like(k))
     feats = model.backbone._encode(model.backbone.split(data['inputs']))
     for i, m in enumerate(('rgb', 'infrared')):
-        plain = model.modality_heads[m].loss(model.detector.neck(tuple(feats[i])), data['data_samples'])
+        plain = model.modality_heads[m].loss(model.neck(tuple(feats[i])), data['data_samples'])
         for key, value in plain.items():
             if 'loss' in key:
                 got = losses[f'{m}.{key}']

@@ -103,7 +103,7 @@ def test_mmdet_zoo_config_converts_and_trains(name):
     # RTMDet's / YOLOX's switch to an RGB-only pipeline for the last epochs: the dataset's has no mosaic
     assert not [h for h in cfg.custom_hooks if h.type == 'PipelineSwitchHook']
     model = _train_one_step(cfg, det_batch(n=2, size=64))
-    assert type(model.detector).__name__ == base.model.type
+    assert model.stock_class.__name__ == base.model.type
     assert model.mwam is not None
 
 

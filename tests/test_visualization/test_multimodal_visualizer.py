@@ -43,8 +43,7 @@ def test_seg_panel_of_every_subset_predicted_by_a_real_model(demo_root, tmp_path
     batch = pseudo_collate([item])
     names = list(model.data_preprocessor.modalities)
     with torch.no_grad():
-        predictions = {subset_name(s): out[0] for s, _, out in predict_every_subset(
-            model, batch, all_subsets(names), pre=model.data_preprocessor)}
+        predictions = {subset_name(s): out[0] for s, out in predict_every_subset(model, batch, all_subsets(names))}
     assert list(predictions) == ['depth', 'rgb', 'rgb+depth']  # the full set comes last
     modalities = split_inputs(item['inputs'], model.data_preprocessor.modalities)
     assert list(modalities) == ['rgb', 'depth'] and modalities['depth'].shape == (64, 64, 1)

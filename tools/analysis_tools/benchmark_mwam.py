@@ -27,8 +27,7 @@ from mmengine.registry import MODELS, init_default_scope
 
 import mmwam  # noqa: F401
 from mmwam import frequency_ratio
-from mmwam.engine.runner.missing_modality_loops import (encoder_cache_for, predict_every_subset,
-                                                        shared_encoder_outputs)
+from mmwam.engine.runner.missing_modality_loops import encoder_cache_for, predict_every_subset
 from mmwam.utils import all_subsets, parse_modalities
 
 
@@ -156,18 +155,18 @@ def bench_evaluation(cfg, scope, args, device, label):
     parts = model.backbone.split(model.data_preprocessor(copy.deepcopy(data), False)['inputs'])
 
     def all_subsets_plain():
-        for _ in predict_every_subset(model, copy.deepcopy(data), subsets):
+        for _ in predict_every_subset(model, data, subsets):
             pass
 
     def all_subsets_shared():
-        with shared_encoder_outputs(model.backbone, cache):
-            all_subsets_plain()
+        for _ in predict_every_subset(model, data, subsets, cache=cache):
+            pass
 
     def encoders():
         for name, x in zip(names, parts):
             model.backbone.encoders[name](x)
 
-    measures = dict(full=lambda: model.test_step(copy.deepcopy(data)), plain=all_subsets_plain,
+    measures = dict(full=lambda: model.test_step(data), plain=all_subsets_plain,
                     shared=all_subsets_shared, encoders=encoders)
     times = {k: [] for k in measures}
     with torch.no_grad():

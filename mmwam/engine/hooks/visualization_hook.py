@@ -20,8 +20,9 @@ class MultiModalVisualizationHook(Hook):
     (TensorBoard images, ``vis_data/vis_image`` locally) as ``val_panel_<image name>``. Test: every sample
     of every ``interval``-th batch is written to ``test_out_dir`` (relative: under the work dir) as
     ``<image name>.png``, one panel per sample with a tile per evaluated subset; without ``test_out_dir``
-    it goes to the backends. ``show=True`` opens a window (needs a display). The subsets' predictions come
-    from the missing-modality loops; under a plain loop the panel has the full set's only. Works with the
+    it goes to the backends. ``show=True`` opens a window (needs a display). The other subsets' predictions
+    come with the full set's (``subset_predictions`` of each output, set by the missing-modality loops);
+    under a plain loop the panel has the full set's only. Works with the
     upstream ``SegLocalVisualizer`` / ``DetLocalVisualizer`` or the ``MultiModal*`` ones.
     """
     priority = 'NORMAL'
@@ -31,16 +32,15 @@ class MultiModalVisualizationHook(Hook):
         self.draw, self.interval, self.show = draw, interval, show
         self.test_out_dir, self.pred_score_thr = test_out_dir, pred_score_thr
 
-    def _panels(self, runner, loop, data_batch, outputs, samples):
+    def _panels(self, runner, data_batch, outputs, samples):
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         modalities = model.data_preprocessor.modalities
-        per_subset = getattr(loop, 'subset_outputs', None) or {subset_name(modalities): outputs}
         pipeline = runner.cfg.get('test_dataloader', {}).get('dataset', {}).get('pipeline')
         units = units_from_pipeline(pipeline)
         for i in samples:
             sample = outputs[i]
             arrays = split_inputs(data_batch['inputs'][i], modalities, size=sample.ori_shape)
-            preds = {name: outs[i] for name, outs in per_subset.items()}
+            preds = {sample.get('subset', subset_name(modalities)): sample, **sample.get('subset_predictions', {})}
             stem = osp.splitext(osp.basename(sample.get('img_path', f'sample{i}')))[0]
             yield stem, dict(visualizer=runner.visualizer, modalities=arrays, gt_sample=sample,
                              predictions=preds, units=units, pred_score_thr=self.pred_score_thr,
@@ -49,7 +49,7 @@ class MultiModalVisualizationHook(Hook):
     def after_val_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
         if not self.draw or not self.every_n_inner_iters(batch_idx, self.interval):
             return
-        for stem, kwargs in self._panels(runner, runner.val_loop, data_batch, outputs, [0]):
+        for stem, kwargs in self._panels(runner, data_batch, outputs, [0]):
             draw_panel(**kwargs, name=f'val_panel_{stem}', step=runner.iter)
 
     def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
@@ -58,6 +58,6 @@ class MultiModalVisualizationHook(Hook):
         out_dir = self.test_out_dir
         if out_dir is not None and not osp.isabs(out_dir):
             out_dir = osp.join(runner.work_dir, runner.timestamp, out_dir)
-        for stem, kwargs in self._panels(runner, runner.test_loop, data_batch, outputs, range(len(outputs))):
+        for stem, kwargs in self._panels(runner, data_batch, outputs, range(len(outputs))):
             out_file = osp.join(out_dir, f'{stem}.png') if out_dir else None
             draw_panel(**kwargs, out_file=out_file, name=f'test_panel_{stem}', step=batch_idx)

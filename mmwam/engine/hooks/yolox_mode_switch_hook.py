@@ -17,5 +17,5 @@ class MultiModalYOLOXModeSwitchHook(YOLOXModeSwitchHook):
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         if runner.epoch + 1 >= runner.max_epochs - self.num_last_epochs and not self._has_switched:
             runner.logger.info('Add additional L1 loss now! (no mosaic / mixup in this pipeline to switch off)')
-            (model.detector if hasattr(model, 'detector') else model).bbox_head.use_l1 = True
+            model.bbox_head.use_l1 = True
             self._has_switched = True

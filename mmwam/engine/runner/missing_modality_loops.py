@@ -1,7 +1,5 @@
 """Val / test loops that predict every batch once per modality subset (one data pass)."""
-import copy
 import logging
-from contextlib import contextmanager
 from typing import Optional, Sequence, Tuple
 
 import torch
@@ -14,14 +12,13 @@ from mmengine.runner.loops import _update_losses
 
 from ...evaluation import MissingModalityEvaluator
 from ...models.encoder_cache import EncoderOutputCache, exactness_problem
-from ...utils.cli import InputError
+from ...utils.errors import InputError
 from ...utils.modalities import parse_subsets, subset_name
 
 
-def _preprocessor(runner):
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+def _preprocessor(model):
     pre = model.data_preprocessor
-    if not hasattr(pre, 'drop'):
+    if not hasattr(pre, 'zero_modalities'):
         raise TypeError(f'the missing-modality loops need a multimodal data preprocessor '
                         f'(MultiModal*DataPreProcessor), got {type(pre).__name__}')
     return pre
@@ -31,56 +28,36 @@ def _build_evaluator(runner, evaluator, subsets, table_keys):
     if not isinstance(evaluator, (dict, list)):
         raise TypeError('the missing-modality loops need the evaluator as a config (dict or list), '
                         f'got {type(evaluator).__name__}')
-    names = list(_preprocessor(runner).modalities)
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    names = list(_preprocessor(model).modalities)
     return MissingModalityEvaluator(evaluator, names, parse_subsets(subsets, names, 'subsets'),
                                     table_keys)
 
 
-def predict_every_subset(model, data_batch: dict, subsets, step: str = 'test_step', fp16: bool = False,
-                         pre=None, zero_level: str = 'input'):
-    """Yields ``(subset, batch, outputs)`` for every subset, the full set last (hooks see its outputs):
-    each subset predicts on its own copy of the data samples (the model writes its predictions into
-    them). The other modalities are zeroed in the normalized input by the data preprocessor (``pre``: the
-    model's, which a DDP wrapper keeps in ``model.module``), or with ``zero_level='feature'`` their
-    encoder features are zeros (their encoders do not run), as the official MWAM / MMANet code evaluates."""
-    pre = pre or model.data_preprocessor
+def predict_every_subset(model, data_batch: dict, subsets, fp16: bool = False, zero_level: str = 'input',
+                         cache: Optional[EncoderOutputCache] = None):
+    """Yields ``(subset, outputs)`` for every subset, the full set last (hooks see its outputs). The batch
+    goes through the data preprocessor once; each subset predicts on the normalized tensor with the other
+    modalities zeroed (``zero_level='input'``) or with their encoder features zeros and their encoders not
+    run (``'feature'``, as the official MWAM / MMANet code evaluates), into its own shallow copies of the
+    data samples (the model writes its predictions into them). ``cache``: encoder outputs shared by the
+    subsets (:class:`EncoderOutputCache`)."""
     if zero_level not in ('input', 'feature'):
         raise ValueError(f"zero_level must be 'input' or 'feature', got {zero_level!r}")
     inner = model.module if is_model_wrapper(model) else model
+    pre = _preprocessor(inner)
+    backbone = getattr(inner, 'backbone', None)
+    if not hasattr(backbone, 'evaluating'):
+        raise TypeError(f'the missing-modality evaluation needs a MultiModalBackbone, got {type(backbone).__name__}')
+    data = pre(data_batch, False)
     for subset in reversed(subsets):
-        batch = dict(data_batch, data_samples=copy.deepcopy(data_batch['data_samples']))
         dropped = [m for m in pre.modalities if m not in subset]
-        with _zeroed(pre, getattr(inner, 'backbone', None), dropped, zero_level), autocast(enabled=fp16):
-            outputs = getattr(model, step)(batch)
-        yield subset, batch, outputs
-
-
-@contextmanager
-def _zeroed(pre, backbone, dropped, zero_level):
-    if zero_level == 'input':
-        with pre.drop(dropped):
-            yield
-        return
-    if not hasattr(backbone, 'zeroed_features'):
-        raise TypeError(f"zero_level='feature' needs a MultiModalBackbone, got {type(backbone).__name__}")
-    backbone.zeroed_features = tuple(dropped)
-    try:
-        yield
-    finally:
-        backbone.zeroed_features = ()
-
-
-@contextmanager
-def shared_encoder_outputs(backbone, cache: Optional[EncoderOutputCache]):
-    """Inside the block, ``backbone`` (a MultiModalBackbone) encodes through ``cache`` (None: plainly)."""
-    if cache is None:
-        yield
-        return
-    backbone.output_cache = cache
-    try:
-        yield
-    finally:
-        backbone.output_cache = None
+        inputs = pre.zero_modalities(data['inputs'], dropped) if zero_level == 'input' else data['inputs']
+        samples = [s.new() for s in data['data_samples']]
+        with backbone.evaluating(dropped if zero_level == 'feature' else (), cache), autocast(enabled=fp16):
+            outputs = inner._run_forward(dict(inputs=inputs, data_samples=samples), mode='predict')
+        yield subset, outputs
+    if cache is not None:
         cache.new_batch()
 
 
@@ -88,7 +65,7 @@ def encoder_cache_for(model) -> Tuple[Optional[EncoderOutputCache], Optional[str
     """A new cache for one evaluation of ``model`` (in eval mode), or None and the reason it would not be
     exact."""
     backbone = getattr(model, 'backbone', None)
-    if not hasattr(backbone, 'output_cache'):
+    if not hasattr(backbone, 'evaluating'):
         return None, f'{type(model).__name__} has no MultiModalBackbone (test-time augmentation?)'
     why = exactness_problem(backbone.encoders)
     return (None, why) if why else (EncoderOutputCache(), None)
@@ -109,7 +86,6 @@ class _PerSubsetIter:
     reuse_encoder_outputs: bool = True
     zero_level: str = 'input'
     _cache: Optional[EncoderOutputCache] = None
-    subset_outputs: Optional[dict] = None
     _plain_path_said = False
 
     def __init__(self, runner, dataloader, evaluator, fp16: bool = False,
@@ -140,18 +116,19 @@ class _PerSubsetIter:
         self.runner.call_hook(f'before_{self._hook}_iter', batch_idx=idx, data_batch=data_batch)
         if idx == 0:
             self._new_evaluation()
-        model = self.runner.model.module if is_model_wrapper(self.runner.model) else self.runner.model
-        pre = _preprocessor(self.runner)
         outputs, per_subset = None, {}
-        with shared_encoder_outputs(getattr(model, 'backbone', None), self._cache):
-            for subset, batch, outputs in predict_every_subset(self.runner.model, data_batch, self.evaluator.subsets,
-                                                               self._step, self.fp16, pre, self.zero_level):
-                full = len(subset) == len(pre.modalities)  # _update_losses adds to the dict it is given
-                outputs, _ = _update_losses(outputs, getattr(self, self._losses) if full else {})
-                self.evaluator.evaluators[subset].process(data_samples=outputs, data_batch=batch)
-                per_subset[subset] = outputs
-        # this batch's predictions per subset name, the full set first (MultiModalVisualizationHook draws them)
-        self.subset_outputs = {subset_name(s): per_subset[s] for s in self.evaluator.subsets}
+        for subset, outputs in predict_every_subset(self.runner.model, data_batch, self.evaluator.subsets,
+                                                    self.fp16, self.zero_level, self._cache):
+            full = len(subset) == len(self.evaluator.modalities)  # _update_losses adds to the dict it is given
+            outputs, _ = _update_losses(outputs, getattr(self, self._losses) if full else {})
+            self.evaluator.evaluators[subset].process(data_samples=outputs, data_batch=data_batch)
+            per_subset[subset_name(subset)] = outputs
+        # the hooks get the last subset's outputs (the full set's), each sample carrying the other subsets'
+        # predictions of it (MultiModalVisualizationHook draws them)
+        last = per_subset.popitem()[0]
+        for i, sample in enumerate(outputs):
+            sample.set_metainfo(dict(subset=last))
+            sample.subset_predictions = {name: outs[i] for name, outs in reversed(per_subset.items())}
         self.runner.call_hook(f'after_{self._hook}_iter', batch_idx=idx, data_batch=data_batch,
                               outputs=outputs)
 

@@ -1,5 +1,4 @@
 """Data preprocessors for the one concatenated multimodal tensor."""
-from contextlib import contextmanager
 from typing import Dict, Iterable, Mapping, Optional, Sequence
 
 import logging
@@ -20,8 +19,8 @@ class MultiModalPreprocessorMixin:
     - ``modalities``: ``dict(rgb=3, depth=1)``, the channel layout of ``inputs``; checked on every batch.
     - ``mean`` / ``std``: dicts with one list per modality (concatenated in ``modalities`` order).
     - ``bgr_to_rgb``: swaps the channels of the ``color_modality`` slice only (default ``'rgb'``).
-    - ``missing``: modalities zeroed in the normalized input; the single place where a modality goes
-      missing (set it with :meth:`drop`, used by the missing-modality evaluation loops).
+    - ``missing``: modalities always zeroed in the normalized input (:meth:`zero_modalities`, which the
+      missing-modality evaluation also uses on each batch).
     - A one-time warning per modality when a batch's normalized values are far from mean 0 / std 1
       (``|mean| > 3``, ``std > 10`` or ``std < 0.05``: a wrong scale or bit depth, or wrong statistics),
       checked on the first ``RANGE_CHECKS`` batches of training and of evaluation.
@@ -87,17 +86,6 @@ class MultiModalPreprocessorMixin:
             out += v
         return out
 
-    @contextmanager
-    def drop(self, names: Iterable[str]):
-        """Zero these modalities for the batches processed inside the ``with`` block."""
-        names = tuple(names)
-        self._check_names(names, 'drop')
-        saved, self.missing = self.missing, names
-        try:
-            yield self
-        finally:
-            self.missing = saved
-
     def _prepare(self, data: dict) -> dict:
         """Device transfer, the channel check, BGR to RGB on the color slice only, normalization."""
         data = self.cast_data(dict(data))
@@ -144,10 +132,16 @@ class MultiModalPreprocessorMixin:
         return [x[order] for x in inputs]
 
     def _zero_missing(self, inputs: torch.Tensor) -> torch.Tensor:
-        if not self.missing:
+        return self.zero_modalities(inputs, self.missing)
+
+    def zero_modalities(self, inputs: torch.Tensor, names: Sequence[str]) -> torch.Tensor:
+        """A copy of the normalized batch ``inputs`` with these modalities' channels zero: a missing
+        modality (``missing``, the missing-modality evaluation)."""
+        self._check_names(names, 'zero_modalities')
+        if not names:
             return inputs
         inputs = inputs.clone()
-        for name in self.missing:
+        for name in names:
             inputs[:, self.slices[name]] = 0
         return inputs
 

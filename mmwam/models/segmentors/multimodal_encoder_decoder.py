@@ -55,17 +55,20 @@ class MultiModalEncoderDecoder(EncoderDecoder):
         if modality_heads is not None:
             self.modality_heads = ModuleDict(
                 {m: MODELS.build(copy.deepcopy(dict(modality_heads))) for m in self.backbone.modalities})
-            self.backbone.keep_unimodal_feats = True
 
     def loss(self, inputs, data_samples) -> dict:
         """mmseg's losses, plus each modality head's on that modality's encoder features (training only),
         keys prefixed ``<modality>.``, weighted by the balancer (MWAM's K in its 'loss' / 'both' modes, 1
         otherwise). A modality's score for the balancer (OGM-GE) is its head's mean softmax probability of
         the ground-truth class over the labelled pixels, summed over the batch."""
-        losses = super().loss(inputs, data_samples)
-        feats, self.backbone.unimodal_feats = self.backbone.unimodal_feats, None
         if self.modality_heads is None:
-            return losses
+            return super().loss(inputs, data_samples)
+        feats = self.backbone.encode(inputs)  # EncoderDecoder.loss, with the per-modality features kept
+        x = self.backbone.fuse(feats)
+        x = self.neck(x) if self.with_neck else x
+        losses = self._decode_head_forward_train(x, data_samples)
+        if self.with_auxiliary_head:
+            losses.update(self._auxiliary_head_forward_train(x, data_samples))
         per_modality, scores = {}, []
         for i, name in enumerate(self.backbone.modalities):
             head = self.modality_heads[name]
