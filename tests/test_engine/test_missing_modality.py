@@ -57,20 +57,22 @@ def test_runner_evaluates_every_subset_in_one_pass(demo_root, tmp_path):
     cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=2)
     runner = RUNNERS.build(cfg)
     runner.train()  # val at the end: MissingModalityValLoop
-    pre = runner.model.data_preprocessor
-    seen = []
+    pre, backbone = runner.model.data_preprocessor, runner.model.backbone
+    preprocessed, seen = [], []
+    pre_hook = pre.register_forward_hook(lambda *a: preprocessed.append(1))
 
-    def record(module, args, output):
-        x = output['inputs']
-        seen.append((module.missing, x.shape[0], [bool(x[:, s].abs().sum() == 0)
-                                                   for s in module.slices.values()]))
+    def record(module, args):
+        x = args[0]
+        seen.append((x.shape[0], [bool(x[:, s].abs().sum() == 0) for s in pre.slices.values()]))
 
-    handle = pre.register_forward_hook(record)
+    handle = backbone.register_forward_pre_hook(record)
     metrics = runner.val_loop.run()
     handle.remove()
-    # 4 samples in batches of 2: every batch once per subset, the missing modality zeroed
-    assert sorted(seen) == sorted([((), 2, [False, False]), (('depth', ), 2, [False, True]),
-                                   (('rgb', ), 2, [True, False])] * 2)
+    pre_hook.remove()
+    # 4 samples in batches of 2: each batch preprocessed once, then predicted once per subset with the
+    # missing modality zeroed in the normalized input
+    assert len(preprocessed) == 2
+    assert sorted(seen) == sorted([(2, [False, False]), (2, [False, True]), (2, [True, False])] * 2)
     assert pre.missing == ()
     for key in ('mIoU', 'rgb+depth/mIoU', 'rgb/mIoU', 'depth/mIoU', 'avg/mIoU', 'pcr/rgb/mIoU',
                 'pcr/depth/mIoU', 'rgb/aAcc'):
