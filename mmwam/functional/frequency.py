@@ -35,12 +35,12 @@ def _exact_math(device: torch.device):
     if device.type != 'cuda':
         yield
         return
-    saved = torch._C._get_cudnn_allow_tf32()
-    torch._C._set_cudnn_allow_tf32(False)
+    saved = torch.backends.cudnn.allow_tf32
+    torch.backends.cudnn.allow_tf32 = False
     try:
         yield
     finally:
-        torch._C._set_cudnn_allow_tf32(saved)
+        torch.backends.cudnn.allow_tf32 = saved
 
 
 @torch.no_grad()

@@ -22,7 +22,7 @@ from mmengine.logging import print_log
 from torch import Tensor, nn
 
 from ..utils.errors import InputError
-from .builder import register_model
+from ..registry import register_model
 
 
 class Balancer(nn.Module):

@@ -29,7 +29,7 @@ def _multimodal_backbones(model: nn.Module) -> Dict[str, MultiModalBackbone]:
 def _part(key: str) -> str:
     """The part of the model a key belongs to, as the report names it: ``backbone.encoders.rgb``,
     ``neck``, ``bbox_head``, ..."""
-    m = re.match(r'((?:.*\.)?backbone\.encoders\.[^.]+)\.', key)
+    m = re.match(r'((?:.*\.)?backbone\.(?:encoders\.)?[^.]+)\.', key)
     return m.group(1) if m else key.split('.', 1)[0]
 
 
@@ -55,6 +55,8 @@ class FitReport:
             n = self.loaded.get(part, 0)
             notes = [f'{len(s)} skipped: shape differs, e.g. {s[0][0]} {s[0][1]} in the checkpoint, '
                      f'{s[0][2]} in the model' for s in [[x for x in self.shape if _part(x[0]) == part]] if s]
+            if n == 0 and OPTIONAL.search(part + '.'):
+                notes.append('training state, starts anew')
             rgb = [p for p in self.from_rgb if part.startswith(p + 'encoders.')]
             if rgb:
                 notes.insert(0, 'from the RGB checkpoint\'s backbone' +

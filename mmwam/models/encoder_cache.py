@@ -14,20 +14,25 @@ class EncoderOutputCache:
     ``torch.equal``, not assumed.
 
     Kept: the all-zero entries for the whole evaluation (weights change between evaluations: make a new
-    cache per evaluation), the real entries until :meth:`new_batch`.
+    cache per evaluation), at most ``max_zero_entries`` per modality, the most recently used (inputs of
+    many sizes, detection without fixed padding, would otherwise grow it without end); the real entries
+    until :meth:`new_batch`.
     """
 
-    def __init__(self):
+    def __init__(self, max_zero_entries: int = 8):
         self.entries: Dict[str, List[Tuple[Tensor, object, bool]]] = {}
         self.hits = self.misses = 0
+        self.max_zero_entries = max_zero_entries
 
     def new_batch(self):
-        self.entries = {k: [e for e in v if e[2]] for k, v in self.entries.items()}
+        self.entries = {k: [e for e in v if e[2]][-self.max_zero_entries:] for k, v in self.entries.items()}
 
     def encode(self, name: str, encoder: nn.Module, x: Tensor):
-        for seen, out, _ in self.entries.get(name, ()):
+        entries = self.entries.get(name, [])
+        for i, (seen, out, zero) in enumerate(entries):
             if seen.shape == x.shape and seen.dtype == x.dtype and torch.equal(seen, x):
                 self.hits += 1
+                entries.append(entries.pop(i))  # the most recently used last
                 return out
         self.misses += 1
         out = encoder(x)

@@ -4,7 +4,7 @@ from typing import Sequence
 import torch
 from torch import Tensor, nn
 
-from .builder import register_model
+from ..registry import register_model
 
 
 @register_model()

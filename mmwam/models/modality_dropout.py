@@ -7,7 +7,7 @@ from torch import Tensor, nn
 
 from ..utils.errors import InputError
 from ..utils.modalities import all_subsets, parse_subsets, subset_name
-from .builder import register_model
+from ..registry import register_model
 
 LEVELS = ('input', 'feature')
 

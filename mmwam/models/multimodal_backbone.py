@@ -14,7 +14,7 @@ from ..utils.errors import InputError
 from ..utils.modalities import parse_modalities
 from .balancer import Balancer
 from .encoder_cache import EncoderOutputCache
-from .builder import register_model
+from ..registry import register_model
 from .encoder_init import (SAME, LoadCounter, apply_encoder_init, attach_stem_adapter, channels_argument,
                            describe_init, first_layer, input_channels, pretrained_checkpoints,
                            rebuild_image_stems, report_loading)

@@ -10,7 +10,7 @@ from torch import Tensor
 from ..functional import frequency_ratio
 from ..utils.errors import InputError
 from .balancer import Balancer
-from .builder import register_model
+from ..registry import register_model
 
 
 class _ScaleGrad(torch.autograd.Function):

@@ -114,3 +114,16 @@ def test_runner_metrics_equal_on_llvip_mini(tmp_path):
     runner = RUNNERS.build(cfg)
     runner.train()
     _assert_metrics_equal(_val_metrics(runner, False), _val_metrics(runner, True))
+
+
+def test_the_all_zero_entries_are_bounded_and_the_recent_ones_kept():
+    from torch import nn
+
+    from mmwam.models.encoder_cache import EncoderOutputCache
+    cache, conv = EncoderOutputCache(max_zero_entries=2), nn.Conv2d(1, 2, 3)
+    for size in (8, 9, 10, 8):  # zero inputs of three sizes; the first used again last
+        cache.encode('depth', conv, torch.zeros(1, 1, size, size))
+        cache.encode('depth', conv, torch.ones(1, 1, size, size))  # a real input: dropped at new_batch
+        cache.new_batch()
+    assert [e[0].shape[-1] for e in cache.entries['depth']] == [10, 8]
+    assert cache.hits == 1 and cache.misses == 7

@@ -74,3 +74,32 @@ def test_baseline_trains_without_mwam(demo_root, tmp_path):
     runner.train()
     assert runner.model.backbone.mwam is None
     assert runner.message_hub.get_scalar('train/loss').current() > 0
+
+
+def _with_modality(cfg, name):
+    """The demo config with its depth modality renamed (the data still loads as depth)."""
+    pre = cfg.model.data_preprocessor
+    for field in ('mean', 'std'):
+        pre[field] = {(name if k == 'depth' else k): v for k, v in pre[field].items()}
+    pre.modalities = {(name if k == 'depth' else k): v for k, v in pre.modalities.items()}
+    return cfg
+
+
+@pytest.mark.parametrize('change', ['modalities', 'width'])
+def test_resume_into_another_model_is_refused_in_one_line(trained, demo_root, tmp_path, change):
+    """An rgb+depth run resumed into an rgb+thermal config, or into a wider model, stops before training
+    (it used to say "resumed" and train a fresh encoder under the restored optimizer state)."""
+    from mmwam.utils.errors import InputError
+    _, work = trained
+    cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=4)
+    if change == 'modalities':
+        cfg = _with_modality(cfg, 'thermal')
+        expected = 'the checkpoint has rgb+depth encoders, the config rgb+thermal'
+    else:
+        cfg.model.decode_head.channels *= 2
+        expected = r'tensors have another shape, e\.g\. decode_head\..*: a resume continues the same model'
+    cfg.resume, cfg.load_from = True, osp.join(work, 'iter_2.pth')
+    runner = RUNNERS.build(cfg)
+    with pytest.raises(InputError, match=f'resume checkpoint .*iter_2.pth: {expected}'):
+        runner.train()
+    assert not osp.exists(osp.join(tmp_path, 'iter_4.pth'))

@@ -71,6 +71,27 @@ def encoder_cache_for(model) -> Tuple[Optional[EncoderOutputCache], Optional[str
     return (None, why) if why else (EncoderOutputCache(), None)
 
 
+def evaluate_every_subset(model, data_batch: dict, evaluator: MissingModalityEvaluator, fp16: bool = False,
+                          zero_level: str = 'input', cache: Optional[EncoderOutputCache] = None,
+                          losses: Optional[dict] = None) -> list:
+    """One batch of the missing-modality evaluation: every subset predicted (:func:`predict_every_subset`)
+    and fed to its own metrics; a model that returns losses with its predictions (MMEngine's
+    ``_update_losses`` convention) has the full set's added to ``losses``. Returns the last subset's
+    outputs (the full set's), each sample carrying the other subsets' predictions of it as
+    ``subset_predictions`` and the name of its own subset as the metainfo ``subset``."""
+    outputs, per_subset = None, {}
+    for subset, outputs in predict_every_subset(model, data_batch, evaluator.subsets, fp16, zero_level, cache):
+        full = len(subset) == len(evaluator.modalities)  # _update_losses adds to the dict it is given
+        outputs, _ = _update_losses(outputs, losses if full and losses is not None else {})
+        evaluator.evaluators[subset].process(data_samples=outputs, data_batch=data_batch)
+        per_subset[subset_name(subset)] = outputs
+    last = per_subset.popitem()[0]
+    for i, sample in enumerate(outputs):
+        sample.set_metainfo(dict(subset=last))
+        sample.subset_predictions = {name: outs[i] for name, outs in reversed(per_subset.items())}
+    return outputs
+
+
 class _PerSubsetIter:
     """``run_iter`` shared by both loops: every subset of a batch is predicted
     (:func:`predict_every_subset`) and fed to its own evaluator. With ``reuse_encoder_outputs`` (default)
@@ -116,19 +137,8 @@ class _PerSubsetIter:
         self.runner.call_hook(f'before_{self._hook}_iter', batch_idx=idx, data_batch=data_batch)
         if idx == 0:
             self._new_evaluation()
-        outputs, per_subset = None, {}
-        for subset, outputs in predict_every_subset(self.runner.model, data_batch, self.evaluator.subsets,
-                                                    self.fp16, self.zero_level, self._cache):
-            full = len(subset) == len(self.evaluator.modalities)  # _update_losses adds to the dict it is given
-            outputs, _ = _update_losses(outputs, getattr(self, self._losses) if full else {})
-            self.evaluator.evaluators[subset].process(data_samples=outputs, data_batch=data_batch)
-            per_subset[subset_name(subset)] = outputs
-        # the hooks get the last subset's outputs (the full set's), each sample carrying the other subsets'
-        # predictions of it (MultiModalVisualizationHook draws them)
-        last = per_subset.popitem()[0]
-        for i, sample in enumerate(outputs):
-            sample.set_metainfo(dict(subset=last))
-            sample.subset_predictions = {name: outs[i] for name, outs in reversed(per_subset.items())}
+        outputs = evaluate_every_subset(self.runner.model, data_batch, self.evaluator, self.fp16, self.zero_level,
+                                        self._cache, getattr(self, self._losses))
         self.runner.call_hook(f'after_{self._hook}_iter', batch_idx=idx, data_batch=data_batch,
                               outputs=outputs)
 
