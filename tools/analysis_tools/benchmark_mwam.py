@@ -59,10 +59,15 @@ def fake_batch(cfg, scope, batch, size, device):
     h, w = size
     if scope == 'mmdet':
         from mmdet.testing import demo_mm_inputs
+        from mmengine.structures import InstanceData
         data = demo_mm_inputs(batch_size=batch, image_shapes=[(channels, h, w)] * batch, num_items=[2] * batch,
                               num_classes=2)
-        for s in data['data_samples']:
+        for i, s in enumerate(data['data_samples']):
             s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
+            # what CocoMetric reads when it builds its ground truth from the samples
+            s.ignored_instances = InstanceData(bboxes=torch.zeros(0, 4), labels=torch.zeros(0, dtype=torch.long))
+            s.set_metainfo(dict(img_id=i, instances=[dict(bbox=b.tolist(), bbox_label=0, ignore_flag=0)
+                                                     for b in s.gt_instances.bboxes]))
         data['inputs'] = [mean + std * torch.randn(channels, h, w, device=device) for _ in data['inputs']]
         return data
     from mmengine.structures import PixelData
@@ -182,8 +187,11 @@ def bench_evaluation(cfg, scope, args, device, label):
     # the test loops' whole work on a batch (preprocessing, prediction, the metrics' processing):
     # MMEngine's TestLoop on the full set, and the MissingModalityTestLoop's on every subset
     meta = dataset_meta(cfg, scope)
-    plain_metrics = Evaluator(copy.deepcopy(cfg.test_evaluator))
-    subset_metrics = MissingModalityEvaluator(copy.deepcopy(cfg.test_evaluator), names, subsets)
+    metric_cfg = copy.deepcopy(cfg.test_evaluator)
+    for m in metric_cfg if isinstance(metric_cfg, list) else [metric_cfg]:
+        m.pop('ann_file', None)  # the fake batch's ground truth, not the data set's
+    plain_metrics = Evaluator(copy.deepcopy(metric_cfg))
+    subset_metrics = MissingModalityEvaluator(copy.deepcopy(metric_cfg), names, subsets)
     plain_metrics.dataset_meta = subset_metrics.dataset_meta = meta
 
     def loop_full():

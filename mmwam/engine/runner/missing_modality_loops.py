@@ -4,7 +4,7 @@ from typing import Optional, Sequence, Tuple
 
 import torch
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.registry import LOOPS
 from mmengine.runner import TestLoop, ValLoop
 from mmengine.runner.amp import autocast
@@ -35,13 +35,15 @@ def _build_evaluator(runner, evaluator, subsets, table_keys):
 
 
 def predict_every_subset(model, data_batch: dict, subsets, fp16: bool = False, zero_level: str = 'input',
-                         cache: Optional[EncoderOutputCache] = None):
+                         cache: Optional[EncoderOutputCache] = None, step: str = 'test_step'):
     """Yields ``(subset, outputs)`` for every subset, the full set last (hooks see its outputs). The batch
     goes through the data preprocessor once; each subset predicts on the normalized tensor with the other
     modalities zeroed (``zero_level='input'``) or with their encoder features zeros and their encoders not
     run (``'feature'``, as the official MWAM / MMANet code evaluates), into its own shallow copies of the
     data samples (the model writes its predictions into them). ``cache``: encoder outputs shared by the
-    subsets (:class:`EncoderOutputCache`)."""
+    subsets (:class:`EncoderOutputCache`). A model with its own ``step`` (``val_step`` / ``test_step``: one
+    that returns losses with its predictions, say) is called through it, once per subset, with the
+    preprocessor zeroing the subset's missing modalities (:meth:`MultiModalPreprocessorMixin.drop`)."""
     if zero_level not in ('input', 'feature'):
         raise ValueError(f"zero_level must be 'input' or 'feature', got {zero_level!r}")
     inner = model.module if is_model_wrapper(model) else model
@@ -49,13 +51,20 @@ def predict_every_subset(model, data_batch: dict, subsets, fp16: bool = False, z
     backbone = getattr(inner, 'backbone', None)
     if not hasattr(backbone, 'evaluating'):
         raise TypeError(f'the missing-modality evaluation needs a MultiModalBackbone, got {type(backbone).__name__}')
-    data = pre(data_batch, False)
+    own_step = getattr(type(inner), step) is not getattr(BaseModel, step)
+    data = None if own_step else pre(data_batch, False)
     for subset in reversed(subsets):
         dropped = [m for m in pre.modalities if m not in subset]
-        inputs = pre.zero_modalities(data['inputs'], dropped) if zero_level == 'input' else data['inputs']
-        samples = [s.new() for s in data['data_samples']]
+        zeroed_input = dropped if zero_level == 'input' else ()
         with backbone.evaluating(dropped if zero_level == 'feature' else (), cache), autocast(enabled=fp16):
-            outputs = inner._run_forward(dict(inputs=inputs, data_samples=samples), mode='predict')
+            if own_step:
+                with pre.drop(zeroed_input):
+                    outputs = getattr(model, step)(dict(data_batch, data_samples=[
+                        s.new() for s in data_batch['data_samples']]))
+            else:
+                inputs = pre.zero_modalities(data['inputs'], zeroed_input)
+                samples = [s.new() for s in data['data_samples']]
+                outputs = inner._run_forward(dict(inputs=inputs, data_samples=samples), mode='predict')
         yield subset, outputs
     if cache is not None:
         cache.new_batch()
@@ -73,14 +82,15 @@ def encoder_cache_for(model) -> Tuple[Optional[EncoderOutputCache], Optional[str
 
 def evaluate_every_subset(model, data_batch: dict, evaluator: MissingModalityEvaluator, fp16: bool = False,
                           zero_level: str = 'input', cache: Optional[EncoderOutputCache] = None,
-                          losses: Optional[dict] = None) -> list:
+                          losses: Optional[dict] = None, step: str = 'test_step') -> list:
     """One batch of the missing-modality evaluation: every subset predicted (:func:`predict_every_subset`)
     and fed to its own metrics; a model that returns losses with its predictions (MMEngine's
     ``_update_losses`` convention) has the full set's added to ``losses``. Returns the last subset's
     outputs (the full set's), each sample carrying the other subsets' predictions of it as
     ``subset_predictions`` and the name of its own subset as the metainfo ``subset``."""
     outputs, per_subset = None, {}
-    for subset, outputs in predict_every_subset(model, data_batch, evaluator.subsets, fp16, zero_level, cache):
+    for subset, outputs in predict_every_subset(model, data_batch, evaluator.subsets, fp16, zero_level, cache,
+                                                step):
         full = len(subset) == len(evaluator.modalities)  # _update_losses adds to the dict it is given
         outputs, _ = _update_losses(outputs, losses if full and losses is not None else {})
         evaluator.evaluators[subset].process(data_samples=outputs, data_batch=data_batch)
@@ -138,7 +148,7 @@ class _PerSubsetIter:
         if idx == 0:
             self._new_evaluation()
         outputs = evaluate_every_subset(self.runner.model, data_batch, self.evaluator, self.fp16, self.zero_level,
-                                        self._cache, getattr(self, self._losses))
+                                        self._cache, getattr(self, self._losses), self._step)
         self.runner.call_hook(f'after_{self._hook}_iter', batch_idx=idx, data_batch=data_batch,
                               outputs=outputs)
 

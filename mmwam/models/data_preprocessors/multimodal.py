@@ -1,4 +1,5 @@
 """Data preprocessors for the one concatenated multimodal tensor."""
+from contextlib import contextmanager
 from typing import Dict, Iterable, Mapping, Optional, Sequence
 
 import logging
@@ -130,6 +131,18 @@ class MultiModalPreprocessorMixin:
         order = list(range(self.num_channels))
         order[s] = order[s][::-1]
         return [x[order] for x in inputs]
+
+    @contextmanager
+    def drop(self, names: Iterable[str]):
+        """Zero these modalities, besides ``missing``, for the batches processed inside the ``with`` block
+        (the missing-modality evaluation of a model with its own ``val_step`` / ``test_step``)."""
+        names = tuple(names)
+        self._check_names(names, 'drop')
+        saved, self.missing = self.missing, tuple(dict.fromkeys(self.missing + names))
+        try:
+            yield self
+        finally:
+            self.missing = saved
 
     def _zero_missing(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.zero_modalities(inputs, self.missing)
