@@ -13,6 +13,8 @@ from mmengine.registry import DATASETS, init_default_scope
 
 from conftest import ROOT, config_path
 
+from mmwam.datasets import DataError
+
 H, W = 24, 32
 
 
@@ -208,7 +210,7 @@ def test_m3fd_as_released_with_a_split_list(tmp_path):
 ])
 def test_wrong_layout_names_the_first_missing_folder_and_the_layout(tmp_path, config, scope, message):
     os.makedirs(tmp_path / 'something_else')
-    with pytest.raises(FileNotFoundError, match=message):
+    with pytest.raises(DataError, match=message):
         build(config, tmp_path, scope=scope)
 
 
