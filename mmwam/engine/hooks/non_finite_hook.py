@@ -37,7 +37,7 @@ class NonFiniteStopHook(Hook):
     priority = 'ABOVE_NORMAL'
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
-        losses = {k: float(v) for k, v in (outputs or {}).items()
+        losses = {k: float(v.detach() if torch.is_tensor(v) else v) for k, v in (outputs or {}).items()
                   if 'loss' in k and (torch.is_tensor(v) and v.numel() == 1 or isinstance(v, (int, float)))}
         bad = [k for k, v in losses.items() if not math.isfinite(v)]
         flag = torch.tensor(float(bool(bad)))
