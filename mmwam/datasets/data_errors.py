@@ -23,7 +23,11 @@ class DataErrorsMixin:
     when the dataset records it as ``data_info['split_line']``)."""
 
     def filter_data(self):
-        data_list = super().filter_data()
+        return self.require_samples(super().filter_data())
+
+    def require_samples(self, data_list):
+        """``data_list`` (the samples left after filtering), refused when empty: mmengine would fail on it
+        with "need at least one array to concatenate"."""
         if not data_list:
             source = self.ann_file or self.data_prefix.get('img_path') or self.data_prefix.get('img') or \
                 self.data_root

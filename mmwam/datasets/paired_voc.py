@@ -86,8 +86,8 @@ class PairedVOCDataset(DataErrorsMixin, BaseDetDataset):
     def filter_data(self) -> List[dict]:
         """``filter_cfg=dict(filter_empty_gt=True)`` drops images without boxes in training."""
         if self.test_mode or not self.filter_cfg or not self.filter_cfg.get('filter_empty_gt'):
-            return self.data_list
-        return [d for d in self.data_list if d['instances']]
+            return self.require_samples(self.data_list)
+        return self.require_samples([d for d in self.data_list if d['instances']])
 
 
 @DATASETS.register_module()

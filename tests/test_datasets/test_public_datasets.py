@@ -198,6 +198,20 @@ def test_m3fd_as_released_with_a_split_list(tmp_path):
     assert ds[0]['inputs'].shape[0] == 4
 
 
+@pytest.mark.parametrize('case', ['an empty split list', 'every sample filtered out'])
+def test_m3fd_without_samples_is_one_line_naming_the_list(tmp_path, case):
+    write(tmp_path / 'Vis' / '00000.png', rgb(3))
+    write(tmp_path / 'Ir' / '00000.png', np.full((H, W), 50, np.uint8))
+    os.makedirs(tmp_path / 'Annotation')
+    (tmp_path / 'Annotation' / '00000.xml').write_text('<annotation><size><width>64</width><height>48</height>'
+                                                       '</size></annotation>')  # no boxes
+    (tmp_path / 'train.txt').write_text('' if case == 'an empty split list' else '00000\n')
+    why = r'it is empty' if case == 'an empty split list' else r"all 1 were filtered out \(filter_cfg=.*filter_empty_gt"
+    with pytest.raises(DataError, match=rf'M3FDDataset: no samples in .*train.txt \({why}'):
+        build('m3fd_rgbt.py', tmp_path, loader='train_dataloader', scope='mmdet',
+              filter_cfg=dict(filter_empty_gt=True))
+
+
 # ---------------------------------------------------------------- bad input
 @pytest.mark.parametrize('config, scope, message', [
     ('nyudv2_rgbd.py', 'mmseg', r'folder .*/RGB \(data_prefix img_path\) not found under data_root .* '
