@@ -145,7 +145,8 @@ def test_mfnet_three_channel_image_is_refused(tmp_path):
     write(tmp_path / 'images' / '00001D.png', rgb(0))
     write(tmp_path / 'labels' / '00001D.png', label(9, 0))
     (tmp_path / 'test.txt').write_text('00001D\n')
-    with pytest.raises(DataError, match=r'test.txt, line 1 \(.*00001D.png\): the image has 3 channel\(s\); expected 3 \(RGB\) \+ 1'):
+    with pytest.raises(DataError, match=r'test.txt, line 1 \(.*00001D.png\): the image has 3 channel\(s\); '
+                                        r'expected 3 \(RGB\) \+ 1'):
         build('mfnet_rgbt.py', tmp_path)[0]
 
 

@@ -296,7 +296,8 @@ def test_recipe_missing_modality_writes_dropout_mwam_both_and_heads_sized_from_t
                            'demo-rgbd', '--recipe', 'missing-modality', '-o', str(out)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     cfg = Config.fromfile(str(out))
-    assert cfg.model.to_dict() == add_mwam(load_config(zoo), dataset='demo-rgbd', recipe='missing-modality').model.to_dict()
+    direct = add_mwam(load_config(zoo), dataset='demo-rgbd', recipe='missing-modality')
+    assert cfg.model.to_dict() == direct.model.to_dict()
     assert cfg.model.mwam == dict(type='MWAM', mode='both')
     assert cfg.model.modality_dropout == dict(type='ModalityDropout', p_full=None, level='input')
     heads = cfg.model.modality_heads
