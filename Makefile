@@ -8,12 +8,20 @@ DEMO_WORK := work_dirs/segformer_rgbd_demo
 env:
 	bash tools/setup_env.sh
 
+# make demo ITERS=200: a shorter run than the config's 1000 iterations (the schedule and the checkpoint follow)
+ITERS ?=
+# the CPU threads of training and testing: the cores this machine gives (make demo THREADS=1 on a busy one)
+THREADS ?= $(shell nproc 2>/dev/null || echo 1)
+DEMO_OPTS := $(if $(ITERS),--cfg-options train_cfg.max_iters=$(ITERS) train_cfg.val_interval=$(ITERS) \
+	param_scheduler.0.end=$(ITERS) default_hooks.checkpoint.interval=$(ITERS))
+
 # Train the embedded default (tiny dual-MiT SegFormer + MWAM on the synthetic RGB-D demo set),
 # then test the last checkpoint and print the missing-modality table.
 demo: env
 	@[ -f data/demo_rgbd/test.txt ] || $(PY) tools/misc/make_demo_rgbd.py --out data/demo_rgbd
-	$(PY) tools/train.py $(DEMO_CFG) --work-dir $(DEMO_WORK)
-	$(PY) tools/test.py $(DEMO_CFG) "$$(cat $(DEMO_WORK)/last_checkpoint)" --work-dir $(DEMO_WORK)/test
+	OMP_NUM_THREADS=$(THREADS) $(PY) tools/train.py $(DEMO_CFG) --work-dir $(DEMO_WORK) $(DEMO_OPTS)
+	OMP_NUM_THREADS=$(THREADS) $(PY) tools/test.py $(DEMO_CFG) "$$(cat $(DEMO_WORK)/last_checkpoint)" \
+		--work-dir $(DEMO_WORK)/test
 
 test: env
 	$(PY) -m pytest -q tests

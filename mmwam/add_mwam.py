@@ -498,9 +498,55 @@ def _runtime_overrides(cfg: Config, own_pipelines=None) -> Dict[str, object]:
     return out
 
 
-def add_mwam(cfg: Config, **kwargs) -> Config:
-    """``cfg`` with :func:`mwam_overrides` merged in (the Python twin of ``tools/misc/add_mwam.py``)."""
-    merged = Config._merge_a_into_b(copy.deepcopy(mwam_overrides(cfg, **kwargs)), cfg.to_dict())
+def missing_modality_recipe(cfg: Config, overrides: Dict[str, object]) -> Dict[str, object]:
+    """``--recipe missing-modality``: the README's recipe for a modality that may be missing at test time,
+    added to the overrides of :func:`mwam_overrides`: modality dropout at the input (uniform over the
+    non-empty subsets), MWAM's gradient and loss modes together (``mode='both'``) and the per-modality
+    auxiliary head the loss mode trains, sized from the model. Segmentation: an FCN head on each encoder's
+    last level (its channels from one forward of the encoder, a quarter of them inside), the decode head's
+    classes, norm and align_corners. Detection: the detector's own head per modality (a single-stage
+    detector: the loss mode needs one)."""
+    out = copy.deepcopy(overrides)
+    model = out['model']
+    if model.get('mwam') is None:
+        raise ConversionError('--recipe missing-modality trains MWAM\'s loss mode: not with --baseline')
+    model['mwam'] = dict(model['mwam'], mode='both')
+    model['modality_dropout'] = dict(type='ModalityDropout', p_full=None, level='input')
+    base = cfg.model
+    if model['type'] == 'DualBackboneDetector':
+        from mmdet.models.detectors import SingleStageDetector
+        if not issubclass(_models('det').get(base['type']), SingleStageDetector):
+            raise ConversionError(f'--recipe missing-modality: MWAM\'s loss mode needs a single-stage detector '
+                                  f'(RetinaNet, FCOS, ATSS, RTMDet, ...), and {base["type"]} is not one; convert '
+                                  'without --recipe (gradient mode) and add model.modality_dropout')
+        model['modality_heads'] = dict()
+        return out
+    modality, channels = [(m, c) for m, c in model['data_preprocessor']['modalities'].items() if m != 'rgb'][0]
+    levels, _ = _probe_encoder(base['backbone'], _channels_key(base['backbone'], 'seg'), channels, 'seg',
+                               levels=True, modality=modality)
+    head = base['decode_head'][-1] if isinstance(base['decode_head'], list) else base['decode_head']
+    new_head = model.get('decode_head') or {}
+    new_head = new_head[-1] if isinstance(new_head, list) else new_head
+    model['modality_heads'] = dict(
+        type='FCNHead', in_channels=levels[-1], in_index=len(levels) - 1, channels=max(16, levels[-1] // 4),
+        num_convs=1, concat_input=False, dropout_ratio=0.0,
+        num_classes=(new_head or {}).get('num_classes', head['num_classes']),
+        norm_cfg=head.get('norm_cfg', dict(type='BN', requires_grad=True)),
+        align_corners=head.get('align_corners', False),
+        loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0))
+    return out
+
+
+RECIPES = {'missing-modality': missing_modality_recipe}
+
+
+def add_mwam(cfg: Config, recipe: Optional[str] = None, **kwargs) -> Config:
+    """``cfg`` with :func:`mwam_overrides` (and a ``RECIPES`` entry) merged in (the Python twin of
+    ``tools/misc/add_mwam.py``)."""
+    overrides = mwam_overrides(cfg, **kwargs)
+    if recipe is not None:
+        overrides = RECIPES[recipe](cfg, overrides)
+    merged = Config._merge_a_into_b(copy.deepcopy(overrides), cfg.to_dict())
     return Config(merged)
 
 
@@ -533,10 +579,13 @@ def format_config(base: str, overrides: Dict[str, object], header: str = '') -> 
     return text
 
 
-def write_config(base: str, out: str, header: str = '', **kwargs) -> Config:
+def write_config(base: str, out: str, header: str = '', recipe: Optional[str] = None, **kwargs) -> Config:
     """Write the MWAM config of ``base`` (a path or an ``mmseg::`` / ``mmdet::`` name) to ``out``,
-    inheriting it; returns the written config, loaded back."""
-    overrides = mwam_overrides(load_config(base), **kwargs)
+    inheriting it (with a ``RECIPES`` entry applied); returns the written config, loaded back."""
+    cfg = load_config(base)
+    overrides = mwam_overrides(cfg, **kwargs)
+    if recipe is not None:
+        overrides = RECIPES[recipe](cfg, overrides)
     # a path is written relative to the new file so that the pair can move together
     rel = base if '::' in base else osp.relpath(osp.abspath(base), osp.dirname(osp.abspath(out)))
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)

@@ -4,11 +4,9 @@ import json
 import os
 import os.path as osp
 
-from mmengine.config import DictAction
-
 import mmwam  # noqa: F401
-from mmwam.utils.cli import (InputError, build_runner, check_checkpoint_file, load_config, run_cli,
-                             set_format_only, show_predictions)
+from mmwam.utils.cli import (CfgOptionsAction, InputError, build_runner, check_checkpoint_file, load_config,
+                             run_cli, save_predictions, set_format_only, show_predictions)
 from mmwam.utils.dist import finish_distributed
 from mmwam.utils.modalities import parse_modalities, parse_subsets
 
@@ -20,8 +18,9 @@ def parse_args():
     parser.add_argument('--work-dir', help='where logs and the metrics JSON go')
     parser.add_argument('--subsets', nargs='+',
                         help='evaluate these modality subsets only, e.g. rgb+depth rgb (default: all)')
-    parser.add_argument('--out', help='with --format-only: the folder for the submission files, one '
-                        'sub-folder per modality subset (segmentation: label PNGs; detection: COCO json)')
+    parser.add_argument('--out', help='save the predictions to this folder, one sub-folder per modality subset '
+                        '(segmentation: label PNGs; detection: predictions.pkl, or with --format-only the COCO '
+                        'json of a submission)')
     parser.add_argument('--format-only', action='store_true',
                         help='write the predictions for a benchmark server instead of evaluating')
     parser.add_argument('--show-dir', help='save one panel per test sample to this folder (PNG): every '
@@ -31,7 +30,7 @@ def parse_args():
                         help='detection panels: draw the predicted boxes scoring at least this (default 0.3)')
     parser.add_argument('--amp', action='store_true', help='predict under automatic mixed precision '
                         '(float16 on CUDA, bfloat16 on the CPU)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config settings, key=value (see mmengine DictAction)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -54,6 +53,8 @@ def main():
         cfg.test_cfg.subsets = args.subsets
     if args.format_only:
         set_format_only(cfg, args.out or osp.join(cfg.work_dir, 'format_only'))
+    elif args.out:
+        save_predictions(cfg, args.out)
     if args.amp:
         cfg.test_cfg.fp16 = True
     if args.show_dir or args.show:
@@ -72,6 +73,8 @@ def main():
     with open(path, 'w') as f:
         json.dump(metrics, f, indent=2)
     runner.logger.info(f'metrics written to {path}')
+    if args.out:
+        runner.logger.info(f'--out: the predictions of each subset are in {osp.abspath(args.out)}/<subset>/')
 
 
 if __name__ == '__main__':

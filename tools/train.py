@@ -3,11 +3,10 @@ import argparse
 import logging
 import os
 
-from mmengine.config import DictAction
 from mmengine.logging import print_log
 
 import mmwam  # noqa: F401  (registers mmwam's modules; configs also import it via custom_imports)
-from mmwam.utils.cli import build_runner, load_config, run_cli
+from mmwam.utils.cli import CfgOptionsAction, build_runner, load_config, run_cli, stop_on_non_finite
 from mmwam.utils.dist import finish_distributed
 
 
@@ -19,7 +18,7 @@ def parse_args():
                         help='resume from this checkpoint, or without a path from the latest one in '
                         'the work dir (MWAM banks included)')
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision training')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config settings, key=value (see mmengine DictAction)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -41,6 +40,7 @@ def main():
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
+    stop_on_non_finite(cfg)
     runner = build_runner(cfg)
     runner.train()
     finish_distributed()

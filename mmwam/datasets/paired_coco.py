@@ -4,9 +4,11 @@ from typing import Dict, Sequence, Tuple
 from mmdet.datasets import CocoDataset
 from mmdet.registry import DATASETS
 
+from .data_errors import DataError, DataErrorsMixin
+
 
 @DATASETS.register_module()
-class PairedCocoDataset(CocoDataset):
+class PairedCocoDataset(DataErrorsMixin, CocoDataset):
     """``CocoDataset`` whose images are the RGB modality; ``modality_paths`` gives every other
     modality's path as string replacements on the RGB path, e.g. for FLIR-aligned::
 
@@ -30,7 +32,7 @@ class PairedCocoDataset(CocoDataset):
             for old, new in reps:
                 path = path.replace(old, new)
             if path == info['img_path']:
-                raise ValueError(f'PairedCocoDataset: modality_paths[{m!r}] = {reps} does not change '
+                raise DataError(f'PairedCocoDataset: modality_paths[{m!r}] = {reps} does not change '
                                  f'the image path {path}')
             info[f'{m}_path'] = path
         return info

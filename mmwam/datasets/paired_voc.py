@@ -10,6 +10,8 @@ from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 
+from .data_errors import DataError, DataErrorsMixin
+
 
 def parse_voc_xml(path: str, classes, width=None, height=None):
     """Boxes of a Pascal VOC file as mmdet instances. Unknown class names are an error; boxes that
@@ -22,7 +24,7 @@ def parse_voc_xml(path: str, classes, width=None, height=None):
     for obj in root.findall('object'):
         name = obj.find('name').text.strip()
         if name not in classes:
-            raise ValueError(f'{path}: unknown class {name!r}; the dataset classes are {list(classes)}')
+            raise DataError(f'{path}: unknown class {name!r}; the dataset classes are {list(classes)}')
         box = obj.find('bndbox')
         x1, y1, x2, y2 = (float(box.find(k).text) for k in ('xmin', 'ymin', 'xmax', 'ymax'))
         cx1, cy1, cx2, cy2 = max(x1, 0), max(y1, 0), min(x2, w), min(y2, h)
@@ -39,7 +41,7 @@ def parse_voc_xml(path: str, classes, width=None, height=None):
     return instances, w, h
 
 
-class PairedVOCDataset(BaseDetDataset):
+class PairedVOCDataset(DataErrorsMixin, BaseDetDataset):
     """RGB + one more modality per sample, boxes in one Pascal VOC file per sample. Subclasses say where
     the files are (:meth:`samples`) and what the released layout is (``LAYOUT``, quoted in errors).
 
@@ -59,7 +61,7 @@ class PairedVOCDataset(BaseDetDataset):
 
     def _split_ids(self, split_file: str) -> List[str]:
         if not osp.isfile(split_file):
-            raise FileNotFoundError(f'{type(self).__name__}: split file {split_file} not found. Expected '
+            raise DataError(f'{type(self).__name__}: split file {split_file} not found. Expected '
                                     f'layout under data_root {self.data_root}: {self.LAYOUT}')
         with open(split_file) as f:
             return [line.split()[0] for line in f if line.strip()]
@@ -67,7 +69,7 @@ class PairedVOCDataset(BaseDetDataset):
     def load_data_list(self) -> List[dict]:
         for folder in self.folders():
             if not osp.isdir(folder):
-                raise FileNotFoundError(f'{type(self).__name__}: folder {folder} not found. Expected layout '
+                raise DataError(f'{type(self).__name__}: folder {folder} not found. Expected layout '
                                         f'under data_root {self.data_root}: {self.LAYOUT}')
         classes = list(self.metainfo['classes'])
         data_list = []
@@ -75,7 +77,7 @@ class PairedVOCDataset(BaseDetDataset):
             for path, what in ((img_path, 'RGB image'), (other_path, f'{self.MODALITY} partner'),
                                (ann_path, 'annotation')):
                 if not osp.isfile(path):
-                    raise FileNotFoundError(f'{type(self).__name__}: sample {sample_id}: no {what} {path}')
+                    raise DataError(f'{type(self).__name__}: sample {sample_id}: no {what} {path}')
             instances, w, h = parse_voc_xml(ann_path, classes)
             data_list.append({'img_path': img_path, f'{self.MODALITY}_path': other_path, 'img_id': sample_id,
                               'width': w, 'height': h, 'instances': instances})
@@ -84,8 +86,8 @@ class PairedVOCDataset(BaseDetDataset):
     def filter_data(self) -> List[dict]:
         """``filter_cfg=dict(filter_empty_gt=True)`` drops images without boxes in training."""
         if self.test_mode or not self.filter_cfg or not self.filter_cfg.get('filter_empty_gt'):
-            return self.data_list
-        return [d for d in self.data_list if d['instances']]
+            return self.require_samples(self.data_list)
+        return self.require_samples([d for d in self.data_list if d['instances']])
 
 
 @DATASETS.register_module()

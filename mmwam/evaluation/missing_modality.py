@@ -63,7 +63,8 @@ class MissingModalityEvaluator(Evaluator):
         return results
 
 
-OUTPUT_KEYS = ('output_dir', 'outfile_prefix')  # IoUMetric / CocoMetric: where format_only writes
+# where IoUMetric / CocoMetric / DumpDetResults write: a folder, a file prefix, a file
+OUTPUT_KEYS = ('output_dir', 'outfile_prefix', 'out_file_path')
 
 
 def _as_list(metrics):
@@ -103,7 +104,7 @@ def _per_subset_outputs(metrics, name: str):
     for m in _as_list(metrics):
         for key in OUTPUT_KEYS:
             if m.get(key):
-                head, tail = osp.split(m[key].rstrip('/')) if key == 'outfile_prefix' else (m[key], '')
+                head, tail = osp.split(m[key].rstrip('/')) if key != 'output_dir' else (m[key], '')
                 m[key] = osp.join(head, name, tail) if tail else osp.join(head, name)
     return metrics
 

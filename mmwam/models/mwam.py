@@ -112,6 +112,7 @@ class MWAM(Balancer):
         self.register_buffer('frm', torch.zeros(m, dtype=torch.float64))
         self.register_buffer('weight', torch.ones(m, dtype=torch.float64))
         self.register_buffer('num_steps', torch.zeros((), dtype=torch.long))
+        self.non_finite_steps = 0  # steps whose FRM was not finite (this process), in the scalars
 
     def extra_repr(self) -> str:
         return (f'modalities={self.modalities}, mode={self.mode!r}, alpha={self.alpha}, beta={self.beta}, '
@@ -135,10 +136,13 @@ class MWAM(Balancer):
         self.num_steps += 1
         finite = torch.isfinite(frm)
         if not bool(finite.all()):
-            bad = [n for n, ok in zip(self.modalities, finite.tolist()) if not ok]
-            print_log(f'MWAM: FRM is not finite for {bad} (FRM = {frm.tolist()}; an all-zero, '
-                      'constant or broken input?): K = 1 and the banks are kept for this step.',
-                      logger='current', level=logging.WARNING)
+            self.non_finite_steps += 1
+            if self.non_finite_steps == 1:  # said once; the count goes to the log (scalars)
+                bad = [n for n, ok in zip(self.modalities, finite.tolist()) if not ok]
+                print_log(f'MWAM: FRM is not finite for {bad} at step {int(self.num_steps)} (FRM = '
+                          f'{frm.tolist()}; an all-zero, constant or broken input?): K = 1 and the banks are '
+                          'kept on such steps. Said once: the log counts them as mwam_non_finite_steps.',
+                          logger='current', level=logging.WARNING)
             self.weight.fill_(1.0)
             return self.weight.clone()
         self.bank.mul_(self.omega).add_((1 - self.omega) * frm)
@@ -170,6 +174,8 @@ class MWAM(Balancer):
             out[f'frm_{m}'] = float(self.frm[j])
             out[f'bank_{m}'] = float(self.bank[j])
             out[f'mwam_weight_{m}'] = float(self.weight[j])
+        if self.non_finite_steps:
+            out['mwam_non_finite_steps'] = self.non_finite_steps
         return out
 
     def scale(self, feats: Sequence, weight: Tensor) -> List:

@@ -9,7 +9,7 @@ import re
 import sys
 import tempfile
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -20,18 +20,55 @@ from .errors import InputError
 
 
 
+DEBUG_ENV = 'MMWAM_DEBUG'  # set to 1: the tools show the full traceback of the errors they shorten
+
+
 def run_cli(main, prog: str):
-    """Run a tool's ``main``; an :class:`InputError`, or a config typo that reaches a registry or a
-    constructor (:func:`config_typo`), ends it with one line on stderr, not a traceback."""
+    """Run a tool's ``main``; an :class:`InputError` (also one raised in a data-loading worker), or a
+    config typo that reaches a registry or a constructor (:func:`config_typo`), ends it with one line on
+    stderr, not a traceback, unless ``MMWAM_DEBUG=1``."""
+    if os.environ.get(DEBUG_ENV, '') not in ('', '0'):
+        return main()
     try:
         return main()
     except InputError as e:
-        sys.exit(f'{prog}: error: {e}')
+        sys.exit(f'{prog}: error: {error_line(e)}')
     except (KeyError, TypeError) as e:
         line = config_typo(e)
         if line is None:
             raise
         sys.exit(f'{prog}: error: {line}')
+
+
+def error_line(error: Exception) -> str:
+    """The message of ``error``; of the original error where a data-loading worker re-raised it (torch
+    puts the worker's traceback into the message: its last line is the original ``Type: message``)."""
+    msg = str(error)
+    if 'Original Traceback' not in msg:
+        return msg
+    last = [line for line in msg.splitlines() if line.strip()][-1]
+    return re.sub(r'^[\w.]+: ', '', last) + f' ({DEBUG_ENV}=1 shows the traceback)'
+
+
+class CfgOptionsAction(DictAction):
+    """mmengine's ``--cfg-options`` parser, which takes ``key=value`` with a number, a string, True / False
+    / None, or a list / tuple of them as value; a ``dict(...)`` or ``{...}`` value (which it does not parse,
+    or sends into endless recursion) is refused in one line saying how to set a dict."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        for kv in values:
+            key, _, value = kv.partition('=')
+            if re.match(r'\s*(dict\s*\(|\{)', value):
+                raise InputError(
+                    f'--cfg-options {kv}: a dict value is not understood (values are numbers, strings, '
+                    f'True / False / None, or lists [a,b] / tuples (a,b) of them); set its fields one by one, '
+                    f'e.g. {key}.type=NAME {key}.FIELD=VALUE (and {key}._delete_=True to replace the whole '
+                    'dict)')
+        try:
+            super().__call__(parser, namespace, values, option_string)
+        except RecursionError:
+            raise InputError(f'--cfg-options {" ".join(values)}: cannot be parsed (values are numbers, strings, '
+                             'True / False / None, or lists [a,b] / tuples (a,b) of them)') from None
 
 
 def _registered(kind: str) -> dict:
@@ -154,6 +191,14 @@ def build_runner(cfg: Config):
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
 
 
+def stop_on_non_finite(cfg):
+    """Training through the tools stops at a NaN / Inf loss and never saves non-finite weights
+    (``NonFiniteStopHook``), whatever the config's ``custom_hooks``."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') == 'NonFiniteStopHook' for h in hooks):
+        cfg.custom_hooks = hooks + [dict(type='NonFiniteStopHook')]
+
+
 FORMAT_ONLY = dict(IoUMetric=lambda out: dict(output_dir=out),
                    CocoMetric=lambda out: dict(outfile_prefix=osp.join(out, 'results')))
 
@@ -168,6 +213,21 @@ def set_format_only(cfg, out):
                          f'{[m["type"] for m in metrics]} can write submission files '
                          f'(supported: {list(FORMAT_ONLY)})')
     cfg.test_evaluator = kept
+
+
+def save_predictions(cfg, out):
+    """``--out DIR`` without ``--format-only``, as mmseg's and mmdet's test tools do it: evaluate, and save
+    the predictions too, one sub-folder per modality subset: segmentation maps as PNGs (IoUMetric's
+    ``output_dir``), detections as mmdet's pickle (``DumpDetResults``, ``predictions.pkl``)."""
+    metrics = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
+    if cfg.get('default_scope') == 'mmdet':
+        cfg.test_evaluator = list(metrics) + [dict(type='DumpDetResults',
+                                                   out_file_path=osp.join(out, 'predictions.pkl'))]
+        return
+    if not any(m['type'] == 'IoUMetric' for m in metrics):
+        raise InputError(f'--out: none of the test_evaluator metrics {[m["type"] for m in metrics]} can save '
+                         'segmentation maps (IoUMetric can)')
+    cfg.test_evaluator = [dict(m, output_dir=out) if m['type'] == 'IoUMetric' else m for m in metrics]
 
 
 def show_predictions(cfg, show_dir=None, show=False, score_thr=0.3):

@@ -16,6 +16,8 @@ from mmengine.registry import init_default_scope
 
 from conftest import ROOT, SHARED, config_path
 
+from mmwam.datasets import DataError
+
 LLVIP = osp.join(SHARED, 'data', 'llvip_mini')
 DEMO = config_path('mwam', 'retinanet_r18_fpn_rgbt_llvip-mini_demo.py')
 
@@ -62,7 +64,7 @@ def mini(tmp_path):
 
 def test_missing_infrared_partner_names_both_paths(mini):
     os.remove(mini / 'infrared/train/010002.jpg')
-    with pytest.raises(FileNotFoundError, match=r'sample 010002: no infrared partner '
+    with pytest.raises(DataError, match=r'sample 010002: no infrared partner '
                                                 r'.*infrared/train/010002.jpg'):
         dataset(mini, pipeline=False)
 

@@ -1,6 +1,7 @@
 """A depth map saved as 8-bit instead of 16-bit millimetres is caught: the data preprocessor warns once,
 and tools/analysis_tools/modality_stats.py measures the statistics to use."""
 import glob
+import re
 import os.path as osp
 import shutil
 import subprocess
@@ -41,6 +42,14 @@ def test_eight_bit_depth_warns_once_naming_the_modality(demo_root, tmp_path):
     warned = _preprocess_two_batches(cfg)
     assert len(warned) == 1, warned
     assert 'normalized depth values' in warned[0] and 'modality_stats.py' in warned[0]
+    assert re.search(r'\(e.g. \S+/Depth/\d+\.png\)', warned[0]), warned[0]  # the depth file, not the RGB one
+
+
+def test_without_the_depth_file_in_the_meta_keys_the_warning_says_whose_depth(demo_root, tmp_path):
+    cfg = tiny_demo_cfg(eight_bit_copy(demo_root, tmp_path), tmp_path / 'work')
+    cfg.train_dataloader.dataset.pipeline[-1] = dict(type='PackSegInputs')  # mmseg's default meta keys
+    warned = _preprocess_two_batches(cfg)
+    assert len(warned) == 1 and re.search(r'\(e.g. the depth file of \S+/RGB/\d+\.jpg\)', warned[0]), warned
 
 
 def test_correct_data_does_not_warn(demo_root, tmp_path):

@@ -1,3 +1,4 @@
+import logging
 import os
 import os.path as osp
 import shutil
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 from mmseg.registry import DATASETS
 
-from mmwam.datasets import NYUDv2Dataset
+from mmwam.datasets import DataError, NYUDv2Dataset
 from conftest import config_path
 
 
@@ -85,37 +86,129 @@ def broken_root(demo_root, tmp_path):
     return root
 
 
-def test_missing_modality_file_names_sample_and_path(broken_root):
+def test_a_listed_sample_without_its_depth_file_names_the_list_and_line(broken_root):
     os.remove(broken_root / 'Depth' / '0001.png')
+    with pytest.raises(DataError, match=r"train.txt, line 2 \('0001'\): no depth file .*Depth/0001.png "
+                                        r'\(data_prefix depth_path, suffix .png\)'):
+        demo_dataset(str(broken_root), pipeline=train_pipeline())
+
+
+def test_a_listed_image_that_does_not_exist_names_the_list_and_line(broken_root):
+    with open(broken_root / 'train.txt', 'a') as f:
+        f.write('\nRGB/0099.jpg\n')
+    with pytest.raises(DataError, match=r"train.txt, line 18 \('0099'\): no image .*RGB/0099.jpg"):
+        demo_dataset(str(broken_root))
+
+
+@pytest.mark.parametrize('content', ['', '\n  \n'])
+def test_an_empty_split_list_is_one_line_naming_it(broken_root, content):
+    (broken_root / 'train.txt').write_text(content)
+    with pytest.raises(DataError, match=r'MultiModalSegDataset: no samples in .*train.txt \(it is empty\)'):
+        demo_dataset(str(broken_root))
+
+
+def test_a_file_gone_after_the_list_was_read_names_list_line_and_file(broken_root):
     ds = demo_dataset(str(broken_root), pipeline=train_pipeline())
-    with pytest.raises(FileNotFoundError, match=r'sample .*RGB/0001.jpg: the depth file .*Depth/0001.png '
-                                                r'is missing'):
+    os.remove(broken_root / 'Depth' / '0001.png')
+    with pytest.raises(DataError, match=r'train.txt, line 2 \(.*RGB/0001.jpg\): the depth file .*Depth/0001.png '
+                                        r'is missing or unreadable \(FileNotFoundError\)'):
         ds[1]
 
 
 def test_size_mismatch_names_both_sizes_and_the_file(broken_root):
     cv2.imwrite(str(broken_root / 'Depth' / '0002.png'), np.ones((32, 40), np.uint16))
     ds = demo_dataset(str(broken_root), pipeline=train_pipeline())
-    with pytest.raises(ValueError, match=r'Depth/0002.png is 40x32 \(WxH\), the RGB image .*0002.jpg is 64x64'):
+    with pytest.raises(DataError, match=r'line 3 .*Depth/0002.png is 40x32 \(WxH\), the RGB image .*0002.jpg is '
+                                        r'64x64'):
         ds[2]
 
 
-def test_wrong_channel_count_in_file(broken_root):
-    cv2.imwrite(str(broken_root / 'Depth' / '0003.png'), np.random.randint(0, 255, (64, 64, 3), np.uint8))
+@pytest.mark.parametrize('what', ['a colour-mapped depth', 'the RGB image as depth'])
+def test_a_three_channel_depth_file_is_refused(broken_root, what):
+    depth = broken_root / 'Depth' / '0003.png'
+    if what == 'a colour-mapped depth':
+        cv2.imwrite(str(depth), cv2.applyColorMap(np.random.randint(0, 255, (64, 64), np.uint8), cv2.COLORMAP_JET))
+    else:
+        shutil.copy(broken_root / 'RGB' / '0003.jpg', depth)  # a JPEG under the .png name: cv2 reads either
     ds = demo_dataset(str(broken_root), pipeline=train_pipeline())
-    with pytest.raises(ValueError, match=r'Depth/0003.png has 3 channels, the config expects channels=1'):
+    with pytest.raises(DataError, match=r'Depth/0003.png has 3 channels, the config expects channels=1'):
         ds[3]
+
+
+@pytest.mark.parametrize('folder, name, message', [
+    ('RGB', '0004.jpg', r'RGB/0004.jpg is a truncated JPEG \(it lacks the end marker\)'),
+    ('Depth', '0004.png', r'cannot decode the depth file .*Depth/0004.png'),
+])
+def test_a_truncated_file_is_refused(broken_root, folder, name, message):
+    path = broken_root / folder / name
+    path.write_bytes(path.read_bytes()[:-200])
+    ds = demo_dataset(str(broken_root), pipeline=train_pipeline())
+    with pytest.raises(DataError, match=r'train.txt, line 5 .*' + message):
+        ds[4]
+
+
+def _float_depth(root, stem, patch_value):
+    """The depth of ``stem`` as a float32 TIFF in millimetres (the PNG removed), a 10x10 patch set to
+    ``patch_value``; the dataset then reads .tiff depth files."""
+    png = root / 'Depth' / f'{stem}.png'
+    depth = cv2.imread(str(png), cv2.IMREAD_UNCHANGED).astype(np.float32)
+    depth[20:30, 20:30] = patch_value
+    cv2.imwrite(str(root / 'Depth' / f'{stem}.tiff'), depth)
+    return str(root / 'Depth' / f'{stem}.tiff')
+
+
+def _tiff_dataset(root, non_finite=None):
+    for png in (root / 'Depth').glob('*.png'):
+        if not (root / 'Depth' / (png.stem + '.tiff')).exists():
+            _float_depth(root, png.stem, cv2.imread(str(png), cv2.IMREAD_UNCHANGED)[25, 25])
+    pipeline = train_pipeline()
+    if non_finite:
+        next(t for t in pipeline if t['type'] == 'LoadModalityFromFile')['non_finite'] = non_finite
+    return demo_dataset(str(root), pipeline=pipeline, modality_suffixes=dict(depth='.tiff'))
+
+
+@pytest.mark.parametrize('value', [float('nan'), float('inf')])
+def test_nan_or_inf_in_a_float_depth_file_is_refused_naming_file_and_pixels(broken_root, value):
+    tiff = _float_depth(broken_root, '0005', value)
+    ds = _tiff_dataset(broken_root)
+    with pytest.raises(DataError, match=rf'train.txt, line 6 .*: the depth file {tiff} has 100 of 4096 pixels '
+                                        r"NaN or Inf; fix the file, or .*non_finite='zero'"):
+        ds[5]
+    assert np.isfinite(ds[4]['inputs'].numpy()).all()  # the other samples load
+
+
+def test_non_finite_zero_reads_them_as_missing_with_one_warning_per_file(broken_root):
+    from mmengine.logging import MMLogger
+    tiff = _float_depth(broken_root, '0005', float('nan'))
+    ds = _tiff_dataset(broken_root, non_finite='zero')
+    np.random.seed(0)
+    records = []
+    handler = logging.Handler()
+    handler.emit = lambda r: records.append(r.getMessage())
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    try:
+        for _ in range(3):
+            x = ds[5]['inputs'].numpy()
+    finally:
+        logger.removeHandler(handler)
+    assert np.isfinite(x).all() and (x[3] == 0).sum() >= 1
+    said = [r for r in records if tiff in r]
+    assert said == [f"the depth file {tiff} has 100 of 4096 pixels NaN or Inf: read as 0 (missing measurements, "
+                    "non_finite='zero')"]
 
 
 def test_wrong_layout_names_the_missing_folder(broken_root):
     shutil.rmtree(broken_root / 'Depth')
-    with pytest.raises(FileNotFoundError, match=r'folder .*Depth \(data_prefix depth_path\) not found'):
+    with pytest.raises(DataError, match=r'folder .*Depth \(data_prefix depth_path\) not found'):
         demo_dataset(str(broken_root))
 
 
 def test_nyudv2_split_lines_with_paths(tmp_path):
-    for sub in ('RGB', 'Depth', 'Label'):
+    for sub, suffix in (('RGB', '.jpg'), ('Depth', '.png'), ('Label', '.png')):
         (tmp_path / sub).mkdir()
+        for stem in ('10', '7'):
+            (tmp_path / sub / (stem + suffix)).touch()
     (tmp_path / 'train.txt').write_text('RGB/10.jpg Label/10.png\nRGB/7.jpg Label/7.png\n')
     ds = NYUDv2Dataset(data_root=str(tmp_path), ann_file='train.txt', lazy_init=False)
     assert len(ds.metainfo['classes']) == 40

@@ -13,6 +13,8 @@ from mmengine.registry import DATASETS, init_default_scope
 
 from conftest import ROOT, config_path
 
+from mmwam.datasets import DataError
+
 H, W = 24, 32
 
 
@@ -143,7 +145,8 @@ def test_mfnet_three_channel_image_is_refused(tmp_path):
     write(tmp_path / 'images' / '00001D.png', rgb(0))
     write(tmp_path / 'labels' / '00001D.png', label(9, 0))
     (tmp_path / 'test.txt').write_text('00001D\n')
-    with pytest.raises(ValueError, match=r'00001D.png: the image has 3 channel\(s\); expected 3 \(RGB\) \+ 1'):
+    with pytest.raises(DataError, match=r'test.txt, line 1 \(.*00001D.png\): the image has 3 channel\(s\); '
+                                        r'expected 3 \(RGB\) \+ 1'):
         build('mfnet_rgbt.py', tmp_path)[0]
 
 
@@ -196,6 +199,20 @@ def test_m3fd_as_released_with_a_split_list(tmp_path):
     assert ds[0]['inputs'].shape[0] == 4
 
 
+@pytest.mark.parametrize('case', ['an empty split list', 'every sample filtered out'])
+def test_m3fd_without_samples_is_one_line_naming_the_list(tmp_path, case):
+    write(tmp_path / 'Vis' / '00000.png', rgb(3))
+    write(tmp_path / 'Ir' / '00000.png', np.full((H, W), 50, np.uint8))
+    os.makedirs(tmp_path / 'Annotation')
+    (tmp_path / 'Annotation' / '00000.xml').write_text('<annotation><size><width>64</width><height>48</height>'
+                                                       '</size></annotation>')  # no boxes
+    (tmp_path / 'train.txt').write_text('' if case == 'an empty split list' else '00000\n')
+    why = r'it is empty' if case == 'an empty split list' else r"all 1 were filtered out \(filter_cfg=.*filter_empty_gt"
+    with pytest.raises(DataError, match=rf'M3FDDataset: no samples in .*train.txt \({why}'):
+        build('m3fd_rgbt.py', tmp_path, loader='train_dataloader', scope='mmdet',
+              filter_cfg=dict(filter_empty_gt=True))
+
+
 # ---------------------------------------------------------------- bad input
 @pytest.mark.parametrize('config, scope, message', [
     ('nyudv2_rgbd.py', 'mmseg', r'folder .*/RGB \(data_prefix img_path\) not found under data_root .* '
@@ -208,7 +225,7 @@ def test_m3fd_as_released_with_a_split_list(tmp_path):
 ])
 def test_wrong_layout_names_the_first_missing_folder_and_the_layout(tmp_path, config, scope, message):
     os.makedirs(tmp_path / 'something_else')
-    with pytest.raises(FileNotFoundError, match=message):
+    with pytest.raises(DataError, match=message):
         build(config, tmp_path, scope=scope)
 
 

@@ -81,13 +81,17 @@ def test_non_finite_frm_keeps_weight_one_and_banks():
     logger = MMLogger.get_current_instance()
     logger.addHandler(records)
     try:
-        k = mwam.update([good[0], torch.full((2, 1, 16, 16), float('inf'))])
+        for _ in range(3):
+            k = mwam.update([good[0], torch.full((2, 1, 16, 16), float('inf'))])
     finally:
         logger.removeHandler(records)
     torch.testing.assert_close(k, torch.ones(2, dtype=torch.float64))
     torch.testing.assert_close(mwam.bank, bank)
-    assert any(level == logging.WARNING and "FRM is not finite for ['depth']" in msg
-               for level, msg in records.messages)
+    said = [msg for level, msg in records.messages if level == logging.WARNING and 'FRM is not finite' in msg]
+    assert len(said) == 1 and "FRM is not finite for ['depth'] at step 2" in said[0]  # once, not every step
+    assert mwam.scalars()['mwam_non_finite_steps'] == 3  # the count reaches the log
+    mwam.update(good)
+    assert mwam.scalars()['mwam_non_finite_steps'] == 3
 
 
 def test_constant_input_gives_finite_weights():

@@ -284,3 +284,46 @@ def test_cli_names_a_missing_config_in_one_line(config, message, tmp_path):
     errors = [line for line in proc.stderr.splitlines() if 'Warning' not in line and 'import' not in line
               and 'warn' not in line]
     assert len(errors) == 1 and message in errors[0], proc.stderr[-2000:]
+
+
+def test_recipe_missing_modality_writes_dropout_mwam_both_and_heads_sized_from_the_model(tmp_path):
+    """One flag instead of 11 --cfg-options: a converted zoo segmentor gets modality dropout, MWAM's gradient
+    + loss modes and an FCN head per modality on the encoder's last level (ResNet-18: 512 channels), with
+    the dataset's classes; it trains one step with every head's loss."""
+    zoo = 'mmseg::deeplabv3plus/deeplabv3plus_r18-d8_4xb2-80k_cityscapes-512x1024.py'
+    out = tmp_path / 'robust.py'
+    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'), zoo, '--dataset',
+                           'demo-rgbd', '--recipe', 'missing-modality', '-o', str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    cfg = Config.fromfile(str(out))
+    direct = add_mwam(load_config(zoo), dataset='demo-rgbd', recipe='missing-modality')
+    assert cfg.model.to_dict() == direct.model.to_dict()
+    assert cfg.model.mwam == dict(type='MWAM', mode='both')
+    assert cfg.model.modality_dropout == dict(type='ModalityDropout', p_full=None, level='input')
+    heads = cfg.model.modality_heads
+    assert (heads.type, heads.in_channels, heads.in_index, heads.num_classes) == ('FCNHead', 512, 3, 5)
+    assert heads.norm_cfg == cfg.model.decode_head.norm_cfg
+    cfg.model.data_preprocessor.size = (64, 64)
+    init_default_scope('mmseg')
+    drop_pretrained(cfg.model)
+    model = MODELS.build(cfg.model).train()  # (modality dropout zeroes a random subset: no per-encoder check)
+    assert set(model.modality_heads) == {'rgb', 'depth'} and model.backbone.modality_dropout is not None
+    optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01)))
+    losses = model.train_step(seg_batch(n=2, h=64, w=64, channels=4, num_classes=5), optim)
+    assert {'rgb.loss_ce', 'depth.loss_ce'} <= set(losses) and all(torch.isfinite(v) for v in losses.values())
+
+
+def test_recipe_missing_modality_for_detectors():
+    cfg = add_mwam(load_config('mmdet::retinanet/retinanet_r18_fpn_1x_coco.py'), dataset='llvip-mini',
+                   recipe='missing-modality')
+    assert cfg.model.modality_heads == {} and cfg.model.mwam.mode == 'both'  # RetinaNet's own head per modality
+    init_default_scope('mmdet')
+    drop_pretrained(cfg.model)
+    model = MODELS.build(cfg.model).train()
+    optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01)))
+    losses = model.train_step(det_batch(n=2, size=64), optim)
+    assert any(k.startswith('infrared.') for k in losses) and all(torch.isfinite(v) for v in losses.values())
+    with pytest.raises(ConversionError, match=r'--recipe missing-modality: MWAM\'s loss mode needs a single-stage '
+                                              r'detector .*FasterRCNN is not one'):
+        add_mwam(load_config('mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'), dataset='llvip-mini',
+                 recipe='missing-modality')

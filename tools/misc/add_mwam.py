@@ -9,7 +9,7 @@ The new config holds ``_base_ = CONFIG`` and only what changes: the model wrappe
 import argparse
 import sys
 
-from mmwam.add_mwam import DATASETS, ConversionError, write_config
+from mmwam.add_mwam import DATASETS, RECIPES, ConversionError, write_config
 from mmwam.utils.cli import InputError
 
 
@@ -26,6 +26,9 @@ def parse_args(argv=None):
     p.add_argument('--std', type=float, nargs='+', help="the modality's normalization std")
     p.add_argument('--fusion', default='AddFusion', help='AddFusion (default) or ConcatFusion')
     p.add_argument('--baseline', action='store_true', help='the same model without MWAM')
+    p.add_argument('--recipe', choices=list(RECIPES), help='missing-modality: for a modality that may be missing '
+                   "at test time, add modality dropout, MWAM's gradient + loss modes and the auxiliary head per "
+                   'modality they train, sized from the model')
     return p.parse_args(argv)
 
 
@@ -38,7 +41,7 @@ def main(argv=None):
         cfg = write_config(args.config, args.out, header=header, modality=args.modality,
                            channels=args.channels, dataset=args.dataset, mean=args.mean, std=args.std,
                            mwam=None if args.baseline else dict(type='MWAM'),
-                           fusion=dict(type=args.fusion))
+                           fusion=dict(type=args.fusion), recipe=args.recipe)
     except ConversionError as e:
         sys.exit(f'add_mwam: {args.config}: {e}')
     except InputError as e:  # the config path or zoo name

@@ -30,14 +30,14 @@ train_pipeline = [
     dict(type='RandomResize', scale=(128, 96), ratio_range=(0.75, 1.5), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PackSegInputs'),
+    dict(type='PackSegInputs', meta_keys={{_base_.meta_keys}}),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='depth', channels=1, scale=0.001),
     dict(type='ConcatModalities', keys=['depth']),
     dict(type='LoadSegAnnotations'),
-    dict(type='PackSegInputs'),
+    dict(type='PackSegInputs', meta_keys={{_base_.meta_keys}}),
 ]
 train_dataloader = dict(
     batch_size=8, num_workers=2, persistent_workers=False,

@@ -18,6 +18,9 @@ multimodal_preprocessor = dict(
     pad_val=0,
     seg_pad_val=255,
     size=crop_size)
+# mmseg's PackSegInputs meta keys and the depth file, which warnings and errors about a batch then name
+meta_keys = ('img_path', 'depth_path', 'seg_map_path', 'ori_shape', 'img_shape', 'pad_shape', 'scale_factor', 'flip',
+             'flip_direction', 'reduce_zero_label')
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='depth', channels=1, scale=0.001),  # mm -> m
@@ -27,7 +30,7 @@ train_pipeline = [
     dict(type='RandomResize', scale=(640, 480), ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PackSegInputs'),
+    dict(type='PackSegInputs', meta_keys=meta_keys),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -35,7 +38,7 @@ test_pipeline = [
     dict(type='ConcatModalities', keys=['depth']),
     dict(type='Resize', scale=(640, 480), keep_ratio=True),
     dict(type='LoadSegAnnotations'),
-    dict(type='PackSegInputs'),
+    dict(type='PackSegInputs', meta_keys=meta_keys),
 ]
 train_dataloader = dict(
     batch_size=8,

@@ -18,7 +18,7 @@ train_pipeline = [
     dict(type='RandomResize', scale=(640, 480), ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PackSegInputs'),
+    dict(type='PackSegInputs', meta_keys={{_base_.meta_keys}}),
 ]
 train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))

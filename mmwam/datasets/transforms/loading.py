@@ -1,4 +1,5 @@
 """Loading the extra modalities and joining them to the RGB image as one tensor."""
+import logging
 from typing import Optional, Sequence
 
 import mmcv
@@ -6,18 +7,27 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmcv.transforms.builder import TRANSFORMS
 from mmengine import fileio
+from mmengine.logging import print_log
 from mmseg.datasets.transforms import LoadAnnotations
+
+
+NON_FINITE = ('error', 'zero')
 
 
 @TRANSFORMS.register_module()
 class LoadModalityFromFile(BaseTransform):
     """Read ``results[f'{modality}_path']`` into ``results[modality]`` as float32 H x W x C.
 
-    8-bit and 16-bit PNG (read unchanged, e.g. depth in millimetres) and JPEG are supported; the
-    values are multiplied by ``scale`` (e.g. 1/1000 for millimetres to metres; the preprocessor then
+    8-bit and 16-bit PNG (read unchanged, e.g. depth in millimetres), JPEG and float TIFF are supported;
+    the values are multiplied by ``scale`` (e.g. 1/1000 for millimetres to metres; the preprocessor then
     normalizes with the modality's own mean and std). ``channels`` is what the model expects: a file
     with 3 equal channels is read as 1 channel when ``channels=1`` (infrared as LLVIP ships it); any
     other mismatch is an error. The result must have the RGB image's height and width.
+
+    ``non_finite``: what to do with NaN / Inf pixels (float files only). ``'error'`` (default) refuses
+    the sample, naming the file and the pixel count: one such pixel makes the loss NaN and the weights
+    with it. ``'zero'`` reads them as missing measurements, 0 as the holes of a depth sensor are, with
+    one warning per file (and data-loading worker).
 
     Must come after ``LoadImageFromFile`` and before ``ConcatModalities``.
     """
@@ -26,11 +36,17 @@ class LoadModalityFromFile(BaseTransform):
                  modality: str = 'depth',
                  channels: int = 1,
                  scale: float = 1.0,
+                 non_finite: str = 'error',
                  backend_args: Optional[dict] = None):
+        if non_finite not in NON_FINITE:
+            raise ValueError(f'LoadModalityFromFile(modality={modality!r}): non_finite must be one of '
+                             f'{NON_FINITE}, got {non_finite!r}')
         self.modality = modality
         self.channels = channels
         self.scale = scale
+        self.non_finite = non_finite
         self.backend_args = backend_args
+        self._zeroed = set()  # files whose non-finite pixels were zeroed (and said so)
 
     def transform(self, results: dict) -> dict:
         key = f'{self.modality}_path'
@@ -59,12 +75,30 @@ class LoadModalityFromFile(BaseTransform):
         if rgb is not None and rgb.shape[:2] != img.shape[:2]:
             raise ValueError(f'sample {sample}: the {self.modality} file {path} is {img.shape[1]}x'
                              f'{img.shape[0]} (WxH), the RGB image {sample} is {rgb.shape[1]}x{rgb.shape[0]}')
-        results[self.modality] = img.astype(np.float32) * np.float32(self.scale)
+        data = img.astype(np.float32) * np.float32(self.scale)
+        results[self.modality] = self._finite(data, path, sample) if img.dtype.kind == 'f' else data
         return results
+
+    def _finite(self, x: np.ndarray, path: str, sample: str) -> np.ndarray:
+        """``x`` if every value is finite; else refused or zeroed as ``non_finite`` says."""
+        bad = ~np.isfinite(x)
+        if not bad.any():
+            return x
+        pixels = int(bad.any(axis=2).sum())
+        what = f'the {self.modality} file {path} has {pixels} of {x.shape[0] * x.shape[1]} pixels NaN or Inf'
+        if self.non_finite == 'error':
+            raise ValueError(f'sample {sample}: {what}; fix the file, or read them as missing measurements '
+                             f'(0, as depth holes are) with LoadModalityFromFile(non_finite=\'zero\')')
+        if path not in self._zeroed:
+            self._zeroed.add(path)
+            print_log(f'{what}: read as 0 (missing measurements, non_finite=\'zero\')', logger='current',
+                      level=logging.WARNING)
+        x[bad] = 0
+        return x
 
     def __repr__(self):
         return (f'{self.__class__.__name__}(modality={self.modality!r}, channels={self.channels}, '
-                f'scale={self.scale})')
+                f'scale={self.scale}, non_finite={self.non_finite!r})')
 
 
 @TRANSFORMS.register_module()

@@ -1,5 +1,7 @@
 from .frm_logger_hook import FRMLoggerHook
+from .non_finite_hook import NonFiniteError, NonFiniteStopHook
 from .visualization_hook import MultiModalVisualizationHook
 from .yolox_mode_switch_hook import MultiModalYOLOXModeSwitchHook
 
-__all__ = ['FRMLoggerHook', 'MultiModalVisualizationHook', 'MultiModalYOLOXModeSwitchHook']
+__all__ = ['FRMLoggerHook', 'NonFiniteError', 'NonFiniteStopHook', 'MultiModalVisualizationHook',
+           'MultiModalYOLOXModeSwitchHook']

@@ -108,8 +108,10 @@ class MultiModalPreprocessorMixin:
             mean, std = values.mean().item(), values.std().item()
             if abs(mean) > lim['mean'] or not lim['std_low'] <= std <= lim['std_high']:
                 self._range_warned.add(name)
-                path = getattr(data_samples[0], f'{name}_path', None) or \
-                    getattr(data_samples[0], 'img_path', '?') if data_samples else '?'
+                sample = data_samples[0] if data_samples else None  # name its own file, else its RGB image's
+                img = getattr(sample, 'img_path', '?')
+                path = img if name == self.color_name else \
+                    getattr(sample, f'{name}_path', None) or f'the {name} file of {img}'
                 print_log(f'data_preprocessor: the normalized {name} values of a batch (e.g. {path}) have '
                           f'mean {mean:.3g} and std {std:.3g}, far from 0 and 1: check the file\'s bit depth '
                           f'(a 16-bit depth map saved as 8-bit?), LoadModalityFromFile\'s scale and '
