@@ -157,7 +157,8 @@ def build_runner(cfg: Config):
 
 
 FORMAT_ONLY = dict(IoUMetric=lambda out: dict(output_dir=out),
-                   CocoMetric=lambda out: dict(outfile_prefix=osp.join(out, 'results')))
+                   CocoMetric=lambda out: dict(outfile_prefix=osp.join(out, 'results')),
+                   KAISTMissRateMetric=lambda out: dict(output_dir=out))
 
 
 def set_format_only(cfg, out):
