@@ -29,8 +29,7 @@ class MissingModalityEvaluator(Evaluator):
     in percent, W = 100) keeps its plain mean (the mean miss rate) and has its PCR computed on ``W - K``,
     the part of the worst value the model avoids (100 - MR: the detection rate): ``PCR = (K_S - K_full) /
     (W - K_full)``, 0 when the subset loses nothing, 1 when it misses everything, negative when it does
-    better, not defined when the full set is already at W. The table marks such columns ``(lower is
-    better)``.
+    better, not defined when the full set is already at W. A line under the table names such columns.
 
     ``avg`` and ``pcr`` are computed for numeric keys only; ``pcr`` only when the full set is evaluated.
     The task metric's own log lines (per-class tables) follow a line naming their subset. With every
@@ -159,8 +158,7 @@ def format_table(per_subset: Dict[Tuple[str, ...], dict], modalities: Sequence[s
     full, worst = tuple(modalities), worst or {}
     common = set.intersection(*[set(_numeric(m)) for m in per_subset.values()])
     keys = [k for k in (keys or sorted(common)) if k in common]
-    head = [f'{k} (lower is better)' if k in worst else k for k in keys]
-    rows = [['subset', *head, f'PCR({keys[0]})' if keys else 'PCR']]
+    rows = [['subset', *keys, f'PCR({keys[0]})' if keys else 'PCR']]
     ref = _numeric(per_subset[full]).get(keys[0]) if keys and full in per_subset else None
     for s, m in per_subset.items():
         vals = _numeric(m)
@@ -173,7 +171,11 @@ def format_table(per_subset: Dict[Tuple[str, ...], dict], modalities: Sequence[s
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     line = '+' + '+'.join('-' * (w + 2) for w in widths) + '+'
     fmt = lambda r: '| ' + ' | '.join(c.ljust(w) for c, w in zip(r, widths)) + ' |'  # noqa: E731
-    return '\n'.join([line, fmt(rows[0]), line, *[fmt(r) for r in rows[1:]], line])
+    lower = [k for k in keys if k in worst]
+    ws = ', '.join(sorted({f'{worst[k]:g}' for k in lower}))
+    note = [f'lower is better: {", ".join(lower)}; its PCR is (K_subset - K_full) / (W - K_full), W = {ws} '
+            '(the worst value)'] if lower else []
+    return '\n'.join([line, fmt(rows[0]), line, *[fmt(r) for r in rows[1:]], line, *note])
 
 
 __all__ = ['MissingModalityEvaluator', 'merge_subset_metrics', 'format_table']
