@@ -20,6 +20,7 @@ BASE = config_path('_base_', 'datasets', 'kaist-mini_rgbt.py')
 def dataset(split='train', pipeline=False, **kwargs):
     init_default_scope('mmdet')
     cfg = Config.fromfile(BASE)[f'{split}_dataloader'].dataset
+    cfg.data_root = KAIST
     cfg.update(kwargs)
     if not pipeline:
         cfg.pipeline = []
