@@ -297,5 +297,6 @@ class KAISTMissRateMetric(BaseMetric):
             write_leaderboard(osp.join(self.output_dir, f'det-test-{g}.txt'), ks, rows)
         if self.devkit_files:
             write_devkit_files(osp.join(self.output_dir, 'det'), keys, rows)
-        print_log(f'KAIST submission files ({", ".join(f"det-test-{g}.txt" for g in groups)}'
-                  f'{", det/" if self.devkit_files else ""}) written to {self.output_dir}', logger='current')
+        if not self.format_only:  # in format-only mode the evaluator says where each subset's files went
+            print_log(f'KAIST submission files ({", ".join(f"det-test-{g}.txt" for g in groups)}'
+                      f'{", det/" if self.devkit_files else ""}) written to {self.output_dir}', logger='current')
