@@ -75,7 +75,8 @@ def test_paired_annotations_one_box_set_per_modality(tmp_path):
     for mod, dx in (('visible', 0), ('lwir', 7)):
         (ann / 'set00' / 'V000' / mod).mkdir(parents=True)
         for f in ('I00001', 'I00003'):
-            (ann / 'set00' / 'V000' / mod / f'{f}.txt').write_text(f'% bbGt version=3\nperson {10 + dx} 20 30 60 0 0 0 0 0 0 0\n')
+            (ann / 'set00' / 'V000' / mod / f'{f}.txt').write_text(
+                f'% bbGt version=3\nperson {10 + dx} 20 30 60 0 0 0 0 0 0 0\n')
     (ann / 'list.txt').write_text('set00/V000/I00001\nset00/V000/I00003\n')
     for mod, x in (('visible', 10.0), ('lwir', 17.0)):
         ds = dataset(ann_file=str(ann / 'list.txt'), data_prefix=dict(img='images', ann=str(ann)), paired_modality=mod)

@@ -208,7 +208,7 @@ def random_case(seed, n_images=40):
     with both) and a leaderboard text (detections near the objects and random ones, coarse scores with
     many ties, lines shuffled, images without detections)."""
     rnd = random.Random(seed)
-    keys = sorted({f'set{rnd.choice([6, 7, 8, 9, 10, 11]):02d}/V00{rnd.randint(0, 2)}/I{20 * rnd.randint(0, 99) + 19:05d}'
+    keys = sorted({f'set{rnd.randint(6, 11):02d}/V00{rnd.randint(0, 2)}/I{20 * rnd.randint(0, 99) + 19:05d}'
                    for _ in range(n_images)})
     texts, lines = [], []
     for n, k in enumerate(keys, 1):

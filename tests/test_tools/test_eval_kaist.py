@@ -162,7 +162,8 @@ def test_train_test_format_only_and_eval_kaist_on_the_fixture(tmp_path, capsys):
                             'test_evaluator.devkit_files=True', f'test_dataloader.dataset.data_root={KAIST}')
     assert code == 0, err[-3000:]
     for subset in ('rgb+thermal', 'rgb', 'thermal'):
-        assert (out / subset / 'det-test-all.txt').is_file() and len(glob.glob(str(out / subset / 'det' / '*.txt'))) == 5
+        assert (out / subset / 'det-test-all.txt').is_file()
+        assert len(glob.glob(str(out / subset / 'det' / '*.txt'))) == 5
     ev = subprocess.run([sys.executable, TOOL, str(out / 'rgb+thermal' / 'det-test-all.txt'), '--ann-dir',
                          osp.join(KAIST, 'annotations_improved'), '--out-json', str(tmp_path / 'mr.json')],
                         capture_output=True, text=True, cwd=ROOT)
