@@ -30,7 +30,7 @@ DATASETS = {
     'nyudv2': 'nyudv2_rgbd.py', 'nyudv2-13': 'nyudv2-13_rgbd.py', 'sunrgbd': 'sunrgbd_rgbd.py',
     'mfnet': 'mfnet_rgbt.py', 'pst900': 'pst900_rgbt.py', 'demo-rgbd': 'demo_rgbd.py',
     'llvip': 'llvip_rgbt.py', 'llvip-mini': 'llvip-mini_rgbt.py', 'flir-aligned': 'flir-aligned_rgbt.py',
-    'm3fd': 'm3fd_rgbt.py'}
+    'm3fd': 'm3fd_rgbt.py', 'kaist': 'kaist_rgbt.py', 'kaist-mini': 'kaist-mini_rgbt.py'}
 # keys a dataset base config must define to be used with --dataset
 DATASET_KEYS = ('multimodal_preprocessor', 'num_classes', 'train_pipeline', 'test_pipeline', 'train_dataloader',
                 'val_dataloader', 'test_dataloader', 'val_evaluator', 'test_evaluator', 'val_cfg', 'test_cfg')

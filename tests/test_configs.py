@@ -33,7 +33,8 @@ def _build_datasets(cfg, demo_root):
     from mmengine.registry import DATASETS
     name = osp.basename(cfg.filename)
     root = demo_root if 'rgbd_demo' in name else \
-        osp.join(SHARED, 'data', 'llvip_mini') if 'llvip-mini' in name else None
+        osp.join(SHARED, 'data', 'llvip_mini') if 'llvip-mini' in name else \
+        osp.join(ROOT, 'tests', 'data', 'kaist') if 'kaist-mini' in name else None
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         ds = cfg[loader].dataset.to_dict()
         if root is None:

@@ -1,4 +1,5 @@
 from .data_errors import DataError
+from .kaist import KAISTDataset
 from .multimodal_seg import MultiModalSegDataset
 from .nyu import NYUDv2Dataset, NYUDv2Dataset13
 from .paired_coco import PairedCocoDataset
@@ -7,7 +8,7 @@ from .rgbt_seg import MFNetDataset, PST900Dataset
 from .sunrgbd import SUNRGBDDataset
 from .transforms import ConcatModalities, LoadModalityFromFile, LoadSegAnnotations, SplitModalityFromImage
 
-__all__ = ['DataError', 'MultiModalSegDataset', 'NYUDv2Dataset', 'NYUDv2Dataset13', 'PairedCocoDataset',
+__all__ = ['DataError', 'KAISTDataset', 'MultiModalSegDataset', 'NYUDv2Dataset', 'NYUDv2Dataset13', 'PairedCocoDataset',
            'FLIRAlignedDataset', 'LLVIPDataset', 'M3FDDataset', 'PairedVOCDataset', 'parse_voc_xml',
            'MFNetDataset', 'PST900Dataset', 'SUNRGBDDataset', 'ConcatModalities', 'LoadModalityFromFile',
            'LoadSegAnnotations', 'SplitModalityFromImage']

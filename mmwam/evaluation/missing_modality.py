@@ -1,6 +1,7 @@
 """Evaluation of every modality subset from one data pass: one copy of the task's metric per subset."""
 import copy
 import logging
+import math
 import os.path as osp
 from contextlib import contextmanager
 from numbers import Number
@@ -24,6 +25,12 @@ class MissingModalityEvaluator(Evaluator):
     - ``pcr/S/K``: performance collapse rate ``(K_full - K_S) / K_full`` of every other subset; not
       defined (NaN, ``n/a`` in the table) when the full set scores 0.
 
+    A lower-is-better key (a metric's ``lower_is_better`` maps it to its worst value W, e.g. a miss rate
+    in percent, W = 100) keeps its plain mean (the mean miss rate) and has its PCR computed on ``W - K``,
+    the part of the worst value the model avoids (100 - MR: the detection rate): ``PCR = (K_S - K_full) /
+    (W - K_full)``, 0 when the subset loses nothing, 1 when it misses everything, negative when it does
+    better, not defined when the full set is already at W. A line under the table names such columns.
+
     ``avg`` and ``pcr`` are computed for numeric keys only; ``pcr`` only when the full set is evaluated.
     The task metric's own log lines (per-class tables) follow a line naming their subset. With every
     metric in ``format_only`` mode there are no metrics: one line per subset says where its files went.
@@ -38,6 +45,8 @@ class MissingModalityEvaluator(Evaluator):
         self.outputs = {s: _output_paths(m) for s, m in per_subset.items()}
         self.format_only = all(m.get('format_only', False) for m in _as_list(metrics))
         self.table_keys = table_keys
+        self.worst = {f'{m.prefix}/{k}' if m.prefix else k: w for e in self.evaluators.values()
+                      for m in e.metrics for k, w in getattr(m, 'lower_is_better', {}).items()}
         # Evaluator's own state: every subset's metric objects (its dataset_meta setter reaches them all)
         super().__init__([m for e in self.evaluators.values() for m in e.metrics])
 
@@ -57,9 +66,10 @@ class MissingModalityEvaluator(Evaluator):
                 print_log(f'format-only, subset {subset_name(s)}: files written to '
                           f'{", ".join(self.outputs[s]) or "(no output path set)"}', logger='current')
             return {}
-        results = merge_subset_metrics(per_subset, self.modalities)
+        results = merge_subset_metrics(per_subset, self.modalities, self.worst)
         print_log('Missing-modality evaluation:\n' + format_table(per_subset, self.modalities,
-                                                                  self.table_keys), logger='current')
+                                                                  self.table_keys, self.worst),
+                  logger='current')
         return results
 
 
@@ -113,9 +123,19 @@ def _numeric(metrics: dict) -> Dict[str, float]:
     return {k: float(v) for k, v in metrics.items() if isinstance(v, Number) and not isinstance(v, bool)}
 
 
-def merge_subset_metrics(per_subset: Dict[Tuple[str, ...], dict], modalities: Sequence[str]) -> dict:
-    """The flat result dict documented in :class:`MissingModalityEvaluator`."""
-    full = tuple(modalities)
+def _pcr(ref: float, val: float, worst: Optional[float]) -> float:
+    """(ref - val) / ref, or for a lower-is-better key with worst value W, (val - ref) / (W - ref); NaN
+    when the full set's score leaves nothing to lose."""
+    if worst is None:
+        return (ref - val) / ref if ref else float('nan')
+    return (val - ref) / (worst - ref) if worst != ref else float('nan')
+
+
+def merge_subset_metrics(per_subset: Dict[Tuple[str, ...], dict], modalities: Sequence[str],
+                         worst: Optional[Dict[str, float]] = None) -> dict:
+    """The flat result dict documented in :class:`MissingModalityEvaluator` (``worst``: the worst value
+    of each lower-is-better key)."""
+    full, worst = tuple(modalities), worst or {}
     out = {}
     if full in per_subset:
         out.update(per_subset[full])
@@ -128,30 +148,35 @@ def merge_subset_metrics(per_subset: Dict[Tuple[str, ...], dict], modalities: Se
             ref = _numeric(per_subset[full])[k]
             for s, m in per_subset.items():
                 if s != full:
-                    out[f'pcr/{subset_name(s)}/{k}'] = (ref - _numeric(m)[k]) / ref if ref else float('nan')
+                    out[f'pcr/{subset_name(s)}/{k}'] = _pcr(ref, _numeric(m)[k], worst.get(k))
     return out
 
 
 def format_table(per_subset: Dict[Tuple[str, ...], dict], modalities: Sequence[str],
-                 keys: Optional[Sequence[str]] = None) -> str:
+                 keys: Optional[Sequence[str]] = None, worst: Optional[Dict[str, float]] = None) -> str:
     """A plain-text table: a row per subset (then the average), a column per key, and PCR of the
     first key."""
-    full = tuple(modalities)
+    full, worst = tuple(modalities), worst or {}
     common = set.intersection(*[set(_numeric(m)) for m in per_subset.values()])
     keys = [k for k in (keys or sorted(common)) if k in common]
     rows = [['subset', *keys, f'PCR({keys[0]})' if keys else 'PCR']]
     ref = _numeric(per_subset[full]).get(keys[0]) if keys and full in per_subset else None
     for s, m in per_subset.items():
         vals = _numeric(m)
-        pcr = '' if ref is None or s == full else \
-            f'{(ref - vals[keys[0]]) / ref:.4f}' if ref else 'n/a (full set scores 0)'
+        pcr = '' if ref is None or s == full else _pcr(ref, vals[keys[0]], worst.get(keys[0]))
+        if pcr != '':
+            pcr = f'n/a (full set scores {ref:g})' if math.isnan(pcr) else f'{pcr:.4f}'
         rows.append([subset_name(s), *[f'{vals[k]:.4f}' for k in keys], pcr])
     rows.append(['avg', *[f'{sum(_numeric(m)[k] for m in per_subset.values()) / len(per_subset):.4f}'
                           for k in keys], ''])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     line = '+' + '+'.join('-' * (w + 2) for w in widths) + '+'
     fmt = lambda r: '| ' + ' | '.join(c.ljust(w) for c, w in zip(r, widths)) + ' |'  # noqa: E731
-    return '\n'.join([line, fmt(rows[0]), line, *[fmt(r) for r in rows[1:]], line])
+    lower = [k for k in keys if k in worst]
+    ws = ', '.join(sorted({f'{worst[k]:g}' for k in lower}))
+    note = [f'lower is better: {", ".join(lower)}; its PCR is (K_subset - K_full) / (W - K_full), W = {ws} '
+            '(the worst value)'] if lower else []
+    return '\n'.join([line, fmt(rows[0]), line, *[fmt(r) for r in rows[1:]], line, *note])
 
 
 __all__ = ['MissingModalityEvaluator', 'merge_subset_metrics', 'format_table']

@@ -200,7 +200,8 @@ def stop_on_non_finite(cfg):
 
 
 FORMAT_ONLY = dict(IoUMetric=lambda out: dict(output_dir=out),
-                   CocoMetric=lambda out: dict(outfile_prefix=osp.join(out, 'results')))
+                   CocoMetric=lambda out: dict(outfile_prefix=osp.join(out, 'results')),
+                   KAISTMissRateMetric=lambda out: dict(output_dir=out))
 
 
 def set_format_only(cfg, out):

@@ -1,3 +1,4 @@
+import math
 import os
 import os.path as osp
 
@@ -253,3 +254,27 @@ def test_feature_level_zeroing_through_a_runner(demo_root, tmp_path):
         cfg.val_cfg.zero_level = 'pixel'
         cfg.work_dir = str(tmp_path / 'other')
         RUNNERS.build(cfg).train()
+
+
+def test_lower_is_better_keys_mean_and_pcr_on_the_complement():
+    """A miss rate (%, worst 100): the average is the mean miss rate; PCR is the share of the full set's
+    detection rate (100 - MR) that a subset loses."""
+    from mmwam.evaluation import MissingModalityEvaluator
+    per = {('rgb', 'thermal'): {'kaist/MR': 20.0}, ('rgb', ): {'kaist/MR': 60.0}, ('thermal', ): {'kaist/MR': 10.0}}
+    worst = {'kaist/MR': 100.0}
+    out = merge_subset_metrics(per, ['rgb', 'thermal'], worst)
+    assert out['avg/kaist/MR'] == pytest.approx(30.0)
+    assert out['pcr/rgb/kaist/MR'] == pytest.approx(0.5)  # detection rate 80 -> 40: half of it lost
+    assert out['pcr/thermal/kaist/MR'] == pytest.approx(-0.125)  # better than the full set
+    assert merge_subset_metrics(per, ['rgb', 'thermal'])['pcr/rgb/kaist/MR'] == pytest.approx(-2.0)  # as AP: wrong
+    table = format_table(per, ['rgb', 'thermal'], ['kaist/MR'], worst)
+    assert '| rgb         | 60.0000  | 0.5000        |' in table, table
+    assert table.splitlines()[-1].startswith('lower is better: kaist/MR; its PCR is (K_subset - K_full) / (W - K_full), W = 100')
+    full_miss = {('rgb', 'thermal'): {'kaist/MR': 100.0}, ('rgb', ): {'kaist/MR': 100.0}}
+    assert math.isnan(merge_subset_metrics(full_miss, ['rgb', 'thermal'], worst)['pcr/rgb/kaist/MR'])
+    assert 'n/a (full set scores 100)' in format_table(full_miss, ['rgb', 'thermal'], ['kaist/MR'], worst)
+    # the evaluator learns the lower-is-better keys from the metric, with its prefix
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmdet')
+    ev = MissingModalityEvaluator(dict(type='KAISTMissRateMetric'), ['rgb', 'thermal'], [('rgb', 'thermal')])
+    assert ev.worst['kaist/MR_reasonable_all'] == 100.0 and ev.worst['kaist/MR_heavy_night'] == 100.0

@@ -1,0 +1,3 @@
+# faster-rcnn_r50_fpn_rgbt_kaist.py without MWAM: the same model, data and schedule.
+_base_ = './faster-rcnn_r50_fpn_rgbt_kaist.py'
+model = dict(mwam=None)
