@@ -100,11 +100,11 @@ def test_mmdet_zoo_config_converts_and_trains(name):
     # the RGB statistics stay the backbone's (caffe-style configs: BGR input, std 1; none: mean 0, std 1)
     assert pre.mean['rgb'] == list(base.model.data_preprocessor.get('mean') or [0.0] * 3)
     assert pre.bgr_to_rgb == base.model.data_preprocessor.get('bgr_to_rgb', False)
+    model = _train_one_step(cfg, det_batch(n=2, size=64))
     # RTMDet's switch to its pipeline without mosaic for the last epochs loads the modality too
     for hook in (h for h in cfg.custom_hooks if h.type == 'PipelineSwitchHook'):
         assert 'ConcatModalities' in [t['type'] for t in hook.switch_pipeline]
         Compose(hook.switch_pipeline)
-    model = _train_one_step(cfg, det_batch(n=2, size=64))
     assert type(model.detector).__name__ == base.model.type
     assert model.mwam is not None
 
