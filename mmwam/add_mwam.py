@@ -283,9 +283,9 @@ def _dataset_with_pipeline(dataset: dict, new_pipeline, where: str, replace: Opt
         out['pipeline'] = new_pipeline(dataset['pipeline'], f'{where}.pipeline')
     if 'dataset' in dataset:
         out['dataset'] = _dataset_with_pipeline(dataset['dataset'], new_pipeline, f'{where}.dataset', replace)
-    elif 'datasets' in dataset and replace is not None:
-        raise ConversionError(f'{where}: several datasets (a {dataset.get("type")}), which --dataset cannot replace '
-                              'by one: convert without --dataset')
+    elif 'datasets' in dataset and replace is not None:  # several datasets (ConcatDataset): the --dataset's one
+        return {'_delete_': True, **replace, 'pipeline': new_pipeline(
+            _innermost(dataset['datasets'][0])['pipeline'], f'{where}.datasets[0].pipeline')}
     elif 'datasets' in dataset:  # ConcatDataset: a list is replaced as a whole
         out['datasets'] = [
             Config._merge_a_into_b(_dataset_with_pipeline(d, new_pipeline, f'{where}.datasets[{i}]'), d)
@@ -295,6 +295,12 @@ def _dataset_with_pipeline(dataset: dict, new_pipeline, where: str, replace: Opt
     if not out:
         raise ConversionError(f'{where}: no pipeline found')
     return out
+
+
+def _innermost(dataset: dict) -> dict:
+    while 'dataset' in dataset and 'pipeline' not in dataset:
+        dataset = dataset['dataset']
+    return dataset
 
 
 def _mixes_images(cfg: Config) -> bool:
