@@ -180,14 +180,14 @@ def _probe_encoder(backbone: dict, key: Optional[str], channels: int, task: str,
 
     replicate = False
     n = channels
-    if key is not None and channels == 1:  # built here, so that a config that cannot build is refused here
+    if key is not None and channels == 1:
         rgb, one = build(3), build(1)
         try:
             replicate = shapes(rgb, 3) != shapes(one, 1)
         except RuntimeError:  # torch's shape error: a backbone that needs another input size (BEiT, MAE)
             pass  # no verdict: the encoders are built as configured
         n = 3 if replicate else 1
-    encoder = build(n)
+    encoder = build(n)  # (built, so that a config that cannot build is refused here)
     return ([s[1] for s in shapes(encoder, n)] if levels else None), replicate
 
 
@@ -388,6 +388,13 @@ def _pipeline_overrides(cfg: Config, modality: str, channels: int, data: Optiona
             return None
         return data.test_pipeline if any(w in where for w in ('test', 'val', 'tta')) else data.train_pipeline
 
+    for name in ('train_pipeline', 'test_pipeline') if data is not None else ():
+        given = [_kind(t) for t in data[name]]
+        before = given[:given.index('ConcatModalities')] if 'ConcatModalities' in given else given
+        odd = [t for t in before if t not in DATASET_TRANSFORMS and t not in PHOTOMETRIC]
+        if odd:
+            raise ConversionError(f'--dataset: its {name} prepares the images with {odd}, which the model\'s own '
+                                  'pipelines (kept for their mosaic / mixup) would leave out')
     out: Dict[str, object] = {}
     for name in ('train_pipeline', 'train_pipeline_stage2', 'test_pipeline', 'tta_pipeline'):
         if isinstance(cfg.get(name), list) and not (data is not None and name == 'tta_pipeline'):

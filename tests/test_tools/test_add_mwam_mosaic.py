@@ -153,3 +153,17 @@ def test_the_written_rtmdet_config_equals_the_function(tmp_path):
     written, direct = Config.fromfile(str(out)), add_mwam(load_config(RTMDET), dataset='llvip-mini')
     for key in ('train_dataloader', 'test_dataloader', 'custom_hooks', 'model'):
         assert Config(dict(x=written[key])).to_dict() == Config(dict(x=direct[key])).to_dict(), key
+
+
+def test_a_dataset_that_prepares_its_images_otherwise_is_refused_for_a_recipe_that_mixes(tmp_path):
+    """The recipe's pipelines take only the dataset's loading and packing: anything else it does to its images
+    before the concatenation would be lost, so it is named."""
+    path = tmp_path / 'odd_rgbt.py'
+    path.write_text(f"_base_ = '{ROOT}/configs/_base_/datasets/llvip-mini_rgbt.py'\n"
+                    "train_pipeline = [dict(type='LoadImageFromFile'), dict(type='SplitModalityFromImage', "
+                    "modality='infrared'), dict(type='LoadAnnotations', with_bbox=True), "
+                    "dict(type='ConcatModalities', keys=['infrared']), dict(type='PackDetInputs')]\n")
+    with pytest.raises(ConversionError, match=r"^--dataset: its train_pipeline prepares the images with "
+                       r"\['SplitModalityFromImage'\], which the model's own pipelines \(kept for their mosaic / "
+                       r"mixup\) would leave out$"):
+        add_mwam(load_config(RTMDET), dataset=str(path))
