@@ -36,11 +36,13 @@ def _build_datasets(cfg, demo_root):
         osp.join(SHARED, 'data', 'llvip_mini') if 'llvip-mini' in name else \
         osp.join(ROOT, 'tests', 'data', 'kaist') if 'kaist-mini' in name else None
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        ds = cfg[loader].dataset.to_dict()
-        if root is None:
-            ds['lazy_init'] = True
+        ds = inner = cfg[loader].dataset.to_dict()
+        while 'dataset' in inner:  # a wrapper (YOLOX's MultiImageMixDataset): its dataset reads the files
+            inner = inner['dataset']
+        if root is None:  # (a wrapper counts its dataset's samples when built: the dataset alone then)
+            ds = dict(inner, lazy_init=True)
         else:
-            ds['data_root'] = root
+            inner['data_root'] = root
         dataset = DATASETS.build(ds)
         if root is not None:
             assert len(dataset) > 0 and dataset[0]['inputs'].shape[0] == \

@@ -20,10 +20,41 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='infrared', channels=1),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PhotoMetricDistortion'),
     dict(type='ConcatModalities', keys=['infrared']),
-    dict(type='Resize', scale=(320, 256), keep_ratio=True),
+    dict(
+        type='MultiModalCachedMosaic',
+        img_scale=(640, 640),
+        pad_val=dict(rgb=114.0, infrared=0),
+        max_cached_images=20,
+        random_pop=False),
+    dict(type='RandomResize', scale=(1280, 1280), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=(640, 640)),
+    dict(type='MultiModalYOLOXHSVRandomAug'),
     dict(type='RandomFlip', prob=0.5),
+    dict(type='Pad', size=(640, 640), pad_val=dict(img=(114, 114, 114, 0))),
+    dict(
+        type='MultiModalCachedMixUp',
+        img_scale=(640, 640),
+        ratio_range=(1.0, 1.0),
+        max_cached_images=10,
+        random_pop=False,
+        pad_val=dict(rgb=(114, 114, 114), infrared=0),
+        prob=0.5),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
+                   'flip', 'flip_direction'))
+]
+train_pipeline_stage2 = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadModalityFromFile', modality='infrared', channels=1),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='YOLOXHSVRandomAug'),
+    dict(type='ConcatModalities', keys=['infrared']),
+    dict(type='RandomResize', scale=(640, 640), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=(640, 640)),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='Pad', size=(640, 640), pad_val=dict(img=(114, 114, 114, 0))),
     dict(
         type='PackDetInputs',
         meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
@@ -33,7 +64,8 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='infrared', channels=1),
     dict(type='ConcatModalities', keys=['infrared']),
-    dict(type='Resize', scale=(320, 256), keep_ratio=True),
+    dict(type='Resize', scale=(640, 640), keep_ratio=True),
+    dict(type='Pad', size=(640, 640), pad_val=dict(img=(114, 114, 114, 0))),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(
         type='PackDetInputs',
@@ -89,13 +121,28 @@ custom_hooks = [
         update_buffers=True,
         priority=49,
         _scope_='mmdet'),
+    dict(
+        type='PipelineSwitchHook',
+        switch_epoch=280,
+        switch_pipeline=train_pipeline_stage2,
+        _scope_='mmdet'),
     dict(type='FRMLoggerHook', interval=50)
 ]
 visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
 runner_type = 'MWAMRunner'
 
-# CPU-sized, as the RetinaNet llvip-mini demo: llvip_mini's 30 training pairs at 320x256, 16 epochs, both
-# encoders from scratch (no checkpoint can be fetched here), no multi-scale batch resizing; a smoke run.
+# CPU-sized, as the RetinaNet llvip-mini demo: llvip_mini's 30 training pairs, 16 epochs, both encoders from
+# scratch (no checkpoint can be fetched here), no multi-scale batch resizing; a smoke run. The recipe's
+# pipelines (mosaic and mixup included) at 320x320 instead of its 640x640: every size in them halved.
+
+
+def _halve_sizes(pipeline):
+    for t in pipeline:
+        for k in ('img_scale', 'scale', 'crop_size', 'size', 'border'):
+            if isinstance(t.get(k), tuple):
+                t[k] = tuple(s // 2 for s in t[k])
+
+
 model['data_preprocessor']['batch_augments'] = None
 model['backbone'] = dict(init_cfg=None)
 max_epochs = 16
@@ -109,3 +156,7 @@ train_dataloader.update(batch_size=4, num_workers=2, persistent_workers=False)
 default_hooks = dict(logger=dict(interval=8), checkpoint=dict(interval=max_epochs))
 custom_hooks[-1].update(interval=8)  # FRMLoggerHook, as the logger
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
+_halve_sizes(train_pipeline)
+_halve_sizes(train_pipeline_stage2)
+_halve_sizes(test_pipeline)
+custom_hooks[1].update(switch_epoch=max_epochs - 2)  # PipelineSwitchHook: the last 2 epochs without mosaic

@@ -20,10 +20,41 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='infrared', channels=1),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PhotoMetricDistortion'),
     dict(type='ConcatModalities', keys=['infrared']),
-    dict(type='Resize', scale=(1280, 1024), keep_ratio=True),
+    dict(
+        type='MultiModalCachedMosaic',
+        img_scale=(640, 640),
+        pad_val=dict(rgb=114.0, infrared=0),
+        max_cached_images=20,
+        random_pop=False),
+    dict(type='RandomResize', scale=(1280, 1280), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=(640, 640)),
+    dict(type='MultiModalYOLOXHSVRandomAug'),
     dict(type='RandomFlip', prob=0.5),
+    dict(type='Pad', size=(640, 640), pad_val=dict(img=(114, 114, 114, 0))),
+    dict(
+        type='MultiModalCachedMixUp',
+        img_scale=(640, 640),
+        ratio_range=(1.0, 1.0),
+        max_cached_images=10,
+        random_pop=False,
+        pad_val=dict(rgb=(114, 114, 114), infrared=0),
+        prob=0.5),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
+                   'flip', 'flip_direction'))
+]
+train_pipeline_stage2 = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadModalityFromFile', modality='infrared', channels=1),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='YOLOXHSVRandomAug'),
+    dict(type='ConcatModalities', keys=['infrared']),
+    dict(type='RandomResize', scale=(640, 640), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=(640, 640)),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='Pad', size=(640, 640), pad_val=dict(img=(114, 114, 114, 0))),
     dict(
         type='PackDetInputs',
         meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
@@ -33,7 +64,8 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='infrared', channels=1),
     dict(type='ConcatModalities', keys=['infrared']),
-    dict(type='Resize', scale=(1280, 1024), keep_ratio=True),
+    dict(type='Resize', scale=(640, 640), keep_ratio=True),
+    dict(type='Pad', size=(640, 640), pad_val=dict(img=(114, 114, 114, 0))),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(
         type='PackDetInputs',
@@ -88,6 +120,11 @@ custom_hooks = [
         momentum=0.0002,
         update_buffers=True,
         priority=49,
+        _scope_='mmdet'),
+    dict(
+        type='PipelineSwitchHook',
+        switch_epoch=280,
+        switch_pipeline=train_pipeline_stage2,
         _scope_='mmdet'),
     dict(type='FRMLoggerHook', interval=50)
 ]

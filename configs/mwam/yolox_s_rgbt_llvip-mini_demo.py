@@ -23,13 +23,22 @@ model = dict(
     fusion=dict(type='AddFusion'),
     bbox_head=dict(num_classes=1))
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadModalityFromFile', modality='infrared', channels=1),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='ConcatModalities', keys=['infrared']),
-    dict(type='Resize', scale=(320, 256), keep_ratio=True),
+    dict(type='MultiModalMosaic', img_scale=(640, 640), pad_val=dict(rgb=114.0, infrared=0)),
+    dict(
+        type='RandomAffine',
+        scaling_ratio_range=(0.1, 2),
+        border=(-320, -320),
+        border_val=(114, 114, 114, 0)),
+    dict(
+        type='MultiModalMixUp',
+        img_scale=(640, 640),
+        ratio_range=(0.8, 1.6),
+        pad_val=dict(rgb=114.0, infrared=0)),
+    dict(type='MultiModalYOLOXHSVRandomAug'),
     dict(type='RandomFlip', prob=0.5),
+    dict(type='Resize', scale=(640, 640), keep_ratio=True),
+    dict(type='Pad', pad_to_square=True, pad_val=dict(img=(114.0, 114.0, 114.0, 0))),
+    dict(type='FilterAnnotations', min_gt_bbox_wh=(1, 1), keep_empty=False),
     dict(
         type='PackDetInputs',
         meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
@@ -39,7 +48,8 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='infrared', channels=1),
     dict(type='ConcatModalities', keys=['infrared']),
-    dict(type='Resize', scale=(320, 256), keep_ratio=True),
+    dict(type='Resize', scale=(640, 640), keep_ratio=True),
+    dict(type='Pad', pad_to_square=True, pad_val=dict(img=(114.0, 114.0, 114.0, 0))),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(
         type='PackDetInputs',
@@ -48,12 +58,19 @@ test_pipeline = [
 ]
 train_dataloader = dict(
     dataset=dict(
-        _delete_=True,
-        type='LLVIPDataset',
-        data_root='../shared/data/llvip_mini',
-        split='train',
-        filter_cfg=dict(filter_empty_gt=False),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+        dataset=dict(
+            _delete_=True,
+            type='LLVIPDataset',
+            data_root='../shared/data/llvip_mini',
+            split='train',
+            filter_cfg=dict(filter_empty_gt=False),
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='LoadModalityFromFile', modality='infrared', channels=1),
+                dict(type='LoadAnnotations', with_bbox=True),
+                dict(type='ConcatModalities', keys=['infrared'])
+            ])))
 val_dataloader = dict(
     dataset=dict(
         _delete_=True,
@@ -88,7 +105,12 @@ test_cfg = dict(
     table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'])
 custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
 custom_hooks = [
-    dict(type='MultiModalYOLOXModeSwitchHook', num_last_epochs=15, priority=48),
+    dict(
+        type='YOLOXModeSwitchHook',
+        num_last_epochs=15,
+        priority=48,
+        _scope_='mmdet',
+        skip_type_keys=['MultiModalMosaic', 'RandomAffine', 'MultiModalMixUp']),
     dict(type='SyncNormHook', priority=48, _scope_='mmdet'),
     dict(
         type='EMAHook',
@@ -102,8 +124,18 @@ custom_hooks = [
 visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
 runner_type = 'MWAMRunner'
 
-# CPU-sized, as the RetinaNet llvip-mini demo: llvip_mini's 30 training pairs at 320x256, 16 epochs, both
-# encoders from scratch (no checkpoint can be fetched here), no multi-scale batch resizing; a smoke run.
+# CPU-sized, as the RetinaNet llvip-mini demo: llvip_mini's 30 training pairs, 16 epochs, both encoders from
+# scratch (no checkpoint can be fetched here), no multi-scale batch resizing; a smoke run. The recipe's
+# pipelines (mosaic and mixup included) at 320x320 instead of its 640x640: every size in them halved.
+
+
+def _halve_sizes(pipeline):
+    for t in pipeline:
+        for k in ('img_scale', 'scale', 'crop_size', 'size', 'border'):
+            if isinstance(t.get(k), tuple):
+                t[k] = tuple(s // 2 for s in t[k])
+
+
 model['data_preprocessor']['batch_augments'] = None
 model['backbone'] = dict(init_cfg=None)
 max_epochs = 16
@@ -117,3 +149,6 @@ train_dataloader.update(batch_size=4, num_workers=2, persistent_workers=False)
 default_hooks = dict(logger=dict(interval=8), checkpoint=dict(interval=max_epochs))
 custom_hooks[-1].update(interval=8)  # FRMLoggerHook, as the logger
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
+_halve_sizes(train_pipeline)
+_halve_sizes(test_pipeline)
+custom_hooks[0].update(num_last_epochs=2)  # YOLOXModeSwitchHook: the last 2 epochs without mosaic, with L1

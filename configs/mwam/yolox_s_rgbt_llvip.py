@@ -23,13 +23,22 @@ model = dict(
     fusion=dict(type='AddFusion'),
     bbox_head=dict(num_classes=1))
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadModalityFromFile', modality='infrared', channels=1),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='ConcatModalities', keys=['infrared']),
-    dict(type='Resize', scale=(1280, 1024), keep_ratio=True),
+    dict(type='MultiModalMosaic', img_scale=(640, 640), pad_val=dict(rgb=114.0, infrared=0)),
+    dict(
+        type='RandomAffine',
+        scaling_ratio_range=(0.1, 2),
+        border=(-320, -320),
+        border_val=(114, 114, 114, 0)),
+    dict(
+        type='MultiModalMixUp',
+        img_scale=(640, 640),
+        ratio_range=(0.8, 1.6),
+        pad_val=dict(rgb=114.0, infrared=0)),
+    dict(type='MultiModalYOLOXHSVRandomAug'),
     dict(type='RandomFlip', prob=0.5),
+    dict(type='Resize', scale=(640, 640), keep_ratio=True),
+    dict(type='Pad', pad_to_square=True, pad_val=dict(img=(114.0, 114.0, 114.0, 0))),
+    dict(type='FilterAnnotations', min_gt_bbox_wh=(1, 1), keep_empty=False),
     dict(
         type='PackDetInputs',
         meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
@@ -39,7 +48,8 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='infrared', channels=1),
     dict(type='ConcatModalities', keys=['infrared']),
-    dict(type='Resize', scale=(1280, 1024), keep_ratio=True),
+    dict(type='Resize', scale=(640, 640), keep_ratio=True),
+    dict(type='Pad', pad_to_square=True, pad_val=dict(img=(114.0, 114.0, 114.0, 0))),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(
         type='PackDetInputs',
@@ -48,12 +58,19 @@ test_pipeline = [
 ]
 train_dataloader = dict(
     dataset=dict(
-        _delete_=True,
-        type='LLVIPDataset',
-        data_root='data/llvip',
-        split='train',
-        filter_cfg=dict(filter_empty_gt=False),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+        dataset=dict(
+            _delete_=True,
+            type='LLVIPDataset',
+            data_root='data/llvip',
+            split='train',
+            filter_cfg=dict(filter_empty_gt=False),
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='LoadModalityFromFile', modality='infrared', channels=1),
+                dict(type='LoadAnnotations', with_bbox=True),
+                dict(type='ConcatModalities', keys=['infrared'])
+            ])))
 val_dataloader = dict(
     dataset=dict(
         _delete_=True,
@@ -88,7 +105,12 @@ test_cfg = dict(
     table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'])
 custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
 custom_hooks = [
-    dict(type='MultiModalYOLOXModeSwitchHook', num_last_epochs=15, priority=48),
+    dict(
+        type='YOLOXModeSwitchHook',
+        num_last_epochs=15,
+        priority=48,
+        _scope_='mmdet',
+        skip_type_keys=['MultiModalMosaic', 'RandomAffine', 'MultiModalMixUp']),
     dict(type='SyncNormHook', priority=48, _scope_='mmdet'),
     dict(
         type='EMAHook',

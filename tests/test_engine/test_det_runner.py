@@ -10,6 +10,7 @@ from mmengine.config import Config
 from mmengine.registry import RUNNERS
 
 from conftest import ROOT, SHARED, config_path
+from test_tools.test_add_mwam_mosaic import pastes  # noqa: F401  (a fixture)
 
 
 def tiny_llvip_cfg(work_dir):
@@ -72,14 +73,17 @@ def test_test_tool_writes_coco_json_per_subset_with_format_only(tmp_path):
 
 
 @pytest.mark.parametrize('name', ['rtmdet_tiny_rgbt_llvip-mini_demo.py', 'yolox_s_rgbt_llvip-mini_demo.py'])
-def test_yolo_style_demo_configs_train_and_test_every_subset(tmp_path, name):
+def test_yolo_style_demo_configs_train_and_test_every_subset(tmp_path, name, pastes):
     """RTMDet (CSPNeXt) and YOLOX (CSPDarknet, Focus stem): their fixed 3-channel stems rebuilt for infrared,
-    one epoch on 4 llvip_mini pairs through a real Runner, then the missing-modality test."""
+    one epoch on a few llvip_mini pairs through a real Runner with their recipes' mosaic and mixup, then the
+    missing-modality test."""
     cfg = Config.fromfile(config_path('mwam', name))
     cfg.work_dir = str(tmp_path)
-    for loader, n in (('train_dataloader', 4), ('val_dataloader', 2), ('test_dataloader', 2)):
+    rtmdet = name.startswith('rtmdet')
+    for loader, n in (('train_dataloader', 8 if rtmdet else 4), ('val_dataloader', 2), ('test_dataloader', 2)):
         cfg[loader].update(num_workers=0, batch_size=2, persistent_workers=False)
-        cfg[loader].dataset.update(data_root=osp.join(SHARED, 'data', 'llvip_mini'), indices=n)
+        dataset = cfg[loader].dataset.get('dataset', cfg[loader].dataset)  # YOLOX's MultiImageMixDataset
+        dataset.update(data_root=osp.join(SHARED, 'data', 'llvip_mini'), indices=n)
     cfg.train_cfg.update(max_epochs=1, val_interval=1)
     cfg.param_scheduler = []
     cfg.custom_hooks = [h for h in cfg.custom_hooks if h.type != 'EMAHook']  # its copy is evaluated: not here
@@ -87,8 +91,11 @@ def test_yolo_style_demo_configs_train_and_test_every_subset(tmp_path, name):
     cfg.visualizer.name = f'visualizer_{tmp_path}'
     runner = RUNNERS.build(cfg)
     runner.train()
-    assert int(runner.model.mwam.num_steps) == 2
-    if name.startswith('yolox'):  # MultiModalYOLOXModeSwitchHook: the last epochs' L1 loss, no mosaic to drop
+    assert int(runner.model.mwam.num_steps) == (4 if rtmdet else 2)
+    if rtmdet:  # the cache holds more than 4 images from the 5th on
+        assert pastes['mosaic'] == 4 and pastes['mixup'] >= 1
+    else:  # a 1-epoch run is within YOLOXModeSwitchHook's last epochs: no mosaic, the L1 loss on
+        assert pastes == {'mosaic': 0, 'mixup': 0}
         assert runner.model.bbox_head.use_l1
     metrics = runner.test()
     for key in ('rgb+infrared/pascal_voc/mAP', 'rgb/pascal_voc/mAP', 'infrared/pascal_voc/mAP', 'avg/pascal_voc/mAP'):

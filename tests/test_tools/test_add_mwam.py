@@ -100,9 +100,11 @@ def test_mmdet_zoo_config_converts_and_trains(name):
     # the RGB statistics stay the backbone's (caffe-style configs: BGR input, std 1; none: mean 0, std 1)
     assert pre.mean['rgb'] == list(base.model.data_preprocessor.get('mean') or [0.0] * 3)
     assert pre.bgr_to_rgb == base.model.data_preprocessor.get('bgr_to_rgb', False)
-    # RTMDet's / YOLOX's switch to an RGB-only pipeline for the last epochs: the dataset's has no mosaic
-    assert not [h for h in cfg.custom_hooks if h.type == 'PipelineSwitchHook']
     model = _train_one_step(cfg, det_batch(n=2, size=64))
+    # RTMDet's switch to its pipeline without mosaic for the last epochs loads the modality too
+    for hook in (h for h in cfg.custom_hooks if h.type == 'PipelineSwitchHook'):
+        assert 'ConcatModalities' in [t['type'] for t in hook.switch_pipeline]
+        Compose(hook.switch_pipeline)
     assert model.stock_class.__name__ == base.model.type
     assert model.mwam is not None
 
@@ -213,10 +215,8 @@ def test_a_cascade_segmentor_converts_trains_and_evaluates_every_subset_through_
 
 
 @pytest.mark.parametrize('config, kwargs, message', [
-    ('mmdet::yolox/yolox_tiny_8xb8-300e_coco.py', dict(modality='thermal'),
-     r'train_pipeline: Mosaic pastes images into a 3-channel canvas'),
-    ('mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py', dict(modality='thermal'),
-     r'train_pipeline: CachedMosaic pastes images into a 3-channel canvas .* use --dataset'),
+    ('mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py', dict(modality='depth', channels=3),
+     r'train_pipeline: Pad.pad_val: OpenCV pads at most 4 channels with values of their own, the image has 3 \+ 3'),
     ('mmseg::convnext/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py', dict(modality='depth'),
      r"^the config needs the package 'mmpretrain', which is not installed: "
      r"pip install mmpretrain$"),
@@ -259,11 +259,12 @@ def test_a_detector_without_backbone_is_refused():
 
 def test_the_cli_reports_a_conversion_error_in_one_line(tmp_path):
     res = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
-                          'mmdet::yolox/yolox_tiny_8xb8-300e_coco.py', '--modality', 'thermal', '-o',
+                          'mmdet::fast_rcnn/fast-rcnn_r50_fpn_1x_coco.py', '--dataset', 'llvip', '-o',
                           str(tmp_path / 'x.py')], capture_output=True, text=True)
     assert res.returncode != 0
     assert 'Traceback' not in res.stderr
-    assert 'add_mwam: mmdet::yolox/yolox_tiny_8xb8-300e_coco.py: train_pipeline: Mosaic pastes images' in res.stderr
+    assert ('add_mwam: mmdet::fast_rcnn/fast-rcnn_r50_fpn_1x_coco.py: --dataset llvip: model.type FastRCNN trains '
+            'on precomputed proposals') in res.stderr
 
 
 @pytest.mark.parametrize('config, message', [

@@ -54,3 +54,18 @@ def test_a_step_that_fails_for_the_original_model_too_is_not_counted_and_a_crash
     table = (tmp_path / 'zoo_coverage.md').read_text()
     assert 'model families in scope: 2; converted and trained one step: 1 (50.0 %)' in table
     assert 'original RGB model fails the same step here (not counted): mmdet::carafe' in table
+
+
+def test_a_converted_config_whose_pipeline_does_not_build_is_a_failure_of_ours():
+    import importlib.util
+    from mmwam.add_mwam import add_mwam, load_config
+    spec = importlib.util.spec_from_file_location('zoo_coverage', osp.join(ROOT, 'tools', 'analysis_tools',
+                                                                           'zoo_coverage.py'))
+    zoo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(zoo)
+    cfg = add_mwam(load_config('mmdet::yolox/yolox_tiny_8xb8-300e_coco.py'), dataset='llvip-mini')
+    assert zoo.pipeline_error(cfg, 'mmdet') is None
+    cfg.train_dataloader.dataset.pipeline[0].pad_val = 'grey'  # the outer pipeline of its MultiImageMixDataset
+    assert zoo.pipeline_error(cfg, 'mmdet') == (
+        'pipeline train_dataloader.dataset: TypeError: MultiModalMosaic.pad_val: expected a number, a sequence of '
+        "numbers (one per channel) or a dict modality -> value, e.g. dict(rgb=114, depth=0); got 'grey'")

@@ -136,6 +136,27 @@ def step_error(cfg, package):
     return None
 
 
+def pipeline_error(cfg, package):
+    """None if every pipeline of the converted config builds (its datasets', wrappers' included, and a
+    PipelineSwitchHook's), else the error."""
+    from mmengine.dataset import Compose
+    from mmengine.registry import init_default_scope
+    init_default_scope(cfg.default_scope or package)
+    pipelines = [('custom_hooks', h['switch_pipeline']) for h in cfg.get('custom_hooks') or []
+                 if 'switch_pipeline' in h]
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        dataset, where = (cfg.get(loader) or {}).get('dataset'), f'{loader}.dataset'
+        while isinstance(dataset, dict):
+            pipelines += [(where, dataset['pipeline'])] if 'pipeline' in dataset else []
+            dataset, where = dataset.get('dataset'), f'{where}.dataset'
+    for where, pipeline in pipelines:
+        try:
+            Compose(pipeline)
+        except Exception as e:  # noqa: BLE001  (any error building it is the result)
+            return f'pipeline {where}: {type(e).__name__}: {one_line(e)}'
+    return None
+
+
 def one_line(error: Exception) -> str:
     """The first line of an error's message, at most 200 characters."""
     return str(error).splitlines()[0][:200] if str(error) else ''
@@ -208,9 +229,11 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
     if crashed and crashed[0] == 'upstream':
         return 'fails upstream too', f'training step: the original model: {died}'
     phase('converted')
-    error = died if crashed else step_error(converted, package)
+    error = died if crashed else pipeline_error(converted, package) or step_error(converted, package)
     if error is None:
         return 'trained', note
+    if error.startswith('pipeline'):
+        return 'failed', error
     if error.startswith(('ModuleNotFoundError', 'ImportError')):  # torchvision (CrowdDet), sklearn (PAA)
         return 'needs a package', f'training step: {error}'
     phase('upstream')

@@ -111,6 +111,8 @@ class ConcatModalities(BaseTransform):
 
     Put it after the photometric transforms (which then touch RGB only) and before every geometric
     one, so that the stock Resize / RandomCrop / RandomFlip / Pad move all modalities with the labels.
+    It records the channel layout in ``results['modality_channels']`` (e.g. ``{'rgb': 3, 'depth': 1}``),
+    which the multimodal Mosaic / MixUp read to pad each modality with its own value.
     """
 
     def __init__(self, keys: Sequence[str] = ('depth', )):
@@ -123,11 +125,14 @@ class ConcatModalities(BaseTransform):
                                f'transforms (a resize, crop or flip already ran)')
         img = results['img']
         parts = [img if img.ndim == 3 else img[..., None]]
+        layout = {'rgb': parts[0].shape[2]}
         for k in self.keys:
             if k not in results:
                 raise KeyError(f'sample {sample}: no {k!r} to concatenate; add '
                                f'LoadModalityFromFile(modality={k!r}) before ConcatModalities')
             parts.append(results.pop(k))
+            layout[k] = parts[-1].shape[2]
+        results['modality_channels'] = layout
         results['img'] = np.concatenate([p.astype(np.float32, copy=False) for p in parts], axis=2)
         results['img_shape'] = results['img'].shape[:2]
         return results
