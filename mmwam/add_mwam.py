@@ -591,8 +591,7 @@ def _runtime_overrides(cfg: Config, convert=None) -> Dict[str, object]:
     where)``: how the config's own pipelines were made multimodal, None when a --dataset's replaced them.
     RTMDet's ``PipelineSwitchHook`` (mosaic and mixup off for the last epochs) switches to its pipeline
     converted the same way, and YOLOX's ``YOLOXModeSwitchHook`` turns off the multimodal Mosaic / MixUp;
-    with a --dataset's pipelines (no mosaic to switch off) the first is dropped and the second only turns
-    its L1 loss on (``MultiModalYOLOXModeSwitchHook``)."""
+    with a --dataset's pipelines (no mosaic to switch off) the first is dropped and the second refused."""
     imports = list((cfg.get('custom_imports') or {}).get('imports', []))
     out: Dict[str, object] = dict(
         custom_imports=dict(imports=imports + ['mmwam'] * ('mmwam' not in imports), allow_failed_imports=False))
@@ -605,9 +604,10 @@ def _runtime_overrides(cfg: Config, convert=None) -> Dict[str, object]:
         if h.get('type') == 'YOLOXModeSwitchHook' and convert is not None:  # it skips transforms by class name
             h = dict(h, skip_type_keys=[MIXING.get(k, k) for k in h.get('skip_type_keys') or
                                         ('Mosaic', 'RandomAffine', 'MixUp')])
-        if h.get('type') == 'YOLOXModeSwitchHook' and convert is None:  # no mosaic: the L1 switch only
-            h = {k: v for k, v in h.items() if k != '_scope_'}
-            h['type'] = 'MultiModalYOLOXModeSwitchHook'
+        if h.get('type') == 'YOLOXModeSwitchHook' and convert is None:
+            raise InputError('custom_hooks: YOLOXModeSwitchHook switches off the Mosaic / MixUp of a '
+                             'MultiImageMixDataset, and with this --dataset the config has none: convert it '
+                             'without --dataset (its own pipelines), or remove the hook')
         hooks.append(h)
     out['custom_hooks'] = hooks + [dict(type='FRMLoggerHook', interval=50)]
     backends = list((cfg.get('visualizer') or {}).get('vis_backends') or [dict(type='LocalVisBackend')])

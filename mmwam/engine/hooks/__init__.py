@@ -1,7 +1,5 @@
 from .frm_logger_hook import FRMLoggerHook
 from .non_finite_hook import NonFiniteError, NonFiniteStopHook
 from .visualization_hook import MultiModalVisualizationHook
-from .yolox_mode_switch_hook import MultiModalYOLOXModeSwitchHook
 
-__all__ = ['FRMLoggerHook', 'NonFiniteError', 'NonFiniteStopHook', 'MultiModalVisualizationHook',
-           'MultiModalYOLOXModeSwitchHook']
+__all__ = ['FRMLoggerHook', 'NonFiniteError', 'NonFiniteStopHook', 'MultiModalVisualizationHook']
