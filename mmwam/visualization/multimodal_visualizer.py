@@ -198,7 +198,9 @@ def draw_panel(visualizer, modalities: Mapping[str, np.ndarray], gt_sample=None,
     """One row: every modality (``modalities``: name -> H x W x C array, RGB in RGB order, e.g. from
     :func:`split_inputs`), the ground truth of ``gt_sample`` on the RGB image, then one tile per entry of
     ``predictions`` (subset name, e.g. ``'rgb+depth'`` -> a data sample with ``pred_sem_seg`` or
-    ``pred_instances``), titled ``pred: <subset>``. The samples must be in the frame of the arrays.
+    ``pred_instances``), titled ``pred: <subset>``, drawn over what that subset saw: the RGB image when it
+    has RGB, else its first modality (the depth map for ``'depth'``). The samples must be in the frame of
+    the arrays.
 
     ``units``: name -> unit of the values (default: the visualizer's ``modality_units``; none: raw units).
     Writes ``out_file`` (PNG), else adds the image to the visualizer's backends; returns it (RGB uint8).
@@ -208,8 +210,11 @@ def draw_panel(visualizer, modalities: Mapping[str, np.ndarray], gt_sample=None,
     rgb = tiles[list(modalities).index('rgb')].image if 'rgb' in modalities else tiles[0].image
     if gt_sample is not None:
         tiles.append(Tile('ground truth', _draw_labels(visualizer, rgb, gt_sample, 'gt', pred_score_thr)))
+    names = list(modalities)
     for subset, sample in (predictions or {}).items():
-        tiles.append(Tile(f'pred: {subset}', _draw_labels(visualizer, rgb, sample, 'pred', pred_score_thr)))
+        seen = [n for n in subset.split('+') if n in modalities]
+        under = rgb if 'rgb' in seen or not seen else tiles[names.index(seen[0])].image
+        tiles.append(Tile(f'pred: {subset}', _draw_labels(visualizer, under, sample, 'pred', pred_score_thr)))
     return _emit(visualizer, compose_row(tiles), out_file, name, step, show)
 
 

@@ -114,3 +114,18 @@ def test_det_panel_of_an_llvip_mini_pair(tmp_path):
 def test_split_inputs_checks_the_channel_count():
     with pytest.raises(ValueError, match='inputs have 4 channels'):
         split_inputs(torch.zeros(4, 8, 8), dict(rgb=3, thermal=2))
+
+
+def test_each_subsets_prediction_is_drawn_over_what_it_saw(demo_root, tmp_path):
+    """The depth-only prediction lies on the depth map (that subset never saw the RGB image), the others
+    on the RGB image: the same prediction drawn for 'depth' and for 'rgb' differs where the images do."""
+    _, item, visualizer = demo_sample(demo_root, tmp_path)
+    pred = copy.deepcopy(item['data_samples'])
+    pred.pred_sem_seg = PixelData(data=torch.zeros_like(pred.gt_sem_seg.data))  # one class everywhere
+    modalities = split_inputs(item['inputs'], dict(rgb=3, depth=1))
+    panel = draw_panel(visualizer, modalities, None, {'rgb': pred, 'depth': pred})
+    rgb_tile, depth_tile, on_rgb, on_depth = tiles_of(panel, 4)
+    assert np.abs(on_rgb.astype(int) - on_depth.astype(int)).mean() > 5
+    # each overlay keeps the look of the image under it
+    assert np.abs(on_depth.astype(int) - depth_tile.astype(int)).mean() < \
+        np.abs(on_depth.astype(int) - rgb_tile.astype(int)).mean()
