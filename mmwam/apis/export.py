@@ -56,27 +56,35 @@ def output_names(model, shape: Sequence[int]) -> List[str]:
     return [f'{kind}_{i}' for kind, level_list in zip(kinds, outs) for i in range(len(level_list))]
 
 
-def export_onnx(model, out_file: str, shape: Sequence[int] = (512, 512), batch: int = 1, dynamic: bool = False,
+def export_onnx(model, out_file: str, shape: Sequence[int] = (512, 512), batch: int = 1, dynamic: Sequence[str] = (),
                 opset: int = 17) -> List[str]:
-    """Export ``model`` (eval mode) to ``out_file``; input ``inputs`` of ``batch x C x H x W``; with
-    ``dynamic`` the batch, height and width are free. Returns the output names."""
+    """Export ``model`` (eval mode) to ``out_file``, input ``inputs`` of ``batch x C x H x W``; ``dynamic``:
+    ``'batch'`` and / or ``'size'`` (height and width) left free. Returns the output names."""
+    unknown = set(dynamic) - {'batch', 'size'}
+    if unknown:
+        raise InputError(f'dynamic: {sorted(unknown)} unknown; use "batch" and / or "size"')
     model = model.eval()
     channels = sum(model.data_preprocessor.modalities.values())
-    example = torch.zeros(batch, channels, *shape)
     names = output_names(model, shape)
-    axes = None
-    if dynamic:
-        axes = {'inputs': {0: 'batch', 2: 'height', 3: 'width'}}
-        axes.update({n: {0: 'batch'} if task_of(model) == 'det' else {0: 'batch', 2: 'height', 3: 'width'}
-                     for n in names})
-        if task_of(model) == 'det':
-            for n in names:
-                axes[n].update({2: f'{n}_h', 3: f'{n}_w'})
+    axes = {}
+    for name in ['inputs'] + names:
+        axes[name] = ({0: 'batch'} if 'batch' in dynamic else {})
+        if 'size' in dynamic:
+            axes[name].update({2: f'{name}_height', 3: f'{name}_width'})
     with torch.no_grad():
-        torch.onnx.export(ExportWrapper(model).eval(), (example, ), out_file, dynamo=False, opset_version=opset,
-                          input_names=['inputs'], output_names=names, dynamic_axes=axes,
-                          do_constant_folding=True)
+        torch.onnx.export(ExportWrapper(model).eval(), (torch.zeros(batch, channels, *shape), ), out_file,
+                          dynamo=False, opset_version=opset, input_names=['inputs'], output_names=names,
+                          dynamic_axes={k: v for k, v in axes.items() if v} or None, do_constant_folding=True)
     return names
+
+
+def max_difference(model, session, inputs: torch.Tensor) -> float:
+    """The largest absolute difference between onnxruntime's outputs and PyTorch's for ``inputs``."""
+    outs = run_onnx(session, inputs)
+    with torch.no_grad():
+        ref = ExportWrapper(model)(inputs)
+    ref = ref if isinstance(ref, tuple) else (ref, )
+    return max(float((o - r).abs().max()) for o, r in zip(outs.values(), ref))
 
 
 def onnx_session(path: str, threads: Optional[int] = None):
