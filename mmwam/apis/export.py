@@ -93,6 +93,8 @@ def onnx_session(path: str, threads: Optional[int] = None):
     options = ort.SessionOptions()
     if threads:
         options.intra_op_num_threads = threads
+    # no busy-waiting between runs: its spinning threads would slow down whatever runs next (PyTorch)
+    options.add_session_config_entry('session.intra_op.allow_spinning', '0')
     return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
 
 

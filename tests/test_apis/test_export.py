@@ -166,3 +166,16 @@ def test_a_convolutional_detector_exports_with_free_batch_and_size(tmp_path):
     export_onnx(model, str(path), (64, 96), dynamic=('batch', 'size'))
     for shape in ((1, 4, 64, 96), (2, 4, 128, 160)):
         check_parity(model, torch.randn(*shape), path, atol=1e-4)
+
+
+def test_benchmark_reports_onnxruntime_against_pytorch(trained_demo):
+    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'deployment', 'benchmark_onnx.py'), *trained_demo,
+                           '--shape', '48', '48', '--batch', '2', '--iters', '2', '--warmup', '1', '--threads', '1'],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    import re
+    m = re.search(r'PyTorch ([\d.]+) ms, onnxruntime ([\d.]+) ms, ratio onnxruntime / PyTorch ([\d.]+)', proc.stdout)
+    assert m, proc.stdout
+    pytorch, ort, ratio = map(float, m.groups())
+    assert abs(ratio - ort / pytorch) < 1e-2 * ratio + 1e-3
+    assert 'batch 2, 48x48, 1 thread(s), median of 2 alternated iterations' in proc.stdout
