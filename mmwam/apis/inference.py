@@ -1,6 +1,8 @@
 """``init_model`` and ``inference_multimodal``: mmseg's / mmdet's inference API for multimodal models."""
+import copy
 import re
 import warnings
+from datetime import datetime
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -8,7 +10,7 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.model import revert_sync_batchnorm
-from mmengine.registry import DATASETS, MODELS, init_default_scope
+from mmengine.registry import DATASETS, MODELS, VISUALIZERS, init_default_scope
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from ..engine.runner.missing_modality_loops import encoder_cache_for, predict_every_subset
@@ -17,7 +19,9 @@ from ..utils.checkpoint import check_checkpoint_file, trusted_checkpoint_loading
 from ..utils.cli import read_config
 from ..utils.errors import InputError
 from ..utils.modalities import parse_subsets, subset_name
-from .pipeline import expand_inputs, inference_pipeline_cfg, input_modalities, is_folders
+from ..visualization import draw_panel, split_inputs, units_from_pipeline
+from .pipeline import (expand_inputs, inference_pipeline_cfg, input_modalities, is_folders, loading_pipeline,
+                       test_pipeline_cfg)
 
 
 def load_checkpoint(model: torch.nn.Module, filename: str) -> dict:
@@ -129,3 +133,36 @@ def inference_multimodal(model, inputs, subsets: Optional[Sequence] = None):
     single = isinstance(inputs, dict) and not is_folders(inputs)
     return out[0] if single else out
 
+
+
+def build_visualizer(model):
+    """The config's visualizer (mmseg's / mmdet's local one), with the model's classes and palette; no
+    backends: panels are written or returned."""
+    cfg = copy.deepcopy(model.cfg.visualizer)
+    cfg.pop('vis_backends', None)
+    cfg['name'] = f'mmwam_{datetime.now().timestamp()}'
+    visualizer = VISUALIZERS.build(cfg)
+    visualizer.dataset_meta = dict(model.dataset_meta)
+    return visualizer
+
+
+def draw_result(model, visualizer, results: dict, predictions: Dict[str, object], out_file: Optional[str] = None,
+                pred_score_thr: float = 0.3, show: bool = False):
+    """The panel of one input (a results dict of :func:`expand_inputs`): every modality as the model reads
+    it, at its own size, then each subset's prediction."""
+    pipeline = inference_pipeline_cfg(model.cfg)
+    loaded = loading_pipeline(pipeline)(dict(results))
+    arrays = split_inputs(loaded['img'], model.data_preprocessor.modalities)
+    return draw_panel(visualizer, arrays, predictions=predictions, out_file=out_file, pred_score_thr=pred_score_thr,
+                      units=units_from_pipeline(test_pipeline_cfg(model.cfg)), show=show, name='result')
+
+
+def show_result(model, inputs: dict, predictions, out_file: Optional[str] = None, pred_score_thr: float = 0.3,
+                show: bool = False):
+    """A panel for one input (a dict modality -> file or array) and its predictions (a data sample, or the
+    dict subset -> data sample of ``inference_multimodal(..., subsets=...)``); written to ``out_file``
+    (PNG) and returned (RGB)."""
+    if not isinstance(predictions, dict):
+        predictions = {'+'.join(model.data_preprocessor.modalities): predictions}
+    results = expand_inputs(inputs, input_modalities(inference_pipeline_cfg(model.cfg)))[0]
+    return draw_result(model, build_visualizer(model), results, predictions, out_file, pred_score_thr, show)

@@ -12,9 +12,8 @@ from mmengine.infer.infer import BaseInferencer
 from mmseg.apis import MMSegInferencer
 
 from ..utils.cli import read_config
-from ..visualization import draw_panel, split_inputs, units_from_pipeline
-from .inference import init_model, predict_subsets
-from .pipeline import expand_inputs, inference_pipeline_cfg, input_modalities, loading_pipeline, test_pipeline_cfg
+from .inference import draw_result, init_model, predict_subsets
+from .pipeline import expand_inputs, inference_pipeline_cfg, input_modalities
 
 
 def _config(model):
@@ -40,8 +39,6 @@ class MultiModalInferencerMixin:
     def _init_pipeline(self, cfg) -> Compose:
         pipeline = inference_pipeline_cfg(cfg)
         self.input_names = input_modalities(pipeline)
-        self._loader = loading_pipeline(pipeline)
-        self._units = units_from_pipeline(test_pipeline_cfg(cfg))
         return Compose(pipeline)
 
     def _inputs_to_list(self, inputs) -> list:
@@ -65,14 +62,11 @@ class MultiModalInferencerMixin:
             return None
         panels = []
         for results, pred in zip(inputs, preds):
-            loaded = self._loader(dict(results))
-            arrays = split_inputs(loaded['img'], self.model.data_preprocessor.modalities)
             name = (osp.splitext(osp.basename(results['img_path']))[0] if results.get('img_path') else
                     f'{self.num_visualized_imgs:08d}') + '.png'
-            panels.append(draw_panel(
-                self.visualizer, arrays, predictions={n: of_subset(pred, n) for n in subset_names(pred)},
-                out_file=osp.join(out_dir, name) if out_dir else None, units=self._units,
-                pred_score_thr=pred_score_thr, name=name, show=show))
+            panels.append(draw_result(self.model, self.visualizer, results,
+                                      {n: of_subset(pred, n) for n in subset_names(pred)},
+                                      osp.join(out_dir, name) if out_dir else None, pred_score_thr, show))
             self.num_visualized_imgs += 1
         return panels if return_vis else None
 
@@ -169,3 +163,10 @@ class MultiModalDetInferencer(MultiModalInferencerMixin, DetInferencer):
         if print_result:
             print(result)
         return result
+
+
+def MultiModalInferencer(model, weights: Optional[str] = None, device: Optional[str] = 'cpu', **kwargs):
+    """The segmentation or detection inferencer, as the config's ``default_scope`` says."""
+    cfg = _config(model)
+    cls = MultiModalDetInferencer if cfg.get('default_scope') == 'mmdet' else MultiModalSegInferencer
+    return cls(cfg, weights, device=device, **kwargs)
