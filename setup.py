@@ -79,6 +79,7 @@ if __name__ == '__main__':
             'all': parse_requirements('requirements.txt'),
             'tests': parse_requirements('requirements/tests.txt'),
             'mim': parse_requirements('requirements/mminstall.txt'),
+            'deploy': parse_requirements('requirements/deploy.txt'),
             'mmpretrain': parse_requirements('requirements/optional.txt'),
         },
         zip_safe=False)

@@ -59,3 +59,17 @@ def tiny_demo_cfg(demo_root, work_dir, max_iters=4, mwam=True, **overrides):
         cfg.model.mwam = None
     cfg.merge_from_dict(overrides)
     return cfg
+
+
+@pytest.fixture(scope='session')
+def trained_demo(demo_root, tmp_path_factory):
+    """The demo segmentor trained 2 iterations by a real Runner on ``demo_root``: (config file, checkpoint)."""
+    from mmwam.utils.cli import build_runner
+    work = tmp_path_factory.mktemp('trained_demo')
+    cfg = tiny_demo_cfg(demo_root, work, max_iters=2)
+    cfg.custom_hooks, cfg.launcher = [], 'none'
+    cfg.train_cfg.val_interval = 100  # no validation
+    build_runner(cfg).train()
+    cfg_file = str(work / 'config.py')
+    cfg.dump(cfg_file)
+    return cfg_file, str(work / 'iter_2.pth')

@@ -67,8 +67,8 @@ def main():
                            f'subset\'s prediction) under {osp.abspath(args.show_dir)}')
     metrics = runner.test()
     finish_distributed()
-    if args.format_only:
-        return  # no metrics: the loop logged where each subset's files went
+    if args.format_only or runner.rank != 0:
+        return  # format-only: no metrics (the loop logged where the files went); the first process writes them
     path = osp.join(runner.log_dir, 'missing_modality_metrics.json')
     with open(path, 'w') as f:
         json.dump(metrics, f, indent=2)

@@ -264,7 +264,7 @@ class MultiModalBackbone(BaseModule):
         if not isinstance(items[0], Tensor):
             return type(items[0])(self._fuse_level(fusion, [it[j] for it in items], level)
                                   for j in range(len(items[0])))
-        shapes = {tuple(f.shape) for f in items}
+        shapes = {tuple(int(s) for s in f.shape) for f in items}  # ints: under ONNX tracing sizes are tensors
         if len(shapes) != 1:
             raise ValueError(f'the encoders give level-{level} features of different shapes '
                              f'{dict(zip(self.modalities, (tuple(f.shape) for f in items)))}: this '

@@ -63,3 +63,40 @@ def test_two_process_cpu_training_keeps_the_balancers_state_identical(demo_root,
     for key in states[0]:
         assert torch.equal(states[0][key], states[1][key]), key
     assert states[0]['bank' if balancer == 'MWAM' else 'score'].abs().sum() > 0
+
+
+def missing_modality_table(log: str) -> list:
+    """Each table that follows a 'Missing-modality evaluation:' line: its lines of '+' and '|'."""
+    tables = []
+    for block in log.split('Missing-modality evaluation:\n')[1:]:
+        lines = []
+        for line in block.splitlines():
+            if not line.startswith(('+', '|')):
+                break
+            lines.append(line)
+        tables.append('\n'.join(lines))
+    return tables
+
+
+def test_two_process_cpu_test_prints_the_one_process_table_once(trained_demo, tmp_path):
+    config, checkpoint = trained_demo
+    env = dict(os.environ, OMP_NUM_THREADS='1', PORT=str(free_port()),
+               PATH=f'{osp.dirname(sys.executable)}{os.pathsep}{os.environ.get("PATH", "")}')
+    runs = {}
+    for procs in (1, 2):
+        work = tmp_path / f'p{procs}'
+        cmd = ([sys.executable, osp.join(ROOT, 'tools', 'test.py')] if procs == 1 else
+               ['bash', osp.join(ROOT, 'tools', 'dist_test.sh')]) + [config, checkpoint]
+        if procs == 2:
+            cmd.append('2')
+        proc = subprocess.run(cmd + ['--work-dir', str(work)], env=env, capture_output=True, text=True,
+                              timeout=600, cwd=ROOT)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        files = list(work.glob('*/missing_modality_metrics.json'))
+        assert len(files) == 1, files
+        runs[procs] = (missing_modality_table(proc.stdout + proc.stderr), files[0].read_text())
+    tables_1, metrics_1 = runs[1]
+    tables_2, metrics_2 = runs[2]
+    assert len(tables_1) == len(tables_2) == 1
+    assert tables_2[0] == tables_1[0] and '| rgb+depth |' in tables_1[0] and '| avg ' in tables_1[0]
+    assert metrics_2 == metrics_1

@@ -48,13 +48,8 @@ class LoadModalityFromFile(BaseTransform):
         self.backend_args = backend_args
         self._zeroed = set()  # files whose non-finite pixels were zeroed (and said so)
 
-    def transform(self, results: dict) -> dict:
-        key = f'{self.modality}_path'
-        sample = results.get('img_path', '?')
-        path = results.get(key)
-        if path is None:
-            raise KeyError(f'sample {sample}: no {key!r} in the data info; the dataset must give the '
-                           f'path of every modality (data_prefix {key}=...)')
+    def _read(self, results: dict, path: str, sample: str) -> np.ndarray:
+        """The decoded file ``path`` (``mmwam.apis`` takes an array from ``results`` instead)."""
         try:
             data = fileio.get(path, backend_args=self.backend_args)
         except (FileNotFoundError, OSError) as e:
@@ -63,6 +58,16 @@ class LoadModalityFromFile(BaseTransform):
         img = mmcv.imfrombytes(data, flag='unchanged', backend='cv2')
         if img is None:
             raise ValueError(f'sample {sample}: cannot decode the {self.modality} file {path}')
+        return img
+
+    def transform(self, results: dict) -> dict:
+        key = f'{self.modality}_path'
+        sample = results.get('img_path', '?')
+        path = results.get(key)
+        if path is None:
+            raise KeyError(f'sample {sample}: no {key!r} in the data info; the dataset must give the '
+                           f'path of every modality (data_prefix {key}=...)')
+        img = self._read(results, path, sample)
         if img.ndim == 2:
             img = img[..., None]
         if img.shape[2] != self.channels:

@@ -1,0 +1,168 @@
+"""``init_model`` and ``inference_multimodal``: mmseg's / mmdet's inference API for multimodal models."""
+import copy
+import re
+import warnings
+from datetime import datetime
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+from mmengine.config import Config
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.model import revert_sync_batchnorm
+from mmengine.registry import DATASETS, MODELS, VISUALIZERS, init_default_scope
+from mmengine.runner.checkpoint import _load_checkpoint
+
+from ..engine.runner.missing_modality_loops import encoder_cache_for, predict_every_subset
+from ..models.checkpoint_fit import fit_state_dict
+from ..utils.checkpoint import check_checkpoint_file, trusted_checkpoint_loading
+from ..utils.cli import read_config
+from ..utils.errors import InputError
+from ..utils.modalities import parse_subsets, subset_name
+from ..visualization import draw_panel, split_inputs, units_from_pipeline
+from .pipeline import (expand_inputs, inference_pipeline_cfg, input_modalities, is_folders, loading_pipeline,
+                       test_pipeline_cfg)
+
+
+def load_checkpoint(model: torch.nn.Module, filename: str) -> dict:
+    """Load ``filename`` into ``model`` as ``tools/test.py`` does (MWAMRunner): MMEngine checkpoints read
+    under torch's safe loader, the state fitted to the model (an RGB checkpoint fills every encoder), and
+    a checkpoint of another model (other modalities, missing or misshapen tensors) refused in one line.
+    Returns the checkpoint."""
+    check_checkpoint_file(filename)
+    with trusted_checkpoint_loading():
+        checkpoint = _load_checkpoint(filename, map_location='cpu')
+    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
+    if not isinstance(state, dict) or not state:
+        raise InputError(f'checkpoint {filename}: not a model checkpoint (a dict of tensors, or a dict with '
+                         f'"state_dict"); it holds a {type(state).__name__}')
+    state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
+    fitted, report = fit_state_dict(state, model)
+    problem = report.refusal('test')
+    if problem:
+        raise InputError(f'checkpoint {filename}: {problem}')
+    model.load_state_dict(fitted, strict=False)
+    return checkpoint
+
+
+def dataset_meta_from_config(cfg) -> dict:
+    """Class names and palette from the config's test dataset (its ``metainfo`` over its class's
+    ``METAINFO``), without reading the dataset."""
+    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
+    meta = {}
+    with DATASETS.switch_scope_and_registry(None) as registry:
+        cls = registry.get(dataset.get('type')) if isinstance(dataset.get('type'), str) else dataset.get('type')
+    meta.update(getattr(cls, 'METAINFO', None) or {})
+    meta.update(dataset.get('metainfo') or {})
+    return {k.lower(): v for k, v in meta.items()}
+
+
+def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = None, device: str = 'cpu',
+               cfg_options: Optional[dict] = None) -> torch.nn.Module:
+    """A multimodal segmentor or detector from its config, in eval mode on ``device``, with the weights of
+    ``checkpoint`` (see :func:`load_checkpoint`) and its classes and palette as ``model.dataset_meta``
+    (from the checkpoint, else from the config). ``model.cfg`` is the config."""
+    if isinstance(config, (str, Path)):
+        config = read_config(str(config))
+    elif not isinstance(config, Config):
+        raise InputError(f'config must be a file name or a Config, got {type(config).__name__}')
+    else:
+        config = config.copy()
+    if cfg_options:
+        config.merge_from_dict(cfg_options)
+    if config.model.get('pretrained') is not None:
+        config.model.pretrained = None
+    init_default_scope(config.get('default_scope', 'mmseg'))
+    model = MODELS.build(config.model)
+    if not hasattr(model.data_preprocessor, 'zero_modalities'):
+        raise InputError(f'{config.filename or "the config"}: not a multimodal model (its data_preprocessor '
+                         f'is {type(model.data_preprocessor).__name__}, not a MultiModal* one)')
+    meta = dataset_meta_from_config(config)
+    if checkpoint is not None:
+        saved = load_checkpoint(model, checkpoint).get('meta', {}).get('dataset_meta') or {}
+        meta.update({k.lower(): v for k, v in saved.items()})
+    else:
+        warnings.warn('no checkpoint given: the model has random weights')
+    model.dataset_meta = meta
+    model.cfg = config
+    if str(device) == 'cpu' or not torch.cuda.is_available():
+        model = revert_sync_batchnorm(model)
+    return model.to(device).eval()
+
+
+def prepare_batch(model, inputs) -> dict:
+    """The user's ``inputs`` (see :func:`inference_multimodal`) through the inference pipeline, collated:
+    what ``model.data_preprocessor`` takes (``model.data_preprocessor(batch)['inputs']`` is the
+    normalized, concatenated tensor an exported model takes)."""
+    pipeline = inference_pipeline_cfg(model.cfg)
+    return pseudo_collate([Compose(pipeline)(r) for r in expand_inputs(inputs, input_modalities(pipeline))])
+
+
+def check_subsets(model, subsets) -> List[tuple]:
+    names = list(model.data_preprocessor.modalities)
+    try:
+        return parse_subsets(subsets, names, 'subsets')
+    except ValueError as e:
+        raise InputError(f'{e} (write a subset as {"+".join(names)})') from e
+
+
+@torch.no_grad()
+def predict_subsets(model, batch: dict, subsets=None) -> List[Dict[str, object]]:
+    """Per input, ``{subset name: data sample}`` in the order of ``subsets`` (default: the full set
+    only); a missing modality is zeroed in the normalized input, as the missing-modality evaluation does.
+    The batch is normalized once; the encoders' outputs are shared by the subsets."""
+    wanted = check_subsets(model, subsets if subsets is not None else ['+'.join(model.data_preprocessor.modalities)])
+    cache, _ = encoder_cache_for(model)
+    results = [dict() for _ in batch['inputs']]
+    for subset, outputs in predict_every_subset(model, batch, wanted, cache=cache):
+        for per_input, sample in zip(results, outputs):
+            per_input[subset_name(subset)] = sample
+    return [{subset_name(s): r[subset_name(s)] for s in wanted} for r in results]
+
+
+def inference_multimodal(model, inputs, subsets: Optional[Sequence] = None):
+    """Predict ``inputs``: a dict modality -> file path or array (``dict(rgb='a.jpg', depth='a.png')``;
+    the RGB array BGR as cv2 reads it; an integer modality array is scaled as its file would be, a float
+    one is taken in the model's units, e.g. metres), a list of them, or a dict of folders (files paired by
+    name). Returns the data sample (``pred_sem_seg`` / ``pred_instances``) of each input; with ``subsets``
+    (e.g. ``['rgb+depth', 'rgb']``) a dict subset -> data sample instead, each predicted with the other
+    modalities missing. A single dict of files gives one result, otherwise a list."""
+    batch = prepare_batch(model, inputs)
+    per_input = predict_subsets(model, batch, subsets)
+    out = per_input if subsets is not None else [next(iter(r.values())) for r in per_input]
+    single = isinstance(inputs, dict) and not is_folders(inputs)
+    return out[0] if single else out
+
+
+
+def build_visualizer(model):
+    """The config's visualizer (mmseg's / mmdet's local one), with the model's classes and palette; no
+    backends: panels are written or returned."""
+    cfg = copy.deepcopy(model.cfg.visualizer)
+    cfg.pop('vis_backends', None)
+    cfg['name'] = f'mmwam_{datetime.now().timestamp()}'
+    visualizer = VISUALIZERS.build(cfg)
+    visualizer.dataset_meta = dict(model.dataset_meta)
+    return visualizer
+
+
+def draw_result(model, visualizer, results: dict, predictions: Dict[str, object], out_file: Optional[str] = None,
+                pred_score_thr: float = 0.3, show: bool = False):
+    """The panel of one input (a results dict of :func:`expand_inputs`): every modality as the model reads
+    it, at its own size, then each subset's prediction."""
+    pipeline = inference_pipeline_cfg(model.cfg)
+    loaded = loading_pipeline(pipeline)(dict(results))
+    arrays = split_inputs(loaded['img'], model.data_preprocessor.modalities)
+    return draw_panel(visualizer, arrays, predictions=predictions, out_file=out_file, pred_score_thr=pred_score_thr,
+                      units=units_from_pipeline(test_pipeline_cfg(model.cfg)), show=show, name='result')
+
+
+def show_result(model, inputs: dict, predictions, out_file: Optional[str] = None, pred_score_thr: float = 0.3,
+                show: bool = False):
+    """A panel for one input (a dict modality -> file or array) and its predictions (a data sample, or the
+    dict subset -> data sample of ``inference_multimodal(..., subsets=...)``); written to ``out_file``
+    (PNG) and returned (RGB)."""
+    if not isinstance(predictions, dict):
+        predictions = {'+'.join(model.data_preprocessor.modalities): predictions}
+    results = expand_inputs(inputs, input_modalities(inference_pipeline_cfg(model.cfg)))[0]
+    return draw_result(model, build_visualizer(model), results, predictions, out_file, pred_score_thr, show)
