@@ -1,6 +1,5 @@
 """``init_model`` and ``inference_multimodal``: mmseg's / mmdet's inference API for multimodal models."""
 import copy
-import re
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -11,11 +10,9 @@ from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import DATASETS, MODELS, VISUALIZERS, init_default_scope
-from mmengine.runner.checkpoint import _load_checkpoint
 
 from ..engine.runner.missing_modality_loops import encoder_cache_for, predict_every_subset
-from ..models.checkpoint_fit import fit_state_dict
-from ..utils.checkpoint import check_checkpoint_file, trusted_checkpoint_loading
+from ..models.checkpoint_fit import load_fitted, read_checkpoint
 from ..utils.cli import read_config
 from ..utils.errors import InputError
 from ..utils.modalities import parse_subsets, subset_name
@@ -29,19 +26,8 @@ def load_checkpoint(model: torch.nn.Module, filename: str) -> dict:
     under torch's safe loader, the state fitted to the model (an RGB checkpoint fills every encoder), and
     a checkpoint of another model (other modalities, missing or misshapen tensors) refused in one line.
     Returns the checkpoint."""
-    check_checkpoint_file(filename)
-    with trusted_checkpoint_loading():
-        checkpoint = _load_checkpoint(filename, map_location='cpu')
-    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
-    if not isinstance(state, dict) or not state:
-        raise InputError(f'checkpoint {filename}: not a model checkpoint (a dict of tensors, or a dict with '
-                         f'"state_dict"); it holds a {type(state).__name__}')
-    state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
-    fitted, report = fit_state_dict(state, model)
-    problem = report.refusal('test')
-    if problem:
-        raise InputError(f'checkpoint {filename}: {problem}')
-    model.load_state_dict(fitted, strict=False)
+    checkpoint = read_checkpoint(filename)
+    load_fitted(model, checkpoint, 'test', f'checkpoint {filename}')
     return checkpoint
 
 

@@ -14,6 +14,8 @@ from typing import Dict, List, Optional, Tuple
 
 from torch import nn
 
+from ..utils.errors import InputError
+
 from .encoder_init import StemAdapter, adapt_input_weight, image_blocks
 from .multimodal_backbone import MultiModalBackbone
 
@@ -159,3 +161,34 @@ def _stem_weights(model: nn.Module) -> set:
 def _is_stem(given, want) -> bool:
     """A convolution filter bank that differs only in its input channels (an RGB stem for depth)."""
     return len(given) == len(want) == 4 and given[0] == want[0] and given[2:] == want[2:]
+
+
+def read_checkpoint(filename: str, what: str = 'checkpoint') -> dict:
+    """The checkpoint file ``filename`` (MMEngine's own read under torch's safe loader), after checking
+    that it is a complete checkpoint file holding a state dict; ``what`` names it in the errors."""
+    from mmengine.runner.checkpoint import _load_checkpoint
+
+    from ..utils.checkpoint import check_checkpoint_file, trusted_checkpoint_loading
+    check_checkpoint_file(filename, what)
+    with trusted_checkpoint_loading():
+        checkpoint = _load_checkpoint(filename, map_location='cpu')
+    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
+    if not isinstance(state, dict) or not state:
+        raise InputError(f'{what} {filename}: not a model checkpoint (a dict of tensors, or a dict with '
+                         f'"state_dict"); it holds a {type(state).__name__}')
+    return checkpoint
+
+
+def load_fitted(model: nn.Module, checkpoint: dict, purpose: str, where: str,
+                revise_keys=((r'^module\.', ''), )) -> FitReport:
+    """Fit ``checkpoint`` (from :func:`read_checkpoint`) to ``model`` and load it, or refuse it for
+    ``purpose`` (see :meth:`FitReport.refusal`) in one line starting with ``where``."""
+    state = checkpoint.get('state_dict', checkpoint)
+    for pattern, repl in revise_keys:
+        state = {re.sub(pattern, repl, k): v for k, v in state.items()}
+    fitted, report = fit_state_dict(state, model)
+    problem = report.refusal(purpose)
+    if problem:
+        raise InputError(f'{where}: {problem}')
+    model.load_state_dict(fitted, strict=False)
+    return report

@@ -16,26 +16,20 @@ import torch
 from mmengine.registry import init_default_scope
 
 import mmwam  # noqa: F401
-from mmwam.models.checkpoint_fit import fit_state_dict
+from mmwam.models.checkpoint_fit import fit_state_dict, read_checkpoint
 from mmwam.models.encoder_init import drop_pretrained
-from mmwam.utils.checkpoint import check_checkpoint_file, trusted_checkpoint_loading
 from mmwam.utils.cli import InputError, read_config, run_cli
 
 
 def convert(config: str, checkpoint: str, out: str) -> list:
     """Write ``out`` and return the report's lines."""
-    check_checkpoint_file(checkpoint, 'RGB checkpoint')
     cfg = read_config(config)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     from mmengine.registry import MODELS
     drop_pretrained(cfg.model)  # only the architecture is needed: the weights come from the checkpoint
     model = MODELS.build(cfg.model)
-    with trusted_checkpoint_loading():
-        ckpt = torch.load(checkpoint, map_location='cpu', weights_only=True)
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict) or not state:
-        raise InputError(f'RGB checkpoint {checkpoint}: not a model checkpoint (a dict of tensors, or a dict '
-                         'with "state_dict")')
+    ckpt = read_checkpoint(checkpoint, 'RGB checkpoint')
+    state = ckpt.get('state_dict', ckpt)
     state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
     fitted, report = fit_state_dict(state, model)
     problem = report.refusal('init')

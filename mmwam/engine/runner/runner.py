@@ -1,15 +1,10 @@
 """The Runner that loads checkpoints into multimodal models: fitted, reported per part, refused when they
 do not fit, and readable under torch >= 2.6's safe loader."""
-import re
-
 from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
-from mmengine.runner.checkpoint import _load_checkpoint
 
-from ...models.checkpoint_fit import fit_state_dict
-from ...utils.checkpoint import check_checkpoint_file, trusted_checkpoint_loading
-from ...utils.errors import InputError
+from ...models.checkpoint_fit import load_fitted, read_checkpoint
 
 
 @RUNNERS.register_module()
@@ -47,24 +42,11 @@ class MWAMRunner(Runner):
 
     def load_checkpoint(self, filename, map_location='cpu', strict=False, revise_keys=[(r'^module\.', '')]):
         what = dict(resume='resume checkpoint', test='checkpoint', init='load_from checkpoint')[self._purpose]
-        check_checkpoint_file(filename, what)
-        with trusted_checkpoint_loading():
-            checkpoint = _load_checkpoint(filename, map_location=map_location)
+        checkpoint = read_checkpoint(filename, what)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
-        state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
-        if not isinstance(state, dict) or not state:
-            raise InputError(f'{what} {filename}: not a model checkpoint (a dict of tensors, or a dict with '
-                             f'"state_dict"); it holds a {type(state).__name__}')
-        for pattern, repl in revise_keys:
-            state = {re.sub(pattern, repl, k): v for k, v in state.items()}
         model = self.model.module if is_model_wrapper(self.model) else self.model
-        fitted, report = fit_state_dict(state, model)
-        problem = report.refusal(self._purpose)
-        if strict and not problem and (report.missing or report.unexpected or report.shape):
-            problem = report.refusal('resume')
-        if problem:
-            raise InputError(f'{what} {filename}: {problem}')
-        model.load_state_dict(fitted, strict=False)
+        report = load_fitted(model, checkpoint, 'resume' if strict else self._purpose, f'{what} {filename}',
+                             revise_keys)
         self.logger.info(f'Load checkpoint from {filename}')
         for line in report.lines():
             self.logger.info(f'  {line}')
