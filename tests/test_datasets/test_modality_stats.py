@@ -9,6 +9,7 @@ import sys
 
 import cv2
 import numpy as np
+import pytest
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
 
@@ -101,3 +102,16 @@ def test_a_modality_kept_unscaled_by_design_is_not_checked():
         pre(dict(inputs=inputs), True)
     warned = [s for s in log if 'data_preprocessor: the normalized' in s]
     assert len(warned) == 1 and 'normalized infrared values' in warned[0], warned
+
+
+def test_a_dict_cfg_option_is_one_line(capsys):
+    """mmengine's parser does not read dict(...) values (it recursed without end): refused in one line, for
+    modality_stats.py and browse_dataset.py as for train.py / test.py."""
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
+    import browse_dataset
+    import modality_stats
+    cfg = osp.join(ROOT, 'configs', 'mwam', 'segformer_rgbd_demo.py')
+    for tool in (modality_stats, browse_dataset):
+        with pytest.raises(SystemExit, match=r"\.py: error: --cfg-options model.x=dict\(a=1\): a dict value is "
+                                             r"not understood .* set its fields one by one"):
+            tool.main([cfg, '--cfg-options', 'model.x=dict(a=1)'])

@@ -14,7 +14,6 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
 
 HERE = osp.dirname(osp.abspath(__file__))
 sys.path.insert(0, osp.dirname(osp.dirname(HERE)))
@@ -39,12 +38,13 @@ def main(argv=None):
     p.add_argument('--max-samples', type=int, default=0, help='samples to draw (0: all)')
     p.add_argument('--show', action='store_true', help='also show each picture in a window (needs a display)')
     p.add_argument('--not-show', action='store_true', help='do not show (the default; overrides --show)')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+    from mmwam.utils.cli import CfgOptionsAction, run_cli
+    p.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                    help='override config settings, key=value (e.g. train_dataloader.dataset.data_root=...)')
-    args = p.parse_args(argv)
+    args = run_cli(lambda: p.parse_args(argv), 'browse_dataset.py')  # a dict(...) option: one line
 
     import mmwam  # noqa: F401
-    from mmwam.utils.cli import InputError, read_config, run_cli
+    from mmwam.utils.cli import InputError, read_config
     from mmwam.visualization import (MultiModalDetLocalVisualizer, MultiModalSegLocalVisualizer,
                                      draw_modalities, split_inputs, units_from_pipeline)
 

@@ -13,7 +13,6 @@ import os.path as osp
 import sys
 
 import numpy as np
-from mmengine.config import DictAction
 
 HERE = osp.dirname(osp.abspath(__file__))
 sys.path.insert(0, osp.dirname(osp.dirname(HERE)))
@@ -61,12 +60,13 @@ def main(argv=None):
     p.add_argument('config')
     p.add_argument('--split', default='train', choices=['train', 'val', 'test'])
     p.add_argument('--num', type=int, default=200, help='samples to read (0: all)')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+    from mmwam.utils.cli import CfgOptionsAction, run_cli
+    p.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                    help='override config settings, key=value (e.g. train_dataloader.dataset.data_root=...)')
-    args = p.parse_args(argv)
+    args = run_cli(lambda: p.parse_args(argv), 'modality_stats.py')  # a dict(...) option: one line
 
     import mmwam  # noqa: F401
-    from mmwam.utils.cli import read_config, run_cli
+    from mmwam.utils.cli import read_config
     from mmwam.utils.modalities import channel_slices
 
     def run():
