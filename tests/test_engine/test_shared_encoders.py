@@ -121,9 +121,9 @@ def test_the_all_zero_entries_are_bounded_and_the_recent_ones_kept():
 
     from mmwam.models.encoder_cache import EncoderOutputCache
     cache, conv = EncoderOutputCache(max_zero_entries=2), nn.Conv2d(1, 2, 3)
-    for size in (8, 9, 10, 8):  # zero inputs of three sizes; the first used again last
+    for size in (8, 9, 8, 10, 8):  # zero inputs of three sizes; 8 used again, 9 the least recently used
         cache.encode('depth', conv, torch.zeros(1, 1, size, size))
         cache.encode('depth', conv, torch.ones(1, 1, size, size))  # a real input: dropped at new_batch
         cache.new_batch()
     assert [e[0].shape[-1] for e in cache.entries['depth']] == [10, 8]
-    assert cache.hits == 1 and cache.misses == 7
+    assert cache.hits == 2 and cache.misses == 3 + 5

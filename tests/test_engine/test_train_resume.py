@@ -94,10 +94,10 @@ def test_resume_into_another_model_is_refused_in_one_line(trained, demo_root, tm
     cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=4)
     if change == 'modalities':
         cfg = _with_modality(cfg, 'thermal')
-        expected = 'the checkpoint has rgb+depth encoders, the config rgb+thermal'
+        expected = r'the checkpoint has rgb\+depth encoders, the config rgb\+thermal'
     else:
         cfg.model.decode_head.channels *= 2
-        expected = r'tensors have another shape, e\.g\. decode_head\..*: a resume continues the same model'
+        expected = r'\d+ tensors have another shape, e\.g\. decode_head\..*: a resume continues the same model'
     cfg.resume, cfg.load_from = True, osp.join(work, 'iter_2.pth')
     runner = RUNNERS.build(cfg)
     with pytest.raises(InputError, match=f'resume checkpoint .*iter_2.pth: {expected}'):

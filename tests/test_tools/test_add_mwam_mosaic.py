@@ -83,7 +83,9 @@ def test_rtmdet_mosaic_and_mixup_paste_every_modality_of_real_pairs(pastes):
     for i in range(8):
         inputs = dataset[i]['inputs']
         assert inputs.shape == (4, 640, 640), inputs.shape
-    assert pastes['mosaic'] == 4  # from the 5th sample on, the cache holds more than 4 images
+    # from the 5th sample on the cache holds more than 4 images: a mosaic each (more when the dataset draws
+    # another sample for one whose boxes a crop removed)
+    assert pastes['mosaic'] >= 4
     assert pastes['mixup'] >= 1
 
 
