@@ -18,7 +18,7 @@ from typing import Dict, List, Optional
 
 import torch
 from mmengine.evaluator import Evaluator
-from mmengine.logging import print_log
+from mmengine.logging import MessageHub, print_log
 from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import CheckpointLoader, Runner, set_random_seed
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
@@ -126,8 +126,13 @@ def _predict(model, head, levels, samples, segmentor: bool):
 
 
 def _batches(loader):
-    while True:  # an epoch-based sampler ends: start the next epoch
+    """Endless batches: an epoch-based sampler ends, and the next epoch gets its own order."""
+    epoch = 0
+    while True:
+        if hasattr(loader.sampler, 'set_epoch'):
+            loader.sampler.set_epoch(epoch)
         yield from loader
+        epoch += 1
 
 
 def default_lr(model) -> float:
@@ -156,7 +161,9 @@ def probe_model(model, cfg, iters: int = 300, seed: int = 0, lr: Optional[float]
     sources = [*model.backbone.modalities, FUSED]
     heads, optims = {}, {}
     batches = _batches(train_loader)
+    hub = MessageHub.get_current_instance()
     for it in range(1, iters + 1):
+        hub.update_info('iter', it - 1)  # what batch augments (YOLOX's random resize) read, as in training
         data = model.data_preprocessor(next(batches), True)
         feats = features(model, data['inputs'])
         if not heads:
