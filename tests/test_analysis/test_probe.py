@@ -1,0 +1,127 @@
+"""Encoder probes on the demo model: a number per modality and for the fused features, reproducible,
+at chance level for an encoder whose features are zeros; the CLI prints the table, writes the JSON and
+refuses another model's checkpoint in one line."""
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.registry import RUNNERS
+from torch import nn
+
+from mmwam.analysis.probe import FUSED, load_frozen_model, probe_model
+from mmwam.utils.errors import InputError
+
+from conftest import ROOT, SHARED, config_path, tiny_demo_cfg
+
+TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'probe_encoders.py')
+ITERS = 20
+NUM_CLASSES = 5  # the demo set's
+
+
+class ZeroFeatures(nn.Module):
+    """An encoder whose every feature level is multiplied by zero: features that carry no information."""
+
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, x):
+        return [f * 0 for f in self.encoder(x)]
+
+
+@pytest.fixture(scope='module')
+def demo(demo_root, tmp_path_factory):
+    """The demo model trained 4 iterations, its config and checkpoint, and a probe of it (seed 0)."""
+    work = tmp_path_factory.mktemp('probe')
+    cfg = tiny_demo_cfg(demo_root, work, max_iters=4)
+    RUNNERS.build(cfg).train()
+    ckpt = osp.join(work, 'iter_4.pth')
+    results = probe_model(load_frozen_model(cfg, ckpt), cfg, iters=ITERS, seed=0)
+    return cfg, ckpt, results
+
+
+def test_probe_scores_every_encoder_and_the_fused_features_reproducibly(demo):
+    cfg, ckpt, results = demo
+    assert list(results) == ['rgb', 'depth', FUSED]
+    for metrics in results.values():
+        assert {'mIoU', 'mAcc', 'aAcc'} <= set(metrics) and 0 < metrics['mIoU'] <= 100
+    assert probe_model(load_frozen_model(cfg, ckpt), cfg, iters=ITERS, seed=0) == results
+    assert probe_model(load_frozen_model(cfg, ckpt), cfg, iters=ITERS, seed=1) != results
+
+
+def test_an_encoder_without_information_probes_at_chance_level(demo):
+    cfg, ckpt, real = demo
+    model = load_frozen_model(cfg, ckpt)
+    model.backbone.encoders['depth'] = ZeroFeatures(model.backbone.encoders['depth'])
+    zeroed = probe_model(model, cfg, iters=ITERS, seed=0)
+    # mAcc, the mean per-class accuracy, is 100 / classes for a model that cannot tell classes apart
+    chance = 100 / NUM_CLASSES
+    assert zeroed['depth']['mAcc'] == pytest.approx(chance, abs=0.01)
+    assert real['depth']['mAcc'] > chance + 3  # about 27 on the demo model
+    assert zeroed['rgb'] == real['rgb']  # each probe reads its own encoder only
+
+
+def test_cli_prints_the_table_and_writes_json(demo, tmp_path):
+    cfg, ckpt, _ = demo
+    config = str(tmp_path / 'demo.py')
+    cfg.dump(config)
+    out = tmp_path / 'probe' / 'probe.json'
+    proc = subprocess.run([sys.executable, TOOL, config, ckpt, '--iters', '2', '--out', str(out)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert '| features          | mIoU' in proc.stdout and '| fused (reference) |' in proc.stdout
+    saved = json.loads(out.read_text())
+    assert saved['iters'] == 2 and saved['seed'] == 0 and saved['lr'] == 0.01
+    assert set(saved['results']) == {'rgb', 'depth', FUSED}
+    row = next(line for line in proc.stdout.splitlines() if line.startswith('| depth '))
+    assert f'{saved["results"]["depth"]["mIoU"]:.4f}' in row
+
+
+def test_cli_refuses_a_checkpoint_of_another_model_in_one_line(demo, tmp_path):
+    cfg, ckpt, _ = demo
+    config = str(tmp_path / 'demo.py')
+    cfg.dump(config)
+    proc = subprocess.run([sys.executable, TOOL, config, ckpt, '--cfg-options', 'model.decode_head.channels=32'],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith('probe_encoders.py: error: checkpoint ') and 'another shape' in last, proc.stderr[-2000:]
+    assert 'Traceback' not in proc.stderr
+
+
+def test_bad_iterations_are_refused(demo):
+    cfg, ckpt, _ = demo
+    with pytest.raises(InputError, match='--iters 0'):
+        probe_model(load_frozen_model(cfg, ckpt), cfg, iters=0)
+
+
+def test_a_two_stage_detector_is_refused_in_one_line():
+    from mmengine.config import Config
+    from mmengine.registry import MODELS
+    from mmwam.utils.setup_env import register_all_modules
+    register_all_modules('mmdet')
+    cfg = Config.fromfile(config_path('mwam', 'faster-rcnn_r18_fpn_rgbt_llvip-mini_demo.py'))
+    with pytest.raises(InputError, match='two-stage and query-based detectors are not probed'):
+        probe_model(MODELS.build(cfg.model), cfg, iters=1)
+
+
+LLVIP = osp.join(SHARED, 'data', 'llvip_mini')
+
+
+@pytest.mark.skipif(not osp.isdir(LLVIP), reason=f'llvip_mini is not at {LLVIP}')
+def test_single_stage_detector_probe_gives_the_config_metric_per_encoder(tmp_path):
+    from mmengine.registry import MODELS
+    from mmwam.utils.setup_env import register_all_modules
+    from test_engine.test_det_runner import tiny_llvip_cfg
+    register_all_modules('mmdet')
+    cfg = tiny_llvip_cfg(tmp_path)
+    ckpt = str(tmp_path / 'init.pth')
+    torch.manual_seed(0)
+    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), ckpt)  # the probe freezes any weights
+    results = probe_model(load_frozen_model(cfg, ckpt), cfg, iters=1)
+    assert list(results) == ['rgb', 'infrared', FUSED]
+    for metrics in results.values():
+        assert 0 <= metrics['coco/bbox_mAP_50'] <= 1 and 'pascal_voc/mAP' in metrics
