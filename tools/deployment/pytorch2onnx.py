@@ -51,8 +51,8 @@ def main():
     if args.dynamic and not other_size_works(model, args.out, args.batch, shape, channels):
         dynamic = ('batch', )
         names = export_onnx(model, args.out, shape, args.batch, dynamic, args.opset)
-        print(f'--dynamic: this model\'s graph has the input size built in (its attention layers reshape to the '
-              f'traced sequence length), so only the batch size is free: export once per input size (--shape)')
+        print('--dynamic: this model\'s graph has the input size built in (its attention layers reshape to the '
+              'traced sequence length), so only the batch size is free: export once per input size (--shape)')
     layout = ', '.join(f'{m} {c}' for m, c in pre.modalities.items())
     free = f' (free: {" and ".join(dynamic)})' if dynamic else ''
     print(f'{args.out}: input "inputs" {args.batch} x {channels} x {shape[0]} x {shape[1]}{free}, normalized '
