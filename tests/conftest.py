@@ -1,3 +1,4 @@
+import os
 import os.path as osp
 import sys
 
@@ -6,6 +7,15 @@ import torch
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED = osp.join(osp.dirname(ROOT), 'shared')
+# real LLVIP pairs (the LLVIP layout, 40 pairs): not in the repository; CI sets MMWAM_LLVIP_MINI
+LLVIP_MINI = os.environ.get('MMWAM_LLVIP_MINI', osp.join(SHARED, 'data', 'llvip_mini'))
+
+
+def llvip_mini() -> str:
+    """The llvip_mini folder; the calling test is skipped, with one reason line, where it is absent."""
+    if not osp.isdir(LLVIP_MINI):
+        pytest.skip(f'llvip_mini is not at {LLVIP_MINI} (set MMWAM_LLVIP_MINI to its folder)')
+    return LLVIP_MINI
 sys.path.insert(0, osp.join(ROOT, 'tools', 'misc'))
 torch.set_num_threads(2)
 

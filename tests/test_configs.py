@@ -13,7 +13,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.registry import MODELS
 
-from conftest import ROOT, SHARED
+from conftest import LLVIP_MINI, ROOT
 from test_models.test_dual_backbone_detector import batch as det_batch
 from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
 from test_models.test_pretrained import assert_encoders_equal, make_checkpoint
@@ -33,7 +33,7 @@ def _build_datasets(cfg, demo_root):
     from mmengine.registry import DATASETS
     name = osp.basename(cfg.filename)
     root = demo_root if 'rgbd_demo' in name else \
-        osp.join(SHARED, 'data', 'llvip_mini') if 'llvip-mini' in name else \
+        (LLVIP_MINI if osp.isdir(LLVIP_MINI) else None) if 'llvip-mini' in name else \
         osp.join(ROOT, 'tests', 'data', 'kaist') if 'kaist-mini' in name else None
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         ds = inner = cfg[loader].dataset.to_dict()

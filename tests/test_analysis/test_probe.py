@@ -14,7 +14,7 @@ from torch import nn
 from mmwam.analysis.probe import FUSED, load_frozen_model, probe_model
 from mmwam.utils.errors import InputError
 
-from conftest import ROOT, SHARED, config_path, tiny_demo_cfg
+from conftest import LLVIP_MINI, ROOT, config_path, tiny_demo_cfg
 
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'probe_encoders.py')
 ITERS = 20
@@ -108,10 +108,10 @@ def test_a_two_stage_detector_is_refused_in_one_line():
         probe_model(MODELS.build(cfg.model), cfg, iters=1)
 
 
-LLVIP = osp.join(SHARED, 'data', 'llvip_mini')
+LLVIP = LLVIP_MINI
 
 
-@pytest.mark.skipif(not osp.isdir(LLVIP), reason=f'llvip_mini is not at {LLVIP}')
+@pytest.mark.skipif(not osp.isdir(LLVIP), reason=f'llvip_mini is not at {LLVIP} (set MMWAM_LLVIP_MINI to its folder)')
 def test_single_stage_detector_probe_gives_the_config_metric_per_encoder(tmp_path):
     from mmengine.registry import MODELS
     from mmwam.utils.setup_env import register_all_modules

@@ -14,11 +14,12 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
-from conftest import ROOT, SHARED, config_path
+from conftest import LLVIP_MINI, ROOT, config_path
 
 from mmwam.datasets import DataError
 
-LLVIP = osp.join(SHARED, 'data', 'llvip_mini')
+LLVIP = LLVIP_MINI
+pytestmark = pytest.mark.skipif(not osp.isdir(LLVIP), reason=f'llvip_mini is not at {LLVIP} (set MMWAM_LLVIP_MINI to its folder)')
 DEMO = config_path('mwam', 'retinanet_r18_fpn_rgbt_llvip-mini_demo.py')
 
 

@@ -13,7 +13,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
 
-from conftest import ROOT, SHARED, tiny_demo_cfg
+from conftest import ROOT, llvip_mini, tiny_demo_cfg
 from test_models.test_pretrained import captured_log
 
 
@@ -84,7 +84,7 @@ def test_modality_stats_on_llvip_mini():
     assert cfg.model.data_preprocessor.modalities == dict(rgb=3, infrared=1)
     out = _stats_tool(osp.join(ROOT, 'configs', 'mwam', 'retinanet_r18_fpn_rgbt_llvip-mini_demo.py'),
                       '--num', 4, '--cfg-options',
-                      f'train_dataloader.dataset.data_root={osp.join(SHARED, "data", "llvip_mini")}')
+                      f'train_dataloader.dataset.data_root={llvip_mini()}')
     assert 'infrared ' in out and 'rgb ' in out
 
 

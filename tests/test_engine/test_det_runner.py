@@ -9,14 +9,14 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
 
-from conftest import ROOT, SHARED, config_path
+from conftest import ROOT, config_path, llvip_mini
 from test_tools.test_add_mwam_mosaic import pastes  # noqa: F401  (a fixture)
 
 
 def tiny_llvip_cfg(work_dir):
     cfg = Config.fromfile(config_path('mwam', 'retinanet_r18_fpn_rgbt_llvip-mini_demo.py'))
     cfg.work_dir = str(work_dir)
-    data_root = osp.join(SHARED, 'data', 'llvip_mini')
+    data_root = llvip_mini()
     for loader, n in (('train_dataloader', 4), ('val_dataloader', 2), ('test_dataloader', 2)):
         cfg[loader].update(num_workers=0, batch_size=2)
         cfg[loader].dataset.update(data_root=data_root, indices=n)
@@ -83,7 +83,7 @@ def test_yolo_style_demo_configs_train_and_test_every_subset(tmp_path, name, pas
     for loader, n in (('train_dataloader', 8 if rtmdet else 4), ('val_dataloader', 2), ('test_dataloader', 2)):
         cfg[loader].update(num_workers=0, batch_size=2, persistent_workers=False)
         dataset = cfg[loader].dataset.get('dataset', cfg[loader].dataset)  # YOLOX's MultiImageMixDataset
-        dataset.update(data_root=osp.join(SHARED, 'data', 'llvip_mini'), indices=n)
+        dataset.update(data_root=llvip_mini(), indices=n)
     cfg.train_cfg.update(max_epochs=1, val_interval=1)
     cfg.param_scheduler = []
     cfg.custom_hooks = [h for h in cfg.custom_hooks if h.type != 'EMAHook']  # its copy is evaluated: not here

@@ -2,19 +2,16 @@
 plain path (every subset runs every encoder), tensor by tensor, and the same metrics through a Runner."""
 import copy
 import math
-import os.path as osp
 
-import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, RUNNERS, init_default_scope
 
-from conftest import SHARED, config_path, tiny_demo_cfg
+from conftest import config_path, tiny_demo_cfg
 from mmwam.engine.runner.missing_modality_loops import encoder_cache_for, predict_every_subset
 from mmwam.utils import all_subsets
 from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
 
-LLVIP = osp.join(SHARED, 'data', 'llvip_mini')
 
 
 def _randomize_norm_statistics(model):
@@ -106,7 +103,6 @@ def test_runner_metrics_equal_on_the_demo_set(demo_root, tmp_path):
     assert runner.val_loop._cache is not None and runner.val_loop._cache.hits > 0
 
 
-@pytest.mark.skipif(not osp.isdir(LLVIP), reason='needs ../shared')
 def test_runner_metrics_equal_on_llvip_mini(tmp_path):
     from test_engine.test_det_runner import tiny_llvip_cfg
     cfg = tiny_llvip_cfg(tmp_path)

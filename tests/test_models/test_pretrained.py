@@ -12,7 +12,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
 from mmengine.registry import MODELS, init_default_scope
 
-from conftest import SHARED, config_path, tiny_demo_cfg
+from conftest import config_path, tiny_demo_cfg
 from mmwam.models.encoder_init import adapt_input_weight, image_blocks
 from mmwam.add_mwam import add_mwam, load_config
 
@@ -277,7 +277,6 @@ def test_runner_start_loads_a_converted_zoo_config_via_model_pretrained(tmp_path
     _runner_start_loads_every_encoder(cfg, 'mmseg', tmp_path, dict(rgb=3, depth=1), via='pretrained')
 
 
-@pytest.mark.skipif(not osp.isdir(osp.join(SHARED, 'data', 'llvip_mini')), reason='needs ../shared')
 def test_runner_start_loads_the_detector_encoders(tmp_path):
     from test_engine.test_det_runner import tiny_llvip_cfg
     cfg = tiny_llvip_cfg(tmp_path / 'work')

@@ -11,12 +11,12 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
-from conftest import ROOT, SHARED
+from conftest import LLVIP_MINI, ROOT
 from mmwam.add_mwam import ConversionError, add_mwam, load_config
 from mmwam.datasets.transforms import mix
 
-LLVIP = osp.join(SHARED, 'data', 'llvip_mini')
-needs_llvip = pytest.mark.skipif(not osp.isdir(LLVIP), reason=f'llvip_mini is not at {LLVIP}')
+LLVIP = LLVIP_MINI
+needs_llvip = pytest.mark.skipif(not osp.isdir(LLVIP), reason=f'llvip_mini is not at {LLVIP} (set MMWAM_LLVIP_MINI to its folder)')
 RTMDET = 'mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py'
 YOLOX = 'mmdet::yolox/yolox_s_8xb8-300e_coco.py'
 

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-from conftest import ROOT, SHARED, config_path
+from conftest import ROOT, config_path, llvip_mini
 from mmwam.visualization.multimodal_visualizer import FOOTER_H, TITLE_H
 
 BROWSE = osp.join(ROOT, 'tools', 'analysis_tools', 'browse_dataset.py')
@@ -48,7 +48,7 @@ def test_browse_the_demo_rgbd_training_set(demo_root, tmp_path):
 def test_browse_llvip_mini_pairs(tmp_path):
     proc = _run(BROWSE, config_path('mwam', 'retinanet_r18_fpn_rgbt_llvip-mini_demo.py'), '--output-dir', tmp_path,
                 '--max-samples', 2, '--cfg-options',
-                f'train_dataloader.dataset.data_root={osp.join(SHARED, "data", "llvip_mini")}')
+                f'train_dataloader.dataset.data_root={llvip_mini()}')
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'browse_dataset.py: 2 pictures of training samples in' in proc.stdout
     files = sorted(glob.glob(str(tmp_path / '*.png')))
