@@ -51,6 +51,8 @@ def summary(sample, score_thr: float, classes) -> str:
 def main():
     args = parse_args()
     model = init_model(args.config, args.checkpoint, args.device)
+    if args.checkpoint is None:
+        print('image_demo.py: no checkpoint given: the model has random weights, its predictions mean nothing')
     pair = dict(rgb=args.rgb, **{other_modality(model, args.modality): args.x})
     subsets = args.subsets or ['+'.join(s) for s in all_subsets(list(model.data_preprocessor.modalities))]
     predictions = inference_multimodal(model, pair, subsets=subsets)

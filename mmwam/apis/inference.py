@@ -86,6 +86,9 @@ def prepare_batch(model, inputs) -> dict:
 
 def check_subsets(model, subsets) -> List[tuple]:
     names = list(model.data_preprocessor.modalities)
+    subsets = [subsets] if isinstance(subsets, str) else subsets  # 'rgb': one subset, not its letters
+    if not subsets:
+        raise InputError(f'subsets: no subset given; name at least one, e.g. [{"+".join(names)!r}]')
     try:
         return parse_subsets(subsets, names, 'subsets')
     except ValueError as e:

@@ -59,6 +59,8 @@ class FitReport:
                      f'{s[0][2]} in the model' for s in [[x for x in self.shape if _part(x[0]) == part]] if s]
             if n == 0 and OPTIONAL.search(part + '.'):
                 notes.append('training state, starts anew')
+            elif not notes and n < total:
+                notes.append(f'{total - n} not in the checkpoint: they keep their initialisation')
             rgb = [p for p in self.from_rgb if part.startswith(p + 'encoders.')]
             if rgb:
                 notes.insert(0, 'from the RGB checkpoint\'s backbone' +

@@ -45,7 +45,7 @@ def build_encoder(cfg: dict, modality: str, channels: int, in_channels_key: str 
     with SEG_MODELS.switch_scope_and_registry(None) as registry:
         cls = registry.get(kind) if isinstance(kind, str) else kind
     if cls is None:
-        raise ValueError(f'model.backbone type {kind!r} is not registered (in scope {registry.scope})')
+        raise InputError(f'model.backbone type {kind!r} is not registered (in scope {registry.scope})')
     if channels_argument(cls, (in_channels_key, )):
         cfg[in_channels_key] = channels
     encoder = _build(cfg)
@@ -112,7 +112,7 @@ class MultiModalBackbone(BaseModule):
         encoder_init = dict(encoder_init or {})
         unknown = set(encoder_init) - set(names)
         if unknown:
-            raise ValueError(f'model.encoder_init names {sorted(unknown)}, which are not modalities {names}')
+            raise InputError(f'model.encoder_init names {sorted(unknown)}, which are not modalities {names}')
         # mmengine's containers: BaseModule.init_weights reaches only children that have init_weights
         self.encoders = ModuleDict()
         self._scope = EvaluationScope()  # set only inside ``evaluating`` (the missing-modality loops)
@@ -121,7 +121,7 @@ class MultiModalBackbone(BaseModule):
         for name, ch in self.modalities.items():
             cfg = copy.deepcopy(dict(encoder[name] if per_modality else encoder))
             if 'type' not in cfg:
-                raise ValueError(f'model.backbone for modality {name!r} has no "type": {cfg}')
+                raise InputError(f'model.backbone for modality {name!r} has no "type": {cfg}')
             if pretrained is not None:
                 cfg['pretrained'] = pretrained
             cfg = apply_encoder_init(cfg, encoder_init.get(name, SAME), f'model.encoder_init.{name}')
@@ -142,7 +142,7 @@ class MultiModalBackbone(BaseModule):
             balancer = dict(balancer)
             given = balancer.setdefault('modalities', names)
             if list(given) != names:
-                raise ValueError(f'{balancer["type"]}.modalities {list(given)} != model modalities {names}')
+                raise InputError(f'{balancer["type"]}.modalities {list(given)} != model modalities {names}')
             module = _build(balancer)
             if not isinstance(module, Balancer):
                 raise InputError(f'model.balancer type {balancer["type"]!r} is not a Balancer subclass '

@@ -10,6 +10,8 @@ from collections import OrderedDict
 from itertools import combinations
 from typing import Dict, List, Mapping, Sequence, Tuple
 
+from .errors import InputError
+
 
 FIRST = 'rgb'
 
@@ -26,9 +28,9 @@ def parse_modalities(modalities: Mapping[str, int], where: str = 'modalities') -
                         f'dict(rgb=3, depth=1); got {modalities!r}')
     for name, ch in modalities.items():
         if not isinstance(ch, int) or isinstance(ch, bool) or ch < 1:
-            raise ValueError(f'{where}[{name!r}] must be a positive int (channels), got {ch!r}')
+            raise InputError(f'{where}[{name!r}] must be a positive int (channels), got {ch!r}')
         if '+' in name or '/' in name:
-            raise ValueError(f'{where}: modality name {name!r} may not contain "+" or "/"')
+            raise InputError(f'{where}: modality name {name!r} may not contain "+" or "/"')
     return OrderedDict((n, modalities[n]) for n in canonical_order(modalities))
 
 
@@ -59,7 +61,7 @@ def parse_subsets(subsets, names: Sequence[str], where: str = 'subsets') -> List
         parts = tuple(s.split('+')) if isinstance(s, str) else tuple(s)
         unknown = [p for p in parts if p not in names]
         if not parts or unknown:
-            raise ValueError(f'{where}: {s!r} is not a non-empty subset of the modalities {list(names)}')
+            raise InputError(f'{where}: {s!r} is not a non-empty subset of the modalities {list(names)}')
         out.append(tuple(n for n in names if n in parts))
     return out
 
@@ -69,7 +71,7 @@ def model_modalities(modalities, data_preprocessor, model_type: str):
     if modalities is None and isinstance(data_preprocessor, Mapping):
         modalities = data_preprocessor.get('modalities')
     if modalities is None:
-        raise ValueError(f'{model_type}: set model.data_preprocessor.modalities (or model.modalities), '
+        raise InputError(f'{model_type}: set model.data_preprocessor.modalities (or model.modalities), '
                          f'e.g. dict(rgb=3, depth=1)')
     return modalities
 
@@ -78,5 +80,5 @@ def check_preprocessor_modalities(model) -> None:
     """A model's data preprocessor must describe the same modalities as its backbone."""
     given = getattr(model.data_preprocessor, 'modalities', None)
     if given is not None and dict(given) != dict(model.backbone.modalities):
-        raise ValueError(f'model.data_preprocessor.modalities {dict(given)} != model.modalities '
+        raise InputError(f'model.data_preprocessor.modalities {dict(given)} != model.modalities '
                          f'{dict(model.backbone.modalities)}')

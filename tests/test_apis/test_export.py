@@ -179,3 +179,17 @@ def test_benchmark_reports_onnxruntime_against_pytorch(trained_demo):
     pytorch, ort, ratio = map(float, m.groups())
     assert abs(ratio - ort / pytorch) < 1e-2 * ratio + 1e-3
     assert 'batch 2, 48x48, 1 thread(s), median of 2 alternated iterations' in proc.stdout
+
+
+def test_pytorch2onnx_bad_arguments_are_one_line(tmp_path, monkeypatch):
+    """A batch of 0 (a floating point exception in the exporter) and an output folder that does not exist
+    are refused before anything is built."""
+    from mmwam.utils.cli import run_cli
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'deployment'))
+    import pytorch2onnx
+    cfg = config_path('mwam', 'segformer_rgbd_demo.py')
+    for argv, message in (([cfg, 'x.pth', '--batch', '0'], 'the batch must be 1 or more'),
+                          ([cfg, 'x.pth', '--out', str(tmp_path / 'no' / 'm.onnx')], 'does not exist')):
+        monkeypatch.setattr(sys, 'argv', ['pytorch2onnx.py', *argv])
+        with pytest.raises(SystemExit, match=f'pytorch2onnx.py: error: .*{message}'):
+            run_cli(pytorch2onnx.main, 'pytorch2onnx.py')

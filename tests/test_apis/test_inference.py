@@ -87,6 +87,10 @@ def test_subsets_predict_with_the_other_modalities_missing(seg, demo_root):
     out_other = inference_multimodal(seg, other, subsets=['rgb', 'rgb+depth'])
     assert torch.equal(out_other['rgb'].seg_logits.data, out['rgb'].seg_logits.data)
     assert not torch.equal(out_other['rgb+depth'].seg_logits.data, out['rgb+depth'].seg_logits.data)
+    # one subset as a string is that subset (not its letters); no subset at all is an error, not {}
+    assert list(inference_multimodal(seg, pair, subsets='rgb')) == ['rgb']
+    with pytest.raises(InputError, match='subsets: no subset given'):
+        inference_multimodal(seg, pair, subsets=[])
 
 
 def test_seg_inferencer_batches_folders_and_writes_panels_and_label_maps(trained_demo, seg, demo_root, tmp_path):

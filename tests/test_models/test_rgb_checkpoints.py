@@ -161,7 +161,10 @@ def test_runner_load_from_fills_the_model_and_logs_each_part(tmp_path, demo_root
     ckpt = tmp_path / 'segformer_rgb.pth'
     torch.save(dict(state_dict=state), ckpt)
     cfg.load_from, cfg.launcher = str(ckpt), 'none'
+    # the encoders' own pretrained checkpoint cannot be had (offline): load_from fills them, so it is skipped
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(tmp_path / 'not_downloaded.pth'))
     runner = build_runner(cfg)
+    runner._init_model_weights()
     runner.load_or_resume()
     own = runner.model.state_dict()
     for key, value in state.items():
@@ -169,6 +172,7 @@ def test_runner_load_from_fills_the_model_and_logs_each_part(tmp_path, demo_root
         assert torch.equal(own[target], value), target
     log = open(osp.join(runner.log_dir, f'{runner.timestamp}.log')).read()
     assert 'backbone.encoders.depth: ' in log and 'decode_head: ' in log and 'stem adapted' in log
+    assert 'depth encoder: filled by load_from' in log and 'its own pretrained initialisation is skipped' in log
     foreign, _, _, _ = rgb_and_multimodal('deeplabv3plus', tmp_path)
     bad = tmp_path / 'deeplab.pth'
     torch.save(dict(state_dict=foreign), bad)

@@ -4,14 +4,14 @@ The graph's input is the normalized, concatenated tensor (N x (3 + C) x H x W; s
 a segmentor outputs its logits at the input's size, a detector its head's raw outputs before box decoding
 and NMS (mmwam.apis.export.decode_detections finishes them as mmdet does)."""
 import argparse
+import os.path as osp
 
 import torch
-from mmengine.config import DictAction
 
 import mmwam  # noqa: F401
 from mmwam.apis import init_model
 from mmwam.apis.export import export_onnx, graph_node_names, max_difference, onnx_session
-from mmwam.utils.cli import run_cli
+from mmwam.utils.cli import CfgOptionsAction, InputError, run_cli
 
 TRAINING_ONLY = ('mwam', 'balancer', 'frm', 'frequency', 'ogm')
 
@@ -27,7 +27,7 @@ def parse_args():
     parser.add_argument('--dynamic', action='store_true', help='free batch size, height and width (the '
                         'batch only where the model\'s graph fixes its size)')
     parser.add_argument('--opset', type=int, default=17)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     return parser.parse_args()
 
 
@@ -42,6 +42,12 @@ def other_size_works(model, path, batch, shape, channels) -> bool:
 
 def main():
     args = parse_args()
+    if args.batch < 1 or (args.shape and min(args.shape) < 32):
+        raise InputError(f'--batch {args.batch} --shape {args.shape}: the batch must be 1 or more and the '
+                         'input at least 32 x 32 pixels')
+    folder = osp.dirname(osp.abspath(args.out))
+    if not osp.isdir(folder):
+        raise InputError(f'--out {args.out}: the folder {folder} does not exist')
     model = init_model(args.config, args.checkpoint, 'cpu', args.cfg_options)
     pre = model.data_preprocessor
     channels = sum(pre.modalities.values())

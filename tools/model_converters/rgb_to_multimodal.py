@@ -23,6 +23,8 @@ from mmwam.utils.cli import InputError, read_config, run_cli
 
 def convert(config: str, checkpoint: str, out: str) -> list:
     """Write ``out`` and return the report's lines."""
+    if not osp.isdir(osp.dirname(osp.abspath(out))):
+        raise InputError(f'{out}: the folder {osp.dirname(osp.abspath(out))} does not exist')
     cfg = read_config(config)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     from mmengine.registry import MODELS

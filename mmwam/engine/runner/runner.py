@@ -1,10 +1,13 @@
 """The Runner that loads checkpoints into multimodal models: fitted, reported per part, refused when they
 do not fit, and readable under torch >= 2.6's safe loader."""
+import re
+
 from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from ...models.checkpoint_fit import load_fitted, read_checkpoint
+from ...models.checkpoint_fit import fit_state_dict, load_fitted, read_checkpoint
+from ...models.multimodal_backbone import MultiModalBackbone
 
 
 @RUNNERS.register_module()
@@ -39,6 +42,25 @@ class MWAMRunner(Runner):
     def val(self):
         self._purpose = 'test'
         return super().val()
+
+    def _init_model_weights(self):
+        """The encoders that ``load_from`` fills entirely skip their own pretrained initialisation (their
+        weights would be replaced, and a ``torchvision://`` or hub checkpoint need not be fetched)."""
+        if self._load_from and not self._resume:
+            model = self.model.module if is_model_wrapper(self.model) else self.model
+            state = read_checkpoint(self._load_from, 'load_from checkpoint')
+            state = {re.sub(r'^module\.', '', k): v for k, v in state.get('state_dict', state).items()}
+            fitted, _ = fit_state_dict(state, model)
+            for prefix, backbone in model.named_modules():
+                if not isinstance(backbone, MultiModalBackbone):
+                    continue
+                for name, encoder in backbone.encoders.items():
+                    keys = [f'{prefix}.encoders.{name}.{k}'.lstrip('.') for k in encoder.state_dict()]
+                    if getattr(encoder, 'init_cfg', None) and all(k in fitted for k in keys):
+                        encoder.init_cfg = None
+                        self.logger.info(f'{name} encoder: filled by load_from {self._load_from}, its own '
+                                         'pretrained initialisation is skipped')
+        super()._init_model_weights()
 
     def load_checkpoint(self, filename, map_location='cpu', strict=False, revise_keys=[(r'^module\.', '')]):
         what = dict(resume='resume checkpoint', test='checkpoint', init='load_from checkpoint')[self._purpose]

@@ -11,6 +11,7 @@ from mmseg.models.data_preprocessor import SegDataPreProcessor
 from mmengine.logging import print_log
 from mmseg.registry import MODELS as SEG_MODELS
 
+from ...utils.errors import InputError
 from ...utils.modalities import channel_slices, parse_modalities
 
 
@@ -60,7 +61,7 @@ class MultiModalPreprocessorMixin:
         self.num_channels = sum(self.modalities.values())
         self.color_modality = color_modality if bgr_to_rgb else None
         if self.color_modality is not None and self.modalities.get(color_modality) != 3:
-            raise ValueError(f'data_preprocessor.bgr_to_rgb needs a 3-channel modality '
+            raise InputError(f'data_preprocessor.bgr_to_rgb needs a 3-channel modality '
                              f'{color_modality!r}; modalities are {dict(self.modalities)}')
         self.missing = tuple(missing or ())
         self._check_names(self.missing, 'data_preprocessor.missing')
@@ -71,19 +72,19 @@ class MultiModalPreprocessorMixin:
     def _check_names(self, names: Iterable[str], where: str):
         unknown = [n for n in names if n not in self.modalities]
         if unknown:
-            raise ValueError(f'{where}: unknown modalities {unknown}; known: {list(self.modalities)}')
+            raise InputError(f'{where}: unknown modalities {unknown}; known: {list(self.modalities)}')
 
     def _concat(self, values: Optional[Mapping[str, Sequence[float]]], what: str):
         if values is None:
             return None
         if not isinstance(values, Mapping) or set(values) != set(self.modalities):
-            raise ValueError(f'data_preprocessor.{what} must be a dict with one list per modality '
+            raise InputError(f'data_preprocessor.{what} must be a dict with one list per modality '
                              f'{list(self.modalities)}, got {values!r}')
         out = []
         for name, ch in self.modalities.items():
             v = list(values[name]) if isinstance(values[name], (list, tuple)) else [values[name]]
             if len(v) != ch:
-                raise ValueError(f'data_preprocessor.{what}[{name!r}] has {len(v)} values for {ch} channels')
+                raise InputError(f'data_preprocessor.{what}[{name!r}] has {len(v)} values for {ch} channels')
             out += v
         return out
 
@@ -122,7 +123,7 @@ class MultiModalPreprocessorMixin:
         for i, x in enumerate(inputs):
             if x.dim() != 3 or x.shape[0] != self.num_channels:
                 path = getattr(data_samples[i], 'img_path', '?') if data_samples else '?'
-                raise ValueError(
+                raise InputError(
                     f'sample {path}: the input has {x.shape[0] if x.dim() == 3 else tuple(x.shape)} '
                     f'channels, but data_preprocessor.modalities = {dict(self.modalities)} needs '
                     f'{self.num_channels}. Check the loading pipeline (LoadModalityFromFile channels, '
