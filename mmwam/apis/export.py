@@ -114,10 +114,11 @@ def graph_node_names(path: str) -> List[str]:
 
 def decode_detections(model, outputs: Dict[str, torch.Tensor], data_samples: list) -> list:
     """mmdet's decoding and NMS (the model's ``bbox_head.predict_by_feat`` and ``test_cfg``) on an exported
-    detector's raw outputs: the data samples with ``pred_instances``, boxes in the original image's frame."""
+    detector's raw outputs (name -> tensor or numpy array, as onnxruntime returns them): the data samples
+    with ``pred_instances``, boxes in the original image's frame."""
     groups: Dict[str, list] = {}
     for name, tensor in outputs.items():
-        groups.setdefault(name.rsplit('_', 1)[0], []).append(tensor)
+        groups.setdefault(name.rsplit('_', 1)[0], []).append(torch.as_tensor(tensor))
     metas = [s.metainfo for s in data_samples]
     results = model.bbox_head.predict_by_feat(*groups.values(), batch_img_metas=metas, rescale=True)
     return model.add_pred_to_datasample(data_samples, results)

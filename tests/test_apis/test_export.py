@@ -193,3 +193,13 @@ def test_pytorch2onnx_bad_arguments_are_one_line(tmp_path, monkeypatch):
         monkeypatch.setattr(sys, 'argv', ['pytorch2onnx.py', *argv])
         with pytest.raises(SystemExit, match=f'pytorch2onnx.py: error: .*{message}'):
             run_cli(pytorch2onnx.main, 'pytorch2onnx.py')
+
+
+def test_pytorch2onnx_takes_the_fixed_padding_of_the_test_pipeline():
+    """RTMDet / YOLOX pad to a fixed size: the graph's default input is that size, so the config's own
+    preprocessing feeds it (it used to be 512 x 512 whatever the config)."""
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'deployment'))
+    import pytorch2onnx
+    assert pytorch2onnx.padded_size(init_model(config_path('mwam', 'rtmdet_tiny_rgbt_llvip-mini_demo.py')).cfg) == \
+        (320, 320)
+    assert pytorch2onnx.padded_size(init_model(config_path('mwam', 'segformer_rgbd_demo.py')).cfg) is None

@@ -10,6 +10,7 @@ import torch
 
 import mmwam  # noqa: F401
 from mmwam.apis import init_model
+from mmwam.apis.pipeline import test_pipeline_cfg
 from mmwam.apis.export import export_onnx, graph_node_names, max_difference, onnx_session
 from mmwam.utils.cli import CfgOptionsAction, InputError, run_cli
 
@@ -40,6 +41,14 @@ def other_size_works(model, path, batch, shape, channels) -> bool:
         return False
 
 
+def padded_size(cfg):
+    """(H, W) of the test pipeline's fixed padding (mmdet's ``Pad(size=(w, h))``: RTMDet, YOLOX), so the
+    graph takes the input that the config's own preprocessing makes; None without one."""
+    pad = next((t for t in test_pipeline_cfg(cfg) if str(t.get('type')).split('.')[-1] == 'Pad' and t.get('size')),
+               None)
+    return (pad['size'][1], pad['size'][0]) if pad else None
+
+
 def main():
     args = parse_args()
     if args.batch < 1 or (args.shape and min(args.shape) < 32):
@@ -51,7 +60,7 @@ def main():
     model = init_model(args.config, args.checkpoint, 'cpu', args.cfg_options)
     pre = model.data_preprocessor
     channels = sum(pre.modalities.values())
-    shape = tuple(args.shape or getattr(pre, 'size', None) or (512, 512))
+    shape = tuple(args.shape or getattr(pre, 'size', None) or padded_size(model.cfg) or (512, 512))
     dynamic = ('batch', 'size') if args.dynamic else ()
     names = export_onnx(model, args.out, shape, args.batch, dynamic, args.opset)
     if args.dynamic and not other_size_works(model, args.out, args.batch, shape, channels):
