@@ -101,12 +101,18 @@ def config_typo(error: Exception):
     m = re.search(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'", msg)
     if isinstance(error, TypeError) and m:
         cls_name, field = m.groups()
-        cls = next((c for k, c in _registered('model').items() if k == cls_name), None)
-        known = [p for p in inspect.signature(cls.__init__).parameters if p != 'self'] if cls else []
+        # the registered class, or one whose base raised (the missing-modality loops' _PerSubsetIter)
+        found = {k: c for kind in ('model', 'loop', 'hook', 'dataset', 'transform', 'metric')
+                 for k, c in _registered(kind).items() if any(b.__name__ == cls_name for b in getattr(c, '__mro__', ()))}
+        exact = {k: c for k, c in found.items() if k == cls_name}
+        found = exact or found
+        name, cls = (' / '.join(sorted(found)), next(iter(found.values()))) if found else (cls_name, None)
+        known = [p for p in inspect.signature(cls.__init__).parameters if p not in ('self', 'args', 'kwargs')] \
+            if cls else []
         close = difflib.get_close_matches(field, known, n=3, cutoff=0.6)
         hint = f'; did you mean {" or ".join(map(repr, close))}?' if close else \
             (f' (its fields: {", ".join(known)})' if known else '')
-        return f'{cls_name} has no field {field!r}{hint}'
+        return f'{name} has no field {field!r}{hint}'
     if isinstance(error, TypeError) and 'cannot inherit from base' in msg:
         return (f'{msg.splitlines()[0]} (a field that is None in the base config, e.g. model.mwam=None in '
                 'a baseline, takes a whole dict: add its type, e.g. model.mwam.type=MWAM, with '

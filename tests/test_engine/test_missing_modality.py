@@ -278,3 +278,12 @@ def test_lower_is_better_keys_mean_and_pcr_on_the_complement():
     init_default_scope('mmdet')
     ev = MissingModalityEvaluator(dict(type='KAISTMissRateMetric'), ['rgb', 'thermal'], [('rgb', 'thermal')])
     assert ev.worst['kaist/MR_reasonable_all'] == 100.0 and ev.worst['kaist/MR_heavy_night'] == 100.0
+
+
+def test_a_misspelt_loop_field_names_the_loops_and_the_close_field():
+    """A typo in test_cfg / val_cfg reaches the loops' shared base: the message names the registered loops
+    (not the internal base class) and the field meant."""
+    from mmwam.utils.cli import config_typo
+    line = config_typo(TypeError("_PerSubsetIter.__init__() got an unexpected keyword argument 'zero_levl'"))
+    assert line == ("MissingModalityTestLoop / MissingModalityValLoop has no field 'zero_levl'; "
+                    "did you mean 'zero_level'?")
