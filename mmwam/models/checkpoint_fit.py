@@ -24,7 +24,8 @@ from .multimodal_backbone import MultiModalBackbone
 OPTIONAL = re.compile(r'(^|\.)(mwam|balancer|modality_heads)\.|num_batches_tracked$')
 
 
-def _multimodal_backbones(model: nn.Module) -> Dict[str, MultiModalBackbone]:
+def multimodal_backbones(model: nn.Module) -> Dict[str, MultiModalBackbone]:
+    """The model's multimodal backbones by key prefix (``'backbone.'``)."""
     return {f'{n}.' if n else '': m for n, m in model.named_modules() if isinstance(m, MultiModalBackbone)}
 
 
@@ -115,7 +116,7 @@ def fit_state_dict(state_dict: Dict, model: nn.Module) -> Tuple['OrderedDict', F
     for key, value in state_dict.items():  # the earlier detector layout: the stock keys under detector.
         state[key[len('detector.'):] if key.startswith('detector.') and key[len('detector.'):] in own
               else key] = value
-    for prefix, backbone in _multimodal_backbones(model).items():
+    for prefix, backbone in multimodal_backbones(model).items():
         names = list(backbone.modalities)
         report.model_modalities[prefix] = names
         given = sorted({k[len(prefix) + 9:].split('.', 1)[0] for k in state if k.startswith(prefix + 'encoders.')})

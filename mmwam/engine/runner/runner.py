@@ -6,8 +6,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from ...models.checkpoint_fit import fit_state_dict, load_fitted, read_checkpoint
-from ...models.multimodal_backbone import MultiModalBackbone
+from ...models.checkpoint_fit import fit_state_dict, load_fitted, multimodal_backbones, read_checkpoint
 
 
 @RUNNERS.register_module()
@@ -48,14 +47,14 @@ class MWAMRunner(Runner):
         weights would be replaced, and a ``torchvision://`` or hub checkpoint need not be fetched)."""
         if self._load_from and not self._resume:
             model = self.model.module if is_model_wrapper(self.model) else self.model
-            state = read_checkpoint(self._load_from, 'load_from checkpoint')
+            # kept for load_checkpoint, which runs next: the file is read once
+            self._read_load_from = (self._load_from, read_checkpoint(self._load_from, 'load_from checkpoint'))
+            state = self._read_load_from[1]
             state = {re.sub(r'^module\.', '', k): v for k, v in state.get('state_dict', state).items()}
             fitted, _ = fit_state_dict(state, model)
-            for prefix, backbone in model.named_modules():
-                if not isinstance(backbone, MultiModalBackbone):
-                    continue
+            for prefix, backbone in multimodal_backbones(model).items():
                 for name, encoder in backbone.encoders.items():
-                    keys = [f'{prefix}.encoders.{name}.{k}'.lstrip('.') for k in encoder.state_dict()]
+                    keys = [f'{prefix}encoders.{name}.{k}' for k in encoder.state_dict()]
                     if getattr(encoder, 'init_cfg', None) and all(k in fitted for k in keys):
                         encoder.init_cfg = None
                         self.logger.info(f'{name} encoder: filled by load_from {self._load_from}, its own '
@@ -64,7 +63,8 @@ class MWAMRunner(Runner):
 
     def load_checkpoint(self, filename, map_location='cpu', strict=False, revise_keys=[(r'^module\.', '')]):
         what = dict(resume='resume checkpoint', test='checkpoint', init='load_from checkpoint')[self._purpose]
-        checkpoint = read_checkpoint(filename, what)
+        read, self._read_load_from = getattr(self, '_read_load_from', None), None
+        checkpoint = read[1] if read and read[0] == filename else read_checkpoint(filename, what)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
         report = load_fitted(model, checkpoint, 'resume' if strict else self._purpose, f'{what} {filename}',
