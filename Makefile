@@ -3,7 +3,7 @@ PY := .venv/bin/python
 DEMO_CFG := configs/mwam/segformer_rgbd_demo.py
 DEMO_WORK := work_dirs/segformer_rgbd_demo
 
-.PHONY: env demo test
+.PHONY: env demo test lint
 
 env:
 	bash tools/setup_env.sh
@@ -25,3 +25,9 @@ demo: env
 
 test: env
 	$(PY) -m pytest -q tests
+
+# ruff (lint + import order + format check; ruff.toml) and codespell (setup.cfg), as CI runs them
+lint: env
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/codespell

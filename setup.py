@@ -1,4 +1,5 @@
 """mmwam: an OpenMMLab extension for multimodal segmentation / detection with MWAM."""
+
 import os
 import os.path as osp
 import shutil
@@ -82,4 +83,5 @@ if __name__ == '__main__':
             'deploy': parse_requirements('requirements/deploy.txt'),
             'mmpretrain': parse_requirements('requirements/optional.txt'),
         },
-        zip_safe=False)
+        zip_safe=False,
+    )

@@ -3,6 +3,7 @@ prediction (what the model does when a sensor fails).
 
     python demo/image_demo.py a.jpg a.png configs/mwam/segformer_rgbd_demo.py iter_1000.pth --out-file out.png
 """
+
 from argparse import ArgumentParser
 
 import numpy as np
@@ -20,11 +21,18 @@ def parse_args():
     parser.add_argument('x', help='the other modality\'s image (depth, thermal, infrared)')
     parser.add_argument('config')
     parser.add_argument('checkpoint', nargs='?', help='trained weights (without: random weights)')
-    parser.add_argument('--modality', help='the name of X in the config (default: its one non-RGB modality)')
-    parser.add_argument('--subsets', nargs='+', help='modality subsets to predict, e.g. rgb+depth rgb '
-                        '(default: every subset)')
+    parser.add_argument(
+        '--modality', help='the name of X in the config (default: its one non-RGB modality)'
+    )
+    parser.add_argument(
+        '--subsets',
+        nargs='+',
+        help='modality subsets to predict, e.g. rgb+depth rgb ' '(default: every subset)',
+    )
     parser.add_argument('--out-file', default='result.png', help='the panel to write (PNG)')
-    parser.add_argument('--score-thr', type=float, default=0.3, help='detection: draw boxes scoring at least this')
+    parser.add_argument(
+        '--score-thr', type=float, default=0.3, help='detection: draw boxes scoring at least this'
+    )
     parser.add_argument('--device', default='cpu')
     return parser.parse_args()
 
@@ -34,7 +42,9 @@ def other_modality(model, given) -> str:
     if given is None and len(others) == 1:
         return others[0]
     if given not in others:
-        raise InputError(f'--modality {given}: the config\'s modalities besides rgb are {", ".join(others)}')
+        raise InputError(
+            f'--modality {given}: the config\'s modalities besides rgb are {", ".join(others)}'
+        )
     return given
 
 
@@ -52,9 +62,13 @@ def main():
     args = parse_args()
     model = init_model(args.config, args.checkpoint, args.device)
     if args.checkpoint is None:
-        print('image_demo.py: no checkpoint given: the model has random weights, its predictions mean nothing')
+        print(
+            'image_demo.py: no checkpoint given: the model has random weights, its predictions mean nothing'
+        )
     pair = dict(rgb=args.rgb, **{other_modality(model, args.modality): args.x})
-    subsets = args.subsets or ['+'.join(s) for s in all_subsets(list(model.data_preprocessor.modalities))]
+    subsets = args.subsets or [
+        '+'.join(s) for s in all_subsets(list(model.data_preprocessor.modalities))
+    ]
     predictions = inference_multimodal(model, pair, subsets=subsets)
     show_result(model, pair, predictions, out_file=args.out_file, pred_score_thr=args.score_thr)
     for subset, sample in predictions.items():

@@ -3,6 +3,7 @@
 Importing the package registers its modules into mmseg's and mmdet's registries (configs use
 ``custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)``).
 """
+
 import warnings
 
 import mmcv
@@ -14,12 +15,18 @@ from mmengine.utils import digit_version
 from .version import __version__
 
 # Minimum versions (tested: mmcv 2.1.0, mmengine 0.10.7, mmseg 1.2.2, mmdet 3.3.0); newer ones warn.
-_REQUIRED = dict(mmcv=(mmcv, '2.0.0rc4', '2.2.0'), mmengine=(mmengine, '0.10.0', '0.11.0'),
-                 mmseg=(mmseg, '1.0.0', '1.3.0'), mmdet=(mmdet, '3.0.0', '3.4.0'))
+_REQUIRED = dict(
+    mmcv=(mmcv, '2.0.0rc4', '2.2.0'),
+    mmengine=(mmengine, '0.10.0', '0.11.0'),
+    mmseg=(mmseg, '1.0.0', '1.3.0'),
+    mmdet=(mmdet, '3.0.0', '3.4.0'),
+)
 for _name, (_mod, _min, _untested) in _REQUIRED.items():
     if digit_version(_mod.__version__) < digit_version(_min):
-        raise ImportError(f'mmwam needs {_name}>={_min}, found {_mod.__version__}; '
-                          f'pip install -U "{_name}>={_min}"')
+        raise ImportError(
+            f'mmwam needs {_name}>={_min}, found {_mod.__version__}; '
+            f'pip install -U "{_name}>={_min}"'
+        )
     if digit_version(_mod.__version__) >= digit_version(_untested):
         warnings.warn(f'mmwam is untested with {_name} {_mod.__version__} (>= {_untested})')
 

@@ -4,6 +4,7 @@
 pipelines, optionally the dataset); :func:`add_mwam` merges them into a loaded Config, and
 :func:`write_config` writes them under ``_base_ = CONFIG`` as a short config file.
 """
+
 import copy
 import os
 import os.path as osp
@@ -13,7 +14,6 @@ from mmengine.config import Config
 
 from .utils.cli import InputError, read_config
 from .utils.modalities import parse_modalities
-
 
 
 def _configs_root() -> str:
@@ -27,33 +27,81 @@ def _configs_root() -> str:
 CONFIGS = _configs_root()
 # --dataset names: dataset base configs of this repository (configs/_base_/datasets/)
 DATASETS = {
-    'nyudv2': 'nyudv2_rgbd.py', 'nyudv2-13': 'nyudv2-13_rgbd.py', 'sunrgbd': 'sunrgbd_rgbd.py',
-    'mfnet': 'mfnet_rgbt.py', 'pst900': 'pst900_rgbt.py', 'demo-rgbd': 'demo_rgbd.py',
-    'llvip': 'llvip_rgbt.py', 'llvip-mini': 'llvip-mini_rgbt.py', 'flir-aligned': 'flir-aligned_rgbt.py',
-    'm3fd': 'm3fd_rgbt.py', 'kaist': 'kaist_rgbt.py', 'kaist-mini': 'kaist-mini_rgbt.py'}
+    'nyudv2': 'nyudv2_rgbd.py',
+    'nyudv2-13': 'nyudv2-13_rgbd.py',
+    'sunrgbd': 'sunrgbd_rgbd.py',
+    'mfnet': 'mfnet_rgbt.py',
+    'pst900': 'pst900_rgbt.py',
+    'demo-rgbd': 'demo_rgbd.py',
+    'llvip': 'llvip_rgbt.py',
+    'llvip-mini': 'llvip-mini_rgbt.py',
+    'flir-aligned': 'flir-aligned_rgbt.py',
+    'm3fd': 'm3fd_rgbt.py',
+    'kaist': 'kaist_rgbt.py',
+    'kaist-mini': 'kaist-mini_rgbt.py',
+}
 # keys a dataset base config must define to be used with --dataset
-DATASET_KEYS = ('multimodal_preprocessor', 'num_classes', 'train_pipeline', 'test_pipeline', 'train_dataloader',
-                'val_dataloader', 'test_dataloader', 'val_evaluator', 'test_evaluator', 'val_cfg', 'test_cfg')
+DATASET_KEYS = (
+    'multimodal_preprocessor',
+    'num_classes',
+    'train_pipeline',
+    'test_pipeline',
+    'train_dataloader',
+    'val_dataloader',
+    'test_dataloader',
+    'val_evaluator',
+    'test_evaluator',
+    'val_cfg',
+    'test_cfg',
+)
 # transforms that change pixel values only and expect a colour image: moved before ConcatModalities
-PHOTOMETRIC = {'PhotoMetricDistortion', 'AdjustGamma', 'CLAHE', 'RGB2Gray', 'YOLOXHSVRandomAug',
-               'ColorTransform', 'Brightness', 'Contrast', 'Equalize', 'AutoContrast', 'Sharpness',
-               'Solarize', 'SolarizeAdd', 'Posterize', 'Color', 'Invert'}
+PHOTOMETRIC = {
+    'PhotoMetricDistortion',
+    'AdjustGamma',
+    'CLAHE',
+    'RGB2Gray',
+    'YOLOXHSVRandomAug',
+    'ColorTransform',
+    'Brightness',
+    'Contrast',
+    'Equalize',
+    'AutoContrast',
+    'Sharpness',
+    'Solarize',
+    'SolarizeAdd',
+    'Posterize',
+    'Color',
+    'Invert',
+}
 # transforms that mix several images: after ConcatModalities, so that every modality is pasted the same way;
 # mmdet's paste into a 3-channel canvas, so they become the multimodal versions (a pad value per modality)
-MIXING = {'Mosaic': 'MultiModalMosaic', 'CachedMosaic': 'MultiModalCachedMosaic', 'MixUp': 'MultiModalMixUp',
-          'CachedMixUp': 'MultiModalCachedMixUp', 'CopyPaste': 'CopyPaste'}  # CopyPaste: any channel count
+MIXING = {
+    'Mosaic': 'MultiModalMosaic',
+    'CachedMosaic': 'MultiModalCachedMosaic',
+    'MixUp': 'MultiModalMixUp',
+    'CachedMixUp': 'MultiModalCachedMixUp',
+    'CopyPaste': 'CopyPaste',
+}  # CopyPaste: any channel count
 # photometric transforms that can run after the concatenation (after a mosaic) on the RGB channels only
 RGB_ONLY = {'YOLOXHSVRandomAug': 'MultiModalYOLOXHSVRandomAug'}
 # what a --dataset's pipelines give to a model's own pipelines (their recipe kept: mosaic, mixup): how the
 # dataset's files and labels are read and what is packed
-DATASET_TRANSFORMS = ('LoadImageFromFile', 'LoadModalityFromFile', 'LoadAnnotations', 'PackDetInputs',
-                      'PackSegInputs')
+DATASET_TRANSFORMS = (
+    'LoadImageFromFile',
+    'LoadModalityFromFile',
+    'LoadAnnotations',
+    'PackDetInputs',
+    'PackSegInputs',
+)
 PREPROCESSOR_STATS = ('type', 'mean', 'std', 'bgr_to_rgb', 'rgb_to_bgr', 'modalities')
 # the multimodal twin of each data preprocessor the zoos' models use (BoxInst's makes pseudo masks from RGB)
 MULTIMODAL_PREPROCESSORS = {
     'seg': {'SegDataPreProcessor': 'MultiModalSegDataPreProcessor'},
-    'det': {'DetDataPreprocessor': 'MultiModalDetDataPreprocessor',
-            'BoxInstDataPreprocessor': 'MultiModalBoxInstDataPreprocessor'}}
+    'det': {
+        'DetDataPreprocessor': 'MultiModalDetDataPreprocessor',
+        'BoxInstDataPreprocessor': 'MultiModalBoxInstDataPreprocessor',
+    },
+}
 
 
 class ConversionError(InputError):
@@ -64,17 +112,25 @@ def load_config(path: str) -> Config:
     """``read_config`` (paths and ``mmseg::`` / ``mmdet::`` names) with a missing package named."""
     try:
         return read_config(path)
-    except InputError as e:  # a missing file, a zoo name that does not exist, a package not installed
+    except (
+        InputError
+    ) as e:  # a missing file, a zoo name that does not exist, a package not installed
         msg = str(e)  # a ConversionError does not name the config: the CLI puts it in front
-        raise ConversionError(msg[len(path) + 2:] if msg.startswith(f'{path}: ') else msg) from e
+        raise ConversionError(msg[len(path) + 2 :] if msg.startswith(f'{path}: ') else msg) from e
 
 
 def dataset_config(dataset: str) -> Config:
     """A ``--dataset`` name (``DATASETS``) or the path of a dataset config defining ``DATASET_KEYS``."""
-    path = osp.join(CONFIGS, '_base_', 'datasets', DATASETS[dataset]) if dataset in DATASETS else dataset
+    path = (
+        osp.join(CONFIGS, '_base_', 'datasets', DATASETS[dataset])
+        if dataset in DATASETS
+        else dataset
+    )
     if not osp.isfile(path):
-        raise ConversionError(f'--dataset {dataset!r}: neither a known dataset ({", ".join(DATASETS)}) '
-                              'nor a config file')
+        raise ConversionError(
+            f'--dataset {dataset!r}: neither a known dataset ({", ".join(DATASETS)}) '
+            'nor a config file'
+        )
     cfg = Config.fromfile(path)
     missing = [k for k in DATASET_KEYS if k not in cfg]
     if missing:
@@ -89,8 +145,13 @@ def _task(model: dict) -> str:
     import mmseg.models  # noqa: F401
     from mmdet.models.detectors import BaseDetector
     from mmseg.models.segmentors import CascadeEncoderDecoder, EncoderDecoder
+
     kind = model.get('type')
-    if kind in ('MultiModalEncoderDecoder', 'MultiModalCascadeEncoderDecoder', 'DualBackboneDetector'):
+    if kind in (
+        'MultiModalEncoderDecoder',
+        'MultiModalCascadeEncoderDecoder',
+        'DualBackboneDetector',
+    ):
         raise ConversionError(f'model.type is {kind}: the config is already multimodal')
     seg, det = _models('seg').get(kind), _models('det').get(kind)
     if seg is not None and issubclass(seg, CascadeEncoderDecoder):
@@ -100,22 +161,33 @@ def _task(model: dict) -> str:
     from mmdet.models.detectors.semi_base import SemiBaseDetector
     from mmdet.models.mot import BaseMOTModel
     from mmdet.models.reid import BaseReID
+
     if det is not None and issubclass(det, SemiBaseDetector):
-        raise ConversionError(f'model.type {kind} is a semi-supervised wrapper (teacher and student) around '
-                              'model.detector: out of scope; convert the detector\'s own config')
+        raise ConversionError(
+            f'model.type {kind} is a semi-supervised wrapper (teacher and student) around '
+            'model.detector: out of scope; convert the detector\'s own config'
+        )
     if det is not None and issubclass(det, (BaseMOTModel, BaseReID)):
-        raise ConversionError(f'model.type {kind} is a tracking or video model (multi-object tracking, video '
-                              'instance segmentation, re-identification): out of scope; convert the config of '
-                              'its image detector')
+        raise ConversionError(
+            f'model.type {kind} is a tracking or video model (multi-object tracking, video '
+            'instance segmentation, re-identification): out of scope; convert the config of '
+            'its image detector'
+        )
     if det is not None and issubclass(det, BaseDetector):
         if 'backbone' not in model:
-            raise ConversionError(f'model.backbone: the detector {kind} has no backbone to duplicate')
+            raise ConversionError(
+                f'model.backbone: the detector {kind} has no backbone to duplicate'
+            )
         if 'language_model' in model:
-            raise ConversionError(f'model.type {kind} is a vision-language detector (its language_model '
-                                  'reads text prompts): out of scope')
+            raise ConversionError(
+                f'model.type {kind} is a vision-language detector (its language_model '
+                'reads text prompts): out of scope'
+            )
         return 'det'
-    raise ConversionError(f'model.type {kind!r} is neither an mmseg EncoderDecoder nor an mmdet detector '
-                          'with a backbone')
+    raise ConversionError(
+        f'model.type {kind!r} is neither an mmseg EncoderDecoder nor an mmdet detector '
+        'with a backbone'
+    )
 
 
 def _models(task: str):
@@ -133,9 +205,12 @@ def _channels_key(backbone: dict, task: str) -> Optional[str]:
     kind = backbone.get('type')
     cls = _models(task).get(kind)
     if cls is None:
-        hint = ' (install mmpretrain for mmpretrain.* backbones)' if 'mmpretrain' in str(kind) else ''
+        hint = (
+            ' (install mmpretrain for mmpretrain.* backbones)' if 'mmpretrain' in str(kind) else ''
+        )
         raise ConversionError(f'model.backbone.type {kind!r} is not registered{hint}')
     from .models.encoder_init import channels_argument
+
     return channels_argument(cls)
 
 
@@ -148,8 +223,14 @@ def _unscoped(node):
     return node
 
 
-def _probe_encoder(backbone: dict, key: Optional[str], channels: int, task: str, levels: bool = False,
-                   modality: str = 'the new modality'):
+def _probe_encoder(
+    backbone: dict,
+    key: Optional[str],
+    channels: int,
+    task: str,
+    levels: bool = False,
+    modality: str = 'the new modality',
+):
     """Build the modality's encoder as MultiModalBackbone does (a stem fixed at 3 channels is rebuilt).
     Returns ``(level_channels, replicate)``: with ``levels``, the channels of each output level (a 64x64
     forward), which ``ConcatFusion`` needs; ``replicate`` when a 1-channel modality must be given as 3
@@ -159,6 +240,7 @@ def _probe_encoder(backbone: dict, key: Optional[str], channels: int, task: str,
     from mmengine.registry import DefaultScope
 
     from .models.multimodal_backbone import build_encoder
+
     cfg = copy.deepcopy(dict(backbone))
     cfg.update({'init_cfg': None})
     cfg.pop('pretrained', None)
@@ -175,8 +257,11 @@ def _probe_encoder(backbone: dict, key: Optional[str], channels: int, task: str,
     def shapes(encoder, n):
         with torch.no_grad():
             out = encoder(torch.zeros(1, n, 64, 64))
-        return [tuple(t.shape) for t in ([out] if isinstance(out, torch.Tensor) else out)
-                if isinstance(t, torch.Tensor)]
+        return [
+            tuple(t.shape)
+            for t in ([out] if isinstance(out, torch.Tensor) else out)
+            if isinstance(t, torch.Tensor)
+        ]
 
     replicate = False
     n = channels
@@ -184,7 +269,9 @@ def _probe_encoder(backbone: dict, key: Optional[str], channels: int, task: str,
         rgb, one = build(3), build(1)
         try:
             replicate = shapes(rgb, 3) != shapes(one, 1)
-        except RuntimeError:  # torch's shape error: a backbone that needs another input size (BEiT, MAE)
+        except (
+            RuntimeError
+        ):  # torch's shape error: a backbone that needs another input size (BEiT, MAE)
             pass  # no verdict: the encoders are built as configured
         n = 3 if replicate else 1
     encoder = build(n)  # (built, so that a config that cannot build is refused here)
@@ -196,8 +283,13 @@ def _kind(transform: dict) -> str:
     return str(transform.get('type', '')).split('.')[-1]
 
 
-def add_modality_to_pipeline(pipeline: List[dict], modality: str, channels: int, where: str,
-                             dataset_pipeline: Optional[List[dict]] = None) -> List[dict]:
+def add_modality_to_pipeline(
+    pipeline: List[dict],
+    modality: str,
+    channels: int,
+    where: str,
+    dataset_pipeline: Optional[List[dict]] = None,
+) -> List[dict]:
     """Load ``modality`` after the RGB image and concatenate it before the first geometric or mixing
     transform; photometric transforms (colour only) move before the concatenation, except after a mosaic /
     mixup (they then need the modalities together), where they become their RGB-only version. The
@@ -213,18 +305,25 @@ def add_modality_to_pipeline(pipeline: List[dict], modality: str, channels: int,
     if not loads and types and types[0] in MIXING:
         out = _after_concat(pipeline, modality, channels, where)
     elif not loads:
-        raise ConversionError(f'{where}: no LoadImageFromFile to load {modality!r} next to '
-                              f'(transforms: {types})')
+        raise ConversionError(
+            f'{where}: no LoadImageFromFile to load {modality!r} next to ' f'(transforms: {types})'
+        )
     else:
-        head = list(pipeline[:loads[0] + 1]) + [
-            dict(type='LoadModalityFromFile', modality=modality, channels=channels)]
-        rest = list(pipeline[loads[0] + 1:])
+        head = list(pipeline[: loads[0] + 1]) + [
+            dict(type='LoadModalityFromFile', modality=modality, channels=channels)
+        ]
+        rest = list(pipeline[loads[0] + 1 :])
         mixing = next((i for i, t in enumerate(rest) if _kind(t) in MIXING), len(rest))
         colour = [t for t in rest[:mixing] if _kind(t) in PHOTOMETRIC]
         rest = [t for t in rest if not any(t is c for c in colour)]
         cut = next((i for i, t in enumerate(rest) if not _kind(t).startswith('Load')), len(rest))
-        out = head + rest[:cut] + colour + [dict(type='ConcatModalities', keys=[modality])] + _after_concat(
-            rest[cut:], modality, channels, where)
+        out = (
+            head
+            + rest[:cut]
+            + colour
+            + [dict(type='ConcatModalities', keys=[modality])]
+            + _after_concat(rest[cut:], modality, channels, where)
+        )
     if dataset_pipeline is not None:
         given = {_kind(t): t for t in _unscoped(dataset_pipeline) if _kind(t) in DATASET_TRANSFORMS}
         out = [copy.deepcopy(given.get(_kind(t), t)) for t in out]
@@ -245,22 +344,40 @@ def _after_concat(transforms: List[dict], modality: str, channels: int, where: s
                 t['pad_val'] = {'rgb': t.get('pad_val', 114.0), modality: 0}
         elif kind in PHOTOMETRIC:
             if kind not in RGB_ONLY:
-                raise ConversionError(f'{where}: {t["type"]} changes colours after {mixed}, where the modalities '
-                                      f'are concatenated, and has no RGB-only version here (there are: '
-                                      f'{", ".join(RGB_ONLY)}); move it before {mixed}')
+                raise ConversionError(
+                    f'{where}: {t["type"]} changes colours after {mixed}, where the modalities '
+                    f'are concatenated, and has no RGB-only version here (there are: '
+                    f'{", ".join(RGB_ONLY)}); move it before {mixed}'
+                )
             t = dict(t, type=RGB_ONLY[kind])
         elif kind == 'Pad':
             pad = t.get('pad_val', 0)
             rgb = pad.get('img', 0) if isinstance(pad, dict) else pad
             if rgb != 0:
                 value = _pad_values(rgb, channels, f'{where}: {t["type"]}.pad_val')
-                t = dict(t, pad_val=dict(pad, img=value) if isinstance(pad, dict) else dict(img=value, seg=255))
+                t = dict(
+                    t,
+                    pad_val=dict(pad, img=value)
+                    if isinstance(pad, dict)
+                    else dict(img=value, seg=255),
+                )
         elif kind == 'RandomAffine':
-            t = dict(t, border_val=_pad_values(t.get('border_val', (114, 114, 114)), channels,
-                                                f'{where}: {t["type"]}.border_val'))
+            t = dict(
+                t,
+                border_val=_pad_values(
+                    t.get('border_val', (114, 114, 114)),
+                    channels,
+                    f'{where}: {t["type"]}.border_val',
+                ),
+            )
         elif kind == 'TestTimeAug':  # lists of alternatives, each a transform
-            t = dict(t, transforms=[_after_concat(list(alternatives), modality, channels, where)
-                                    for alternatives in t['transforms']])
+            t = dict(
+                t,
+                transforms=[
+                    _after_concat(list(alternatives), modality, channels, where)
+                    for alternatives in t['transforms']
+                ],
+            )
         out.append(t)
     return out
 
@@ -269,12 +386,16 @@ def _pad_values(rgb, channels: int, where: str) -> tuple:
     """RGB's pad value(s) and 0 for each channel of the modality, for OpenCV (at most 4 values)."""
     rgb = list(rgb) if isinstance(rgb, (list, tuple)) else [rgb] * 3
     if len(rgb) + channels > 4:
-        raise ConversionError(f'{where}: OpenCV pads at most 4 channels with values of their own, the image has '
-                              f'{len(rgb)} + {channels}; use a modality of 1 channel or remove the transform')
+        raise ConversionError(
+            f'{where}: OpenCV pads at most 4 channels with values of their own, the image has '
+            f'{len(rgb)} + {channels}; use a modality of 1 channel or remove the transform'
+        )
     return tuple(rgb + [0] * channels)
 
 
-def _dataset_with_pipeline(dataset: dict, new_pipeline, where: str, replace: Optional[dict] = None) -> dict:
+def _dataset_with_pipeline(
+    dataset: dict, new_pipeline, where: str, replace: Optional[dict] = None
+) -> dict:
     """The override of a dataloader's ``dataset`` that replaces its pipeline(s), through wrappers
     (``MultiImageMixDataset`` has a pipeline of its own and one in its dataset). ``replace``: a --dataset's
     dataset, which takes the place of the innermost one."""
@@ -282,14 +403,26 @@ def _dataset_with_pipeline(dataset: dict, new_pipeline, where: str, replace: Opt
     if 'pipeline' in dataset:
         out['pipeline'] = new_pipeline(dataset['pipeline'], f'{where}.pipeline')
     if 'dataset' in dataset:
-        out['dataset'] = _dataset_with_pipeline(dataset['dataset'], new_pipeline, f'{where}.dataset', replace)
-    elif 'datasets' in dataset and replace is not None:  # several datasets (ConcatDataset): the --dataset's one
-        return {'_delete_': True, **replace, 'pipeline': new_pipeline(
-            _innermost(dataset['datasets'][0])['pipeline'], f'{where}.datasets[0].pipeline')}
+        out['dataset'] = _dataset_with_pipeline(
+            dataset['dataset'], new_pipeline, f'{where}.dataset', replace
+        )
+    elif (
+        'datasets' in dataset and replace is not None
+    ):  # several datasets (ConcatDataset): the --dataset's one
+        return {
+            '_delete_': True,
+            **replace,
+            'pipeline': new_pipeline(
+                _innermost(dataset['datasets'][0])['pipeline'], f'{where}.datasets[0].pipeline'
+            ),
+        }
     elif 'datasets' in dataset:  # ConcatDataset: a list is replaced as a whole
         out['datasets'] = [
-            Config._merge_a_into_b(_dataset_with_pipeline(d, new_pipeline, f'{where}.datasets[{i}]'), d)
-            for i, d in enumerate(dataset['datasets'])]
+            Config._merge_a_into_b(
+                _dataset_with_pipeline(d, new_pipeline, f'{where}.datasets[{i}]'), d
+            )
+            for i, d in enumerate(dataset['datasets'])
+        ]
     elif replace is not None and out:
         out = {'_delete_': True, **replace, 'pipeline': out['pipeline']}
     if not out:
@@ -313,7 +446,7 @@ def _mixes_images(cfg: Config) -> bool:
     return False
 
 
-def _num_classes(node, n: int, skip=('rpn_head', )):
+def _num_classes(node, n: int, skip=('rpn_head',)):
     """The override that sets every ``num_classes`` under the model (the RPN's class-agnostic one
     excepted); ``None`` where nothing changes."""
     if isinstance(node, list):
@@ -358,10 +491,14 @@ def _dataset_overrides(data: Config, cfg: Config) -> Dict[str, object]:
     """A dataset config's pipelines, datasets, metrics and loops, replacing the config's (with the
     config's ``LABEL_TRANSFORMS`` added to the training pipeline)."""
     pipelines = {k: list(data[k]) for k in ('train_pipeline', 'test_pipeline')}
-    extra = [t for t in _unscoped(cfg.get('train_pipeline') or []) if t.get('type') in LABEL_TRANSFORMS]
+    extra = [
+        t for t in _unscoped(cfg.get('train_pipeline') or []) if t.get('type') in LABEL_TRANSFORMS
+    ]
     if extra:
         train = pipelines['train_pipeline']
-        pack = next((i for i, t in enumerate(train) if t.get('type', '').startswith('Pack')), len(train))
+        pack = next(
+            (i for i, t in enumerate(train) if t.get('type', '').startswith('Pack')), len(train)
+        )
         pipelines['train_pipeline'] = train[:pack] + extra + train[pack:]
     out: Dict[str, object] = dict(pipelines)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
@@ -386,15 +523,21 @@ def _pipeline_overrides(cfg: Config, modality: str, channels: int, data: Optiona
     def like(where):  # the --dataset pipeline whose loading and packing a pipeline takes
         if data is None:
             return None
-        return data.test_pipeline if any(w in where for w in ('test', 'val', 'tta')) else data.train_pipeline
+        return (
+            data.test_pipeline
+            if any(w in where for w in ('test', 'val', 'tta'))
+            else data.train_pipeline
+        )
 
     for name in ('train_pipeline', 'test_pipeline') if data is not None else ():
         given = [_kind(t) for t in data[name]]
-        before = given[:given.index('ConcatModalities')] if 'ConcatModalities' in given else given
+        before = given[: given.index('ConcatModalities')] if 'ConcatModalities' in given else given
         odd = [t for t in before if t not in DATASET_TRANSFORMS and t not in PHOTOMETRIC]
         if odd:
-            raise ConversionError(f'--dataset: its {name} prepares the images with {odd}, which the model\'s own '
-                                  'pipelines (kept for their mosaic / mixup) would leave out')
+            raise ConversionError(
+                f'--dataset: its {name} prepares the images with {odd}, which the model\'s own '
+                'pipelines (kept for their mosaic / mixup) would leave out'
+            )
     out: Dict[str, object] = {}
     for name in ('train_pipeline', 'train_pipeline_stage2', 'test_pipeline', 'tta_pipeline'):
         if isinstance(cfg.get(name), list) and not (data is not None and name == 'tta_pipeline'):
@@ -409,12 +552,22 @@ def _pipeline_overrides(cfg: Config, modality: str, channels: int, data: Optiona
 
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if isinstance(cfg.get(loader), dict) and 'dataset' in cfg[loader]:
-            out[loader] = dict(dataset=_dataset_with_pipeline(
-                cfg[loader]['dataset'], new_pipeline, f'{loader}.dataset',
-                None if data is None else dict(data[loader]['dataset'])))
+            out[loader] = dict(
+                dataset=_dataset_with_pipeline(
+                    cfg[loader]['dataset'],
+                    new_pipeline,
+                    f'{loader}.dataset',
+                    None if data is None else dict(data[loader]['dataset']),
+                )
+            )
     if data is not None:
-        out.update({k: v for k, v in _dataset_overrides(data, cfg).items()
-                    if k in ('val_evaluator', 'test_evaluator', 'val_cfg', 'test_cfg')})
+        out.update(
+            {
+                k: v
+                for k, v in _dataset_overrides(data, cfg).items()
+                if k in ('val_evaluator', 'test_evaluator', 'val_cfg', 'test_cfg')
+            }
+        )
         return out, new_pipeline
     for k, loop in (('val_cfg', 'MissingModalityValLoop'), ('test_cfg', 'MissingModalityTestLoop')):
         if cfg.get(k) is not None:
@@ -422,14 +575,16 @@ def _pipeline_overrides(cfg: Config, modality: str, channels: int, data: Optiona
     return out, new_pipeline
 
 
-def mwam_overrides(cfg: Config,
-                   modality: Optional[str] = None,
-                   channels: Optional[int] = None,
-                   dataset: Optional[str] = None,
-                   mean: Optional[Sequence[float]] = None,
-                   std: Optional[Sequence[float]] = None,
-                   mwam: Optional[dict] = dict(type='MWAM'),
-                   fusion: dict = dict(type='AddFusion')) -> Dict[str, object]:
+def mwam_overrides(
+    cfg: Config,
+    modality: Optional[str] = None,
+    channels: Optional[int] = None,
+    dataset: Optional[str] = None,
+    mean: Optional[Sequence[float]] = None,
+    std: Optional[Sequence[float]] = None,
+    mwam: Optional[dict] = dict(type='MWAM'),
+    fusion: dict = dict(type='AddFusion'),
+) -> Dict[str, object]:
     """The top-level fields that make ``cfg`` (an mmseg EncoderDecoder or mmdet detector config)
     an RGB + ``modality`` model with MWAM (``mwam=None``: the same model without it, the baseline).
 
@@ -446,31 +601,48 @@ def mwam_overrides(cfg: Config,
     key = _channels_key(model['backbone'], task)
     pre = dict(model.get('data_preprocessor') or {})
     rgb_mean, rgb_std = pre.get('mean'), pre.get('std')
-    if rgb_mean is None and rgb_std is None:  # no normalisation (YOLOX, RTMDet-Ins): the same as mean 0, std 1
+    if (
+        rgb_mean is None and rgb_std is None
+    ):  # no normalisation (YOLOX, RTMDet-Ins): the same as mean 0, std 1
         rgb_mean, rgb_std = [0.0] * 3, [1.0] * 3
         pre.update(mean=rgb_mean, std=rgb_std)
     if rgb_mean is None or rgb_std is None or len(rgb_mean) != 3:
-        raise ConversionError(f'model.data_preprocessor: the RGB mean and std (3 values each) are needed, '
-                              f'got mean={rgb_mean}, std={rgb_std}')
+        raise ConversionError(
+            f'model.data_preprocessor: the RGB mean and std (3 values each) are needed, '
+            f'got mean={rgb_mean}, std={rgb_std}'
+        )
     data = dataset_config(dataset) if dataset is not None else None
     if data is not None and task == 'det':
         _check_dataset_labels(model, data, dataset)
     if data is not None:
-        modality, channels, mean, std, dpre = _dataset_modality(data, dataset, task, modality, channels, mean,
-                                                                std)
+        modality, channels, mean, std, dpre = _dataset_modality(
+            data, dataset, task, modality, channels, mean, std
+        )
     else:
-        modality, channels, mean, std, dpre = _given_modality(modality, channels, mean, std, rgb_mean, rgb_std)
+        modality, channels, mean, std, dpre = _given_modality(
+            modality, channels, mean, std, rgb_mean, rgb_std
+        )
     fusion = dict(fusion)
     needs_levels = fusion.get('type') == 'ConcatFusion' and 'in_channels' not in fusion
-    level_channels, replicate = _probe_encoder(model['backbone'], key, channels, task, levels=needs_levels,
-                                               modality=modality)
+    level_channels, replicate = _probe_encoder(
+        model['backbone'], key, channels, task, levels=needs_levels, modality=modality
+    )
     if needs_levels:
         fusion['in_channels'] = level_channels
-    new_model = dict(type='MultiModalCascadeEncoderDecoder' if kind == 'cascade-seg' else
-                     'MultiModalEncoderDecoder') if task == 'seg' else dict(
-        type='DualBackboneDetector', detector_type=model['type'])
-    new_model.update(data_preprocessor=_preprocessor(pre, dpre, task, modality, channels, mean, std),
-                     mwam=copy.deepcopy(mwam), fusion=copy.deepcopy(fusion))
+    new_model = (
+        dict(
+            type='MultiModalCascadeEncoderDecoder'
+            if kind == 'cascade-seg'
+            else 'MultiModalEncoderDecoder'
+        )
+        if task == 'seg'
+        else dict(type='DualBackboneDetector', detector_type=model['type'])
+    )
+    new_model.update(
+        data_preprocessor=_preprocessor(pre, dpre, task, modality, channels, mean, std),
+        mwam=copy.deepcopy(mwam),
+        fusion=copy.deepcopy(fusion),
+    )
     if key not in (None, 'in_channels'):
         new_model['in_channels_key'] = key
     if replicate:
@@ -494,6 +666,7 @@ def label_needs(model: dict):
     from mmdet.models.dense_heads import RTMDetInsHead
     from mmdet.models.detectors import BoxInst, FastRCNN, MaskFormer
     from mmdet.models.detectors.single_stage_instance_seg import SingleStageInstanceSegmentor
+
     registry = _models('det')
     cls = registry.get(model['type'])
     if issubclass(cls, FastRCNN):
@@ -522,14 +695,18 @@ def _check_dataset_labels(model: dict, data: Config, dataset: str):
     loads = [t for t in data.train_pipeline if str(t.get('type', '')).endswith('LoadAnnotations')]
     for where, flag in label_needs(model):
         if flag is None:
-            raise ConversionError(f'--dataset {dataset}: {where} trains on precomputed proposals (LoadProposals '
-                                  'and a proposal file), which the dataset config does not give: convert without '
-                                  '--dataset to keep your pipelines, or use a detector with an RPN (Faster R-CNN)')
+            raise ConversionError(
+                f'--dataset {dataset}: {where} trains on precomputed proposals (LoadProposals '
+                'and a proposal file), which the dataset config does not give: convert without '
+                '--dataset to keep your pipelines, or use a detector with an RPN (Faster R-CNN)'
+            )
         if not any(t.get(flag) for t in loads):
             what = 'instance masks' if flag == 'with_mask' else 'semantic labels'
-            raise ConversionError(f'--dataset {dataset}: {where} trains on {what}, and the dataset config loads '
-                                  f'none (its LoadAnnotations has no {flag}=True): convert without --dataset to '
-                                  'keep your pipelines, or use a box detector')
+            raise ConversionError(
+                f'--dataset {dataset}: {where} trains on {what}, and the dataset config loads '
+                f'none (its LoadAnnotations has no {flag}=True): convert without --dataset to '
+                'keep your pipelines, or use a box detector'
+            )
 
 
 def _dataset_modality(data, dataset, task, modality, channels, mean, std):
@@ -538,15 +715,21 @@ def _dataset_modality(data, dataset, task, modality, channels, mean, std):
     dpre = {k: v for k, v in data.multimodal_preprocessor.items() if k != '_delete_'}
     want = 'MultiModalSegDataPreProcessor' if task == 'seg' else 'MultiModalDetDataPreprocessor'
     if dpre.get('type') != want:
-        raise ConversionError(f'--dataset {dataset}: a {dpre.get("type")} dataset config, but the model '
-                              f'is a {task} model (needs {want})')
-    modalities = parse_modalities(dpre['modalities'], f'--dataset {dataset}: data_preprocessor.modalities')
+        raise ConversionError(
+            f'--dataset {dataset}: a {dpre.get("type")} dataset config, but the model '
+            f'is a {task} model (needs {want})'
+        )
+    modalities = parse_modalities(
+        dpre['modalities'], f'--dataset {dataset}: data_preprocessor.modalities'
+    )
     extra = [m for m in modalities if m != 'rgb']
     if modality is not None and [modality] != extra:
         raise ConversionError(f'--modality {modality}: the dataset {dataset} provides {extra}')
     if channels is not None and modalities[extra[0]] != channels:
-        raise ConversionError(f'--channels {channels}: the dataset {dataset} gives {extra[0]} with '
-                              f'{modalities[extra[0]]} channel(s)')
+        raise ConversionError(
+            f'--channels {channels}: the dataset {dataset} gives {extra[0]} with '
+            f'{modalities[extra[0]]} channel(s)'
+        )
     modality, channels = extra[0], modalities[extra[0]]
     mean = mean if mean is not None else dpre['mean'][modality]
     std = std if std is not None else dpre['std'][modality]
@@ -570,8 +753,10 @@ def _preprocessor(pre, dpre, task, modality, channels, mean, std) -> dict:
     twins = MULTIMODAL_PREPROCESSORS[task]
     given = str(pre.get('type') or next(iter(twins))).split('.')[-1]
     if given not in twins:
-        raise ConversionError(f'model.data_preprocessor.type {given!r} has no multimodal version here (there are: '
-                              f'{", ".join(twins)})')
+        raise ConversionError(
+            f'model.data_preprocessor.type {given!r} has no multimodal version here (there are: '
+            f'{", ".join(twins)})'
+        )
     kept = {k: v for k, v in pre.items() if k not in PREPROCESSOR_STATS}
     kept.update({k: v for k, v in dpre.items() if k not in PREPROCESSOR_STATS})
     modalities = parse_modalities({'rgb': 3, modality: channels}, '--modality')
@@ -582,7 +767,8 @@ def _preprocessor(pre, dpre, task, modality, channels, mean, std) -> dict:
         mean={'rgb': list(pre['mean']), modality: _stats(mean, channels, 'mean')},
         std={'rgb': list(pre['std']), modality: _stats(std, channels, 'std')},
         bgr_to_rgb=bool(pre.get('bgr_to_rgb', False)),
-        **kept)
+        **kept,
+    )
 
 
 def _runtime_overrides(cfg: Config, convert=None) -> Dict[str, object]:
@@ -594,23 +780,41 @@ def _runtime_overrides(cfg: Config, convert=None) -> Dict[str, object]:
     with a --dataset's pipelines (no mosaic to switch off) the first is dropped and the second refused."""
     imports = list((cfg.get('custom_imports') or {}).get('imports', []))
     out: Dict[str, object] = dict(
-        custom_imports=dict(imports=imports + ['mmwam'] * ('mmwam' not in imports), allow_failed_imports=False))
+        custom_imports=dict(
+            imports=imports + ['mmwam'] * ('mmwam' not in imports), allow_failed_imports=False
+        )
+    )
     hooks = []
     for h in cfg.get('custom_hooks') or []:
-        if h.get('type') == 'FRMLoggerHook' or (h.get('type') == 'PipelineSwitchHook' and convert is None):
+        if h.get('type') == 'FRMLoggerHook' or (
+            h.get('type') == 'PipelineSwitchHook' and convert is None
+        ):
             continue
         if h.get('type') == 'PipelineSwitchHook':
-            h = dict(h, switch_pipeline=convert(h['switch_pipeline'], 'custom_hooks.PipelineSwitchHook'))
-        if h.get('type') == 'YOLOXModeSwitchHook' and convert is not None:  # it skips transforms by class name
-            h = dict(h, skip_type_keys=[MIXING.get(k, k) for k in h.get('skip_type_keys') or
-                                        ('Mosaic', 'RandomAffine', 'MixUp')])
+            h = dict(
+                h, switch_pipeline=convert(h['switch_pipeline'], 'custom_hooks.PipelineSwitchHook')
+            )
+        if (
+            h.get('type') == 'YOLOXModeSwitchHook' and convert is not None
+        ):  # it skips transforms by class name
+            h = dict(
+                h,
+                skip_type_keys=[
+                    MIXING.get(k, k)
+                    for k in h.get('skip_type_keys') or ('Mosaic', 'RandomAffine', 'MixUp')
+                ],
+            )
         if h.get('type') == 'YOLOXModeSwitchHook' and convert is None:
-            raise InputError('custom_hooks: YOLOXModeSwitchHook switches off the Mosaic / MixUp of a '
-                             'MultiImageMixDataset, and with this --dataset the config has none: convert it '
-                             'without --dataset (its own pipelines), or remove the hook')
+            raise InputError(
+                'custom_hooks: YOLOXModeSwitchHook switches off the Mosaic / MixUp of a '
+                'MultiImageMixDataset, and with this --dataset the config has none: convert it '
+                'without --dataset (its own pipelines), or remove the hook'
+            )
         hooks.append(h)
     out['custom_hooks'] = hooks + [dict(type='FRMLoggerHook', interval=50)]
-    backends = list((cfg.get('visualizer') or {}).get('vis_backends') or [dict(type='LocalVisBackend')])
+    backends = list(
+        (cfg.get('visualizer') or {}).get('vis_backends') or [dict(type='LocalVisBackend')]
+    )
     if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
         out['visualizer'] = dict(vis_backends=backends + [dict(type='TensorboardVisBackend')])
     out['runner_type'] = 'MWAMRunner'
@@ -628,31 +832,50 @@ def missing_modality_recipe(cfg: Config, overrides: Dict[str, object]) -> Dict[s
     out = copy.deepcopy(overrides)
     model = out['model']
     if model.get('mwam') is None:
-        raise ConversionError('--recipe missing-modality trains MWAM\'s loss mode: not with --baseline')
+        raise ConversionError(
+            '--recipe missing-modality trains MWAM\'s loss mode: not with --baseline'
+        )
     model['mwam'] = dict(model['mwam'], mode='both')
     model['modality_dropout'] = dict(type='ModalityDropout', p_full=None, level='input')
     base = cfg.model
     if model['type'] == 'DualBackboneDetector':
         from mmdet.models.detectors import SingleStageDetector
+
         if not issubclass(_models('det').get(base['type']), SingleStageDetector):
-            raise ConversionError(f'--recipe missing-modality: MWAM\'s loss mode needs a single-stage detector '
-                                  f'(RetinaNet, FCOS, ATSS, RTMDet, ...), and {base["type"]} is not one; convert '
-                                  'without --recipe (gradient mode) and add model.modality_dropout')
+            raise ConversionError(
+                f'--recipe missing-modality: MWAM\'s loss mode needs a single-stage detector '
+                f'(RetinaNet, FCOS, ATSS, RTMDet, ...), and {base["type"]} is not one; convert '
+                'without --recipe (gradient mode) and add model.modality_dropout'
+            )
         model['modality_heads'] = dict()
         return out
-    modality, channels = [(m, c) for m, c in model['data_preprocessor']['modalities'].items() if m != 'rgb'][0]
-    levels, _ = _probe_encoder(base['backbone'], _channels_key(base['backbone'], 'seg'), channels, 'seg',
-                               levels=True, modality=modality)
+    modality, channels = [
+        (m, c) for m, c in model['data_preprocessor']['modalities'].items() if m != 'rgb'
+    ][0]
+    levels, _ = _probe_encoder(
+        base['backbone'],
+        _channels_key(base['backbone'], 'seg'),
+        channels,
+        'seg',
+        levels=True,
+        modality=modality,
+    )
     head = base['decode_head'][-1] if isinstance(base['decode_head'], list) else base['decode_head']
     new_head = model.get('decode_head') or {}
     new_head = new_head[-1] if isinstance(new_head, list) else new_head
     model['modality_heads'] = dict(
-        type='FCNHead', in_channels=levels[-1], in_index=len(levels) - 1, channels=max(16, levels[-1] // 4),
-        num_convs=1, concat_input=False, dropout_ratio=0.0,
+        type='FCNHead',
+        in_channels=levels[-1],
+        in_index=len(levels) - 1,
+        channels=max(16, levels[-1] // 4),
+        num_convs=1,
+        concat_input=False,
+        dropout_ratio=0.0,
         num_classes=(new_head or {}).get('num_classes', head['num_classes']),
         norm_cfg=head.get('norm_cfg', dict(type='BN', requires_grad=True)),
         align_corners=head.get('align_corners', False),
-        loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0))
+        loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
+    )
     return out
 
 
@@ -687,18 +910,25 @@ def format_config(base: str, overrides: Dict[str, object], header: str = '') -> 
     """Python source of a config inheriting ``base`` with ``overrides``; pipelines used in several
     places are written once and referenced by name."""
     from yapf.yapflib.yapf_api import FormatCode
+
     refs = {id(v): k for k, v in overrides.items() if '_pipeline' in k}
     lines = [f'# {line}' if line else '#' for line in header.splitlines()]
     lines.append(f'_base_ = {base!r}')
     for k, v in overrides.items():
         lines.append(f'{k} = {_fmt(v, {i: n for i, n in refs.items() if n != k})}')
-    style = dict(based_on_style='pep8', column_limit=100, blank_line_before_nested_class_or_def=True,
-                 split_before_expression_after_opening_paren=True)
+    style = dict(
+        based_on_style='pep8',
+        column_limit=100,
+        blank_line_before_nested_class_or_def=True,
+        split_before_expression_after_opening_paren=True,
+    )
     text, _ = FormatCode('\n'.join(lines) + '\n', style_config=style)
     return text
 
 
-def write_config(base: str, out: str, header: str = '', recipe: Optional[str] = None, **kwargs) -> Config:
+def write_config(
+    base: str, out: str, header: str = '', recipe: Optional[str] = None, **kwargs
+) -> Config:
     """Write the MWAM config of ``base`` (a path or an ``mmseg::`` / ``mmdet::`` name) to ``out``,
     inheriting it (with a ``RECIPES`` entry applied); returns the written config, loaded back."""
     cfg = load_config(base)

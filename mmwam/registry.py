@@ -1,6 +1,7 @@
 """The downstream registries mmwam registers into, in one place (mmwam has no default scope of its own:
 its modules are found under mmseg's and mmdet's scopes, as configs with ``default_scope='mmseg'`` /
 ``'mmdet'`` expect)."""
+
 from mmcv.transforms import TRANSFORMS
 from mmdet.registry import DATASETS as DET_DATASETS
 from mmdet.registry import METRICS as DET_METRICS
@@ -25,5 +26,18 @@ def register_model(name=None):
     return wrap
 
 
-__all__ = ['TRANSFORMS', 'DET_DATASETS', 'DET_METRICS', 'DET_MODELS', 'DET_VISUALIZERS', 'HOOKS', 'LOOPS', 'RUNNERS',
-           'SEG_DATASETS', 'SEG_METRICS', 'SEG_MODELS', 'SEG_VISUALIZERS', 'register_model']
+__all__ = [
+    'TRANSFORMS',
+    'DET_DATASETS',
+    'DET_METRICS',
+    'DET_MODELS',
+    'DET_VISUALIZERS',
+    'HOOKS',
+    'LOOPS',
+    'RUNNERS',
+    'SEG_DATASETS',
+    'SEG_METRICS',
+    'SEG_MODELS',
+    'SEG_VISUALIZERS',
+    'register_model',
+]

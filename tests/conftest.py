@@ -16,6 +16,8 @@ def llvip_mini() -> str:
     if not osp.isdir(LLVIP_MINI):
         pytest.skip(f'llvip_mini is not at {LLVIP_MINI} (set MMWAM_LLVIP_MINI to its folder)')
     return LLVIP_MINI
+
+
 sys.path.insert(0, osp.join(ROOT, 'tools', 'misc'))
 torch.set_num_threads(2)
 
@@ -24,13 +26,21 @@ torch.set_num_threads(2)
 def demo_root(tmp_path_factory):
     """A small demo RGB-D set (the same generator as the embedded default)."""
     from make_demo_rgbd import write_dataset
-    return write_dataset(str(tmp_path_factory.mktemp('demo_rgbd')), num_train=16, num_test=4,
-                         height=64, width=64, seed=0)
+
+    return write_dataset(
+        str(tmp_path_factory.mktemp('demo_rgbd')),
+        num_train=16,
+        num_test=4,
+        height=64,
+        width=64,
+        seed=0,
+    )
 
 
 @pytest.fixture(autouse=True)
 def _seg_scope():
     from mmwam.utils.setup_env import register_all_modules
+
     register_all_modules('mmseg')
     yield
 
@@ -42,6 +52,7 @@ def config_path(*parts):
 def tiny_demo_cfg(demo_root, work_dir, max_iters=4, mwam=True, **overrides):
     """The demo config shrunk to a few iterations on ``demo_root``, single-process, no workers."""
     from mmengine.config import Config
+
     cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py'))
     cfg.work_dir = str(work_dir)
     cfg.train_cfg.max_iters = max_iters
@@ -75,6 +86,7 @@ def tiny_demo_cfg(demo_root, work_dir, max_iters=4, mwam=True, **overrides):
 def trained_demo(demo_root, tmp_path_factory):
     """The demo segmentor trained 2 iterations by a real Runner on ``demo_root``: (config file, checkpoint)."""
     from mmwam.utils.cli import build_runner
+
     work = tmp_path_factory.mktemp('trained_demo')
     cfg = tiny_demo_cfg(demo_root, work, max_iters=2)
     cfg.custom_hooks, cfg.launcher = [], 'none'

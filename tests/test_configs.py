@@ -2,24 +2,26 @@
 where the data exists here: the demo set, llvip_mini; unloaded otherwise), loads its pretrained
 checkpoint (a local stand-in for the hub one: no hub is reachable here) into every encoder, and trains
 one step. Every _base_ file loads."""
+
 import glob
 import os.path as osp
 
 import pytest
 import torch
+from conftest import LLVIP_MINI, ROOT
 from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.optim import build_optim_wrapper
-from mmengine.registry import init_default_scope
-from mmengine.registry import MODELS
-
-from conftest import LLVIP_MINI, ROOT
+from mmengine.registry import MODELS, init_default_scope
 from test_models.test_dual_backbone_detector import batch as det_batch
 from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
 from test_models.test_pretrained import assert_encoders_equal, make_checkpoint
 
-CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
-                 if '_base_' not in p)
+CONFIGS = sorted(
+    p
+    for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+    if '_base_' not in p
+)
 BASES = sorted(glob.glob(osp.join(ROOT, 'configs', '_base_', '**', '*.py'), recursive=True))
 
 
@@ -31,30 +33,48 @@ def test_base_config_loads(path):
 def _build_datasets(cfg, demo_root):
     """Each loader's dataset: loaded from the fixture where the data exists here, else built unloaded."""
     from mmengine.registry import DATASETS
+
     name = osp.basename(cfg.filename)
-    root = demo_root if 'rgbd_demo' in name else \
-        (LLVIP_MINI if osp.isdir(LLVIP_MINI) else None) if 'llvip-mini' in name else \
-        osp.join(ROOT, 'tests', 'data', 'kaist') if 'kaist-mini' in name else None
+    root = (
+        demo_root
+        if 'rgbd_demo' in name
+        else (LLVIP_MINI if osp.isdir(LLVIP_MINI) else None)
+        if 'llvip-mini' in name
+        else osp.join(ROOT, 'tests', 'data', 'kaist')
+        if 'kaist-mini' in name
+        else None
+    )
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         ds = inner = cfg[loader].dataset.to_dict()
-        while 'dataset' in inner:  # a wrapper (YOLOX's MultiImageMixDataset): its dataset reads the files
+        while (
+            'dataset' in inner
+        ):  # a wrapper (YOLOX's MultiImageMixDataset): its dataset reads the files
             inner = inner['dataset']
-        if root is None:  # (a wrapper counts its dataset's samples when built: the dataset alone then)
+        if (
+            root is None
+        ):  # (a wrapper counts its dataset's samples when built: the dataset alone then)
             ds = dict(inner, lazy_init=True)
         else:
             inner['data_root'] = root
         dataset = DATASETS.build(ds)
         if root is not None:
-            assert len(dataset) > 0 and dataset[0]['inputs'].shape[0] == \
-                sum(cfg.model.data_preprocessor.modalities.values()), (loader, name)
+            assert len(dataset) > 0 and dataset[0]['inputs'].shape[0] == sum(
+                cfg.model.data_preprocessor.modalities.values()
+            ), (loader, name)
 
 
 def test_there_are_configs():
     names = {osp.relpath(p, osp.join(ROOT, 'configs')) for p in CONFIGS}
-    assert {'mwam/segformer_rgbd.py', 'mwam/segformer_rgbd_baseline.py', 'mwam/segformer_rgbd_demo.py',
-            'mwam/segformer_rgbd_demo_baseline.py', 'mwam/faster-rcnn_r50_fpn_rgbt_llvip.py',
-            'mwam/faster-rcnn_r50_fpn_rgbt_llvip_baseline.py', 'mwam/retinanet_r50_fpn_rgbt_llvip.py',
-            'mwam/retinanet_r50_fpn_rgbt_llvip_baseline.py'} <= names
+    assert {
+        'mwam/segformer_rgbd.py',
+        'mwam/segformer_rgbd_baseline.py',
+        'mwam/segformer_rgbd_demo.py',
+        'mwam/segformer_rgbd_demo_baseline.py',
+        'mwam/faster-rcnn_r50_fpn_rgbt_llvip.py',
+        'mwam/faster-rcnn_r50_fpn_rgbt_llvip_baseline.py',
+        'mwam/retinanet_r50_fpn_rgbt_llvip.py',
+        'mwam/retinanet_r50_fpn_rgbt_llvip_baseline.py',
+    } <= names
 
 
 _LOCAL = {}
@@ -66,7 +86,9 @@ def _local_stand_in_for_hub_checkpoint(cfg, tmp_dir):
     Returns its state dict, or None when the config trains from scratch."""
     model = cfg.model
     init = model.backbone.get('init_cfg') or {}
-    url = model.get('pretrained') or (init.get('checkpoint') if init.get('type') == 'Pretrained' else None)
+    url = model.get('pretrained') or (
+        init.get('checkpoint') if init.get('type') == 'Pretrained' else None
+    )
     if not url:
         return None
     key = (url, repr(model.backbone))
@@ -102,7 +124,9 @@ def test_config_builds_loads_pretrained_and_trains_one_step(path, checkpoint_dir
     if scope == 'mmseg':
         cfg.model.data_preprocessor.size = None  # no padding to the full crop: a tiny step
         cfg.model.data_preprocessor.size_divisor = 32
-        data = seg_batch(n=2, h=64, w=64, channels=channels, num_classes=cfg.model.decode_head.num_classes)
+        data = seg_batch(
+            n=2, h=64, w=64, channels=channels, num_classes=cfg.model.decode_head.num_classes
+        )
     else:
         assert channels == 4
         data = det_batch(n=2, size=64)
@@ -114,7 +138,10 @@ def test_config_builds_loads_pretrained_and_trains_one_step(path, checkpoint_dir
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     from mmengine.logging import MessageHub
-    MessageHub.get_current_instance().update_info('iter', 0)  # YOLOX's batch resizing reads it, as under a Runner
+
+    MessageHub.get_current_instance().update_info(
+        'iter', 0
+    )  # YOLOX's batch resizing reads it, as under a Runner
     losses = model.train_step(data, optim)
     assert all(torch.isfinite(v).all() for v in losses.values())
     changed = [n for n, p in model.named_parameters() if not torch.equal(before[n], p)]
@@ -122,5 +149,6 @@ def test_config_builds_loads_pretrained_and_trains_one_step(path, checkpoint_dir
         assert any(f'backbone.encoders.{m}.' in n for n in changed), m
     name = osp.basename(path)
     assert (model.backbone.balancer is None) == ('baseline' in name)
-    assert type(model.backbone.balancer).__name__ == ('OGMGE' if 'ogm-ge' in name else 'MWAM' if 'baseline' not in name
-                                                      else 'NoneType')
+    assert type(model.backbone.balancer).__name__ == (
+        'OGMGE' if 'ogm-ge' in name else 'MWAM' if 'baseline' not in name else 'NoneType'
+    )

@@ -36,7 +36,7 @@ if ! "$py" -c 'import mmcv.ops' 2>/dev/null; then
 fi
 # then everything else at its pin
 pip_ -c "$pins" -r "$root/requirements/runtime.txt" -r "$root/requirements/tests.txt" \
-  -r "$root/requirements/deploy.txt" \
+  -r "$root/requirements/deploy.txt" -r "$root/requirements/lint.txt" \
   "$(pin mmsegmentation)" "$(pin mmdet)" "$(pin matplotlib)" "$(pin pycocotools)" \
   "$(pin shapely)" "$(pin terminaltables)" "$(pin prettytable)"
 pip_ --no-deps --no-build-isolation -e "$root"

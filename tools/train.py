@@ -1,4 +1,5 @@
 """Train a multimodal segmentor / detector: the standard OpenMMLab CLI."""
+
 import argparse
 import logging
 import os
@@ -14,12 +15,21 @@ def parse_args():
     parser = argparse.ArgumentParser(description='Train a multimodal model (mmwam)')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
-    parser.add_argument('--resume', nargs='?', type=str, const='auto',
-                        help='resume from this checkpoint, or without a path from the latest one in '
-                        'the work dir (MWAM banks included)')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from this checkpoint, or without a path from the latest one in '
+        'the work dir (MWAM banks included)',
+    )
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision training')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        help='override config settings, key=value (see mmengine DictAction)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        help='override config settings, key=value (see mmengine DictAction)',
+    )
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
@@ -32,7 +42,9 @@ def main():
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     if args.amp:
         if cfg.optim_wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
-            print_log('AMP is already enabled in the config.', logger='current', level=logging.WARNING)
+            print_log(
+                'AMP is already enabled in the config.', logger='current', level=logging.WARNING
+            )
         else:
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'

@@ -1,7 +1,9 @@
 # Faster R-CNN R50-FPN, dual encoders (RGB + infrared) + MWAM, LLVIP, 1x schedule.
 _base_ = [
-    '../_base_/models/faster-rcnn_r50_fpn_mwam.py', '../_base_/datasets/llvip_rgbt.py',
-    '../_base_/schedules/det_1x.py', '../_base_/det_runtime.py'
+    '../_base_/models/faster-rcnn_r50_fpn_mwam.py',
+    '../_base_/datasets/llvip_rgbt.py',
+    '../_base_/schedules/det_1x.py',
+    '../_base_/det_runtime.py',
 ]
 # Both encoders start from torchvision's ImageNet ResNet-50 (the infrared stem: its RGB filters averaged
 # over the colour channels; model.encoder_init chooses per modality). frozen_stages=-1: every stage of both
@@ -9,4 +11,5 @@ _base_ = [
 model = dict(
     data_preprocessor={{_base_.multimodal_preprocessor}},
     backbone=dict(frozen_stages=-1),
-    roi_head=dict(bbox_head=dict(num_classes={{_base_.num_classes}})))
+    roi_head=dict(bbox_head=dict(num_classes={{_base_.num_classes}})),
+)

@@ -2,8 +2,10 @@
 # (tests/data/kaist: 4 training and 5 test images in the released layout): it runs the whole KAIST path
 # (training, the missing-modality MR^-2 table, the submission files) in seconds; it learns nothing.
 _base_ = [
-    '../_base_/models/retinanet_r50_fpn_mwam.py', '../_base_/datasets/kaist-mini_rgbt.py',
-    '../_base_/schedules/det_1x.py', '../_base_/det_runtime.py'
+    '../_base_/models/retinanet_r50_fpn_mwam.py',
+    '../_base_/datasets/kaist-mini_rgbt.py',
+    '../_base_/schedules/det_1x.py',
+    '../_base_/det_runtime.py',
 ]
 model = dict(
     data_preprocessor={{_base_.multimodal_preprocessor}},
@@ -11,7 +13,8 @@ model = dict(
     neck=dict(in_channels=[64, 128, 256, 512]),
     # an untrained model scores low: keep its boxes so that the table has something to evaluate
     bbox_head=dict(num_classes={{_base_.num_classes}}),
-    test_cfg=dict(score_thr=0.0, nms_pre=200, max_per_img=20))
+    test_cfg=dict(score_thr=0.0, nms_pre=200, max_per_img=20),
+)
 max_epochs = 1
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 param_scheduler = []

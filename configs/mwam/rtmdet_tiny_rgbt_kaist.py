@@ -12,10 +12,12 @@ model = dict(
         std=dict(rgb=[57.375, 57.12, 58.395], thermal=[55.0]),
         bgr_to_rgb=False,
         batch_augments=None,
-        pad_size_divisor=32),
+        pad_size_divisor=32,
+    ),
     mwam=dict(type='MWAM'),
     fusion=dict(type='AddFusion'),
-    bbox_head=dict(num_classes=1))
+    bbox_head=dict(num_classes=1),
+)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='thermal', channels=1),
@@ -26,8 +28,17 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5),
     dict(
         type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'thermal_path', 'ori_shape', 'img_shape', 'scale_factor',
-                   'flip', 'flip_direction'))
+        meta_keys=(
+            'img_id',
+            'img_path',
+            'thermal_path',
+            'ori_shape',
+            'img_shape',
+            'scale_factor',
+            'flip',
+            'flip_direction',
+        ),
+    ),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -37,8 +48,18 @@ test_pipeline = [
     dict(type='LoadAnnotations', with_bbox=True),
     dict(
         type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'thermal_path', 'ori_shape', 'img_shape', 'scale_factor',
-                   'flip', 'flip_direction', 'instances'))
+        meta_keys=(
+            'img_id',
+            'img_path',
+            'thermal_path',
+            'ori_shape',
+            'img_shape',
+            'scale_factor',
+            'flip',
+            'flip_direction',
+            'instances',
+        ),
+    ),
 ]
 train_dataloader = dict(
     dataset=dict(
@@ -48,7 +69,9 @@ train_dataloader = dict(
         ann_file='imageSets/train-all-02.txt',
         data_prefix=dict(img='images', ann='annotations_sanitized'),
         filter_cfg=dict(filter_empty_gt=True),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+    )
+)
 val_dataloader = dict(
     dataset=dict(
         _delete_=True,
@@ -57,7 +80,9 @@ val_dataloader = dict(
         ann_file='imageSets/test-all-20.txt',
         data_prefix=dict(img='images', ann='annotations_improved'),
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    )
+)
 test_dataloader = dict(
     dataset=dict(
         _delete_=True,
@@ -66,17 +91,21 @@ test_dataloader = dict(
         ann_file='imageSets/test-all-20.txt',
         data_prefix=dict(img='images', ann='annotations_improved'),
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    )
+)
 val_evaluator = dict(_delete_=True, type='KAISTMissRateMetric')
 test_evaluator = dict(_delete_=True, type='KAISTMissRateMetric')
 val_cfg = dict(
     _delete_=True,
     type='MissingModalityValLoop',
-    table_keys=['kaist/MR_reasonable_all', 'kaist/MR_reasonable_day', 'kaist/MR_reasonable_night'])
+    table_keys=['kaist/MR_reasonable_all', 'kaist/MR_reasonable_day', 'kaist/MR_reasonable_night'],
+)
 test_cfg = dict(
     _delete_=True,
     type='MissingModalityTestLoop',
-    table_keys=['kaist/MR_reasonable_all', 'kaist/MR_reasonable_day', 'kaist/MR_reasonable_night'])
+    table_keys=['kaist/MR_reasonable_all', 'kaist/MR_reasonable_day', 'kaist/MR_reasonable_night'],
+)
 custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
 custom_hooks = [
     dict(
@@ -85,8 +114,9 @@ custom_hooks = [
         momentum=0.0002,
         update_buffers=True,
         priority=49,
-        _scope_='mmdet'),
-    dict(type='FRMLoggerHook', interval=50)
+        _scope_='mmdet',
+    ),
+    dict(type='FRMLoggerHook', interval=50),
 ]
 visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
 runner_type = 'MWAMRunner'

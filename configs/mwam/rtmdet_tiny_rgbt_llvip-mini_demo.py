@@ -12,10 +12,12 @@ model = dict(
         std=dict(rgb=[57.375, 57.12, 58.395], infrared=[40.01]),
         bgr_to_rgb=False,
         batch_augments=None,
-        pad_size_divisor=32),
+        pad_size_divisor=32,
+    ),
     mwam=dict(type='MWAM'),
     fusion=dict(type='AddFusion'),
-    bbox_head=dict(num_classes=1))
+    bbox_head=dict(num_classes=1),
+)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='infrared', channels=1),
@@ -26,7 +28,8 @@ train_pipeline = [
         img_scale=(640, 640),
         pad_val=dict(rgb=114.0, infrared=0),
         max_cached_images=20,
-        random_pop=False),
+        random_pop=False,
+    ),
     dict(type='RandomResize', scale=(1280, 1280), ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=(640, 640)),
     dict(type='MultiModalYOLOXHSVRandomAug'),
@@ -39,11 +42,21 @@ train_pipeline = [
         max_cached_images=10,
         random_pop=False,
         pad_val=dict(rgb=(114, 114, 114), infrared=0),
-        prob=0.5),
+        prob=0.5,
+    ),
     dict(
         type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
-                   'flip', 'flip_direction'))
+        meta_keys=(
+            'img_id',
+            'img_path',
+            'infrared_path',
+            'ori_shape',
+            'img_shape',
+            'scale_factor',
+            'flip',
+            'flip_direction',
+        ),
+    ),
 ]
 train_pipeline_stage2 = [
     dict(type='LoadImageFromFile'),
@@ -57,8 +70,17 @@ train_pipeline_stage2 = [
     dict(type='Pad', size=(640, 640), pad_val=dict(img=(114, 114, 114, 0))),
     dict(
         type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
-                   'flip', 'flip_direction'))
+        meta_keys=(
+            'img_id',
+            'img_path',
+            'infrared_path',
+            'ori_shape',
+            'img_shape',
+            'scale_factor',
+            'flip',
+            'flip_direction',
+        ),
+    ),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -69,8 +91,18 @@ test_pipeline = [
     dict(type='LoadAnnotations', with_bbox=True),
     dict(
         type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
-                   'flip', 'flip_direction', 'instances'))
+        meta_keys=(
+            'img_id',
+            'img_path',
+            'infrared_path',
+            'ori_shape',
+            'img_shape',
+            'scale_factor',
+            'flip',
+            'flip_direction',
+            'instances',
+        ),
+    ),
 ]
 train_dataloader = dict(
     dataset=dict(
@@ -79,7 +111,9 @@ train_dataloader = dict(
         data_root='../shared/data/llvip_mini',
         split='train',
         filter_cfg=dict(filter_empty_gt=False),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+    )
+)
 val_dataloader = dict(
     dataset=dict(
         _delete_=True,
@@ -87,7 +121,9 @@ val_dataloader = dict(
         data_root='../shared/data/llvip_mini',
         split='test',
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    )
+)
 test_dataloader = dict(
     dataset=dict(
         _delete_=True,
@@ -95,23 +131,27 @@ test_dataloader = dict(
         data_root='../shared/data/llvip_mini',
         split='test',
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    )
+)
 val_evaluator = [
     dict(type='CocoMetric', metric='bbox', ann_file=None),
-    dict(type='VOCMetric', metric='mAP', eval_mode='area')
+    dict(type='VOCMetric', metric='mAP', eval_mode='area'),
 ]
 test_evaluator = [
     dict(type='CocoMetric', metric='bbox', ann_file=None),
-    dict(type='VOCMetric', metric='mAP', eval_mode='area')
+    dict(type='VOCMetric', metric='mAP', eval_mode='area'),
 ]
 val_cfg = dict(
     _delete_=True,
     type='MissingModalityValLoop',
-    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'])
+    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'],
+)
 test_cfg = dict(
     _delete_=True,
     type='MissingModalityTestLoop',
-    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'])
+    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'],
+)
 custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
 custom_hooks = [
     dict(
@@ -120,13 +160,15 @@ custom_hooks = [
         momentum=0.0002,
         update_buffers=True,
         priority=49,
-        _scope_='mmdet'),
+        _scope_='mmdet',
+    ),
     dict(
         type='PipelineSwitchHook',
         switch_epoch=280,
         switch_pipeline=train_pipeline_stage2,
-        _scope_='mmdet'),
-    dict(type='FRMLoggerHook', interval=50)
+        _scope_='mmdet',
+    ),
+    dict(type='FRMLoggerHook', interval=50),
 ]
 visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
 runner_type = 'MWAMRunner'
@@ -149,8 +191,15 @@ max_epochs = 16
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs, dynamic_intervals=None)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=50),
-    dict(type='CosineAnnealingLR', eta_min=1e-5, begin=0, end=max_epochs, T_max=max_epochs, by_epoch=True,
-         convert_to_iter_based=True)
+    dict(
+        type='CosineAnnealingLR',
+        eta_min=1e-5,
+        begin=0,
+        end=max_epochs,
+        T_max=max_epochs,
+        by_epoch=True,
+        convert_to_iter_based=True,
+    ),
 ]
 train_dataloader.update(batch_size=4, num_workers=2, persistent_workers=False)
 default_hooks = dict(logger=dict(interval=8), checkpoint=dict(interval=max_epochs))
@@ -159,4 +208,6 @@ env_cfg = dict(dist_cfg=dict(backend='gloo'))
 _halve_sizes(train_pipeline)
 _halve_sizes(train_pipeline_stage2)
 _halve_sizes(test_pipeline)
-custom_hooks[1].update(switch_epoch=max_epochs - 2)  # PipelineSwitchHook: the last 2 epochs without mosaic
+custom_hooks[1].update(
+    switch_epoch=max_epochs - 2
+)  # PipelineSwitchHook: the last 2 epochs without mosaic

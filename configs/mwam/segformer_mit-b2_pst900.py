@@ -7,5 +7,7 @@ model = dict(
         init_cfg=dict(type='Pretrained', checkpoint=checkpoint),
         embed_dims=64,
         num_heads=[1, 2, 5, 8],
-        num_layers=[3, 4, 6, 3]),
-    decode_head=dict(in_channels=[64, 128, 320, 512]))
+        num_layers=[3, 4, 6, 3],
+    ),
+    decode_head=dict(in_channels=[64, 128, 320, 512]),
+)

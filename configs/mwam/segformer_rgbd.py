@@ -3,11 +3,14 @@
 # patch embedding (1 channel) gets the RGB filters averaged over the colour channels. Per modality, another
 # checkpoint or none: model = dict(encoder_init=dict(depth='path/to/depth.pth' or 'scratch')).
 _base_ = [
-    '../_base_/models/segformer_mit-b0_mwam.py', '../_base_/datasets/nyudv2_rgbd.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/onecycle_300e.py'
+    '../_base_/models/segformer_mit-b0_mwam.py',
+    '../_base_/datasets/nyudv2_rgbd.py',
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/onecycle_300e.py',
 ]
 checkpoint = 'https://download.openmmlab.com/mmsegmentation/v0.5/pretrain/segformer/mit_b0_20220624-7e0fe6dd.pth'  # noqa
 model = dict(
     data_preprocessor={{_base_.multimodal_preprocessor}},
     backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=checkpoint)),
-    decode_head=dict(num_classes={{_base_.num_classes}}))
+    decode_head=dict(num_classes={{_base_.num_classes}}),
+)

@@ -17,23 +17,28 @@ model = dict(
                 type='BatchSyncRandomResize',
                 random_size_range=(480, 800),
                 size_divisor=32,
-                interval=10)
-        ]),
+                interval=10,
+            )
+        ],
+    ),
     mwam=dict(type='MWAM'),
     fusion=dict(type='AddFusion'),
-    bbox_head=dict(num_classes=1))
+    bbox_head=dict(num_classes=1),
+)
 train_pipeline = [
     dict(type='MultiModalMosaic', img_scale=(640, 640), pad_val=dict(rgb=114.0, infrared=0)),
     dict(
         type='RandomAffine',
         scaling_ratio_range=(0.1, 2),
         border=(-320, -320),
-        border_val=(114, 114, 114, 0)),
+        border_val=(114, 114, 114, 0),
+    ),
     dict(
         type='MultiModalMixUp',
         img_scale=(640, 640),
         ratio_range=(0.8, 1.6),
-        pad_val=dict(rgb=114.0, infrared=0)),
+        pad_val=dict(rgb=114.0, infrared=0),
+    ),
     dict(type='MultiModalYOLOXHSVRandomAug'),
     dict(type='RandomFlip', prob=0.5),
     dict(type='Resize', scale=(640, 640), keep_ratio=True),
@@ -41,8 +46,17 @@ train_pipeline = [
     dict(type='FilterAnnotations', min_gt_bbox_wh=(1, 1), keep_empty=False),
     dict(
         type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
-                   'flip', 'flip_direction'))
+        meta_keys=(
+            'img_id',
+            'img_path',
+            'infrared_path',
+            'ori_shape',
+            'img_shape',
+            'scale_factor',
+            'flip',
+            'flip_direction',
+        ),
+    ),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -53,8 +67,18 @@ test_pipeline = [
     dict(type='LoadAnnotations', with_bbox=True),
     dict(
         type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor',
-                   'flip', 'flip_direction', 'instances'))
+        meta_keys=(
+            'img_id',
+            'img_path',
+            'infrared_path',
+            'ori_shape',
+            'img_shape',
+            'scale_factor',
+            'flip',
+            'flip_direction',
+            'instances',
+        ),
+    ),
 ]
 train_dataloader = dict(
     dataset=dict(
@@ -69,8 +93,11 @@ train_dataloader = dict(
                 dict(type='LoadImageFromFile'),
                 dict(type='LoadModalityFromFile', modality='infrared', channels=1),
                 dict(type='LoadAnnotations', with_bbox=True),
-                dict(type='ConcatModalities', keys=['infrared'])
-            ])))
+                dict(type='ConcatModalities', keys=['infrared']),
+            ],
+        ),
+    )
+)
 val_dataloader = dict(
     dataset=dict(
         _delete_=True,
@@ -78,7 +105,9 @@ val_dataloader = dict(
         data_root='../shared/data/llvip_mini',
         split='test',
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    )
+)
 test_dataloader = dict(
     dataset=dict(
         _delete_=True,
@@ -86,23 +115,27 @@ test_dataloader = dict(
         data_root='../shared/data/llvip_mini',
         split='test',
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    )
+)
 val_evaluator = [
     dict(type='CocoMetric', metric='bbox', ann_file=None),
-    dict(type='VOCMetric', metric='mAP', eval_mode='area')
+    dict(type='VOCMetric', metric='mAP', eval_mode='area'),
 ]
 test_evaluator = [
     dict(type='CocoMetric', metric='bbox', ann_file=None),
-    dict(type='VOCMetric', metric='mAP', eval_mode='area')
+    dict(type='VOCMetric', metric='mAP', eval_mode='area'),
 ]
 val_cfg = dict(
     _delete_=True,
     type='MissingModalityValLoop',
-    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'])
+    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'],
+)
 test_cfg = dict(
     _delete_=True,
     type='MissingModalityTestLoop',
-    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'])
+    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'],
+)
 custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
 custom_hooks = [
     dict(
@@ -110,7 +143,8 @@ custom_hooks = [
         num_last_epochs=15,
         priority=48,
         _scope_='mmdet',
-        skip_type_keys=['MultiModalMosaic', 'RandomAffine', 'MultiModalMixUp']),
+        skip_type_keys=['MultiModalMosaic', 'RandomAffine', 'MultiModalMixUp'],
+    ),
     dict(type='SyncNormHook', priority=48, _scope_='mmdet'),
     dict(
         type='EMAHook',
@@ -118,8 +152,9 @@ custom_hooks = [
         momentum=0.0001,
         update_buffers=True,
         priority=49,
-        _scope_='mmdet'),
-    dict(type='FRMLoggerHook', interval=50)
+        _scope_='mmdet',
+    ),
+    dict(type='FRMLoggerHook', interval=50),
 ]
 visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
 runner_type = 'MWAMRunner'
@@ -142,8 +177,15 @@ max_epochs = 16
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs, dynamic_intervals=None)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=50),
-    dict(type='CosineAnnealingLR', eta_min=1e-5, begin=0, end=max_epochs, T_max=max_epochs, by_epoch=True,
-         convert_to_iter_based=True)
+    dict(
+        type='CosineAnnealingLR',
+        eta_min=1e-5,
+        begin=0,
+        end=max_epochs,
+        T_max=max_epochs,
+        by_epoch=True,
+        convert_to_iter_based=True,
+    ),
 ]
 train_dataloader.update(batch_size=4, num_workers=2, persistent_workers=False)
 default_hooks = dict(logger=dict(interval=8), checkpoint=dict(interval=max_epochs))
@@ -151,4 +193,6 @@ custom_hooks[-1].update(interval=8)  # FRMLoggerHook, as the logger
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 _halve_sizes(train_pipeline)
 _halve_sizes(test_pipeline)
-custom_hooks[0].update(num_last_epochs=2)  # YOLOXModeSwitchHook: the last 2 epochs without mosaic, with L1
+custom_hooks[0].update(
+    num_last_epochs=2
+)  # YOLOXModeSwitchHook: the last 2 epochs without mosaic, with L1

@@ -11,6 +11,7 @@ detectors only: a fresh copy of the detector's own dense head on the frozen neck
 features. Both train on the config's train dataloader and are scored with the config's test metric on its
 test dataloader.
 """
+
 import copy
 import math
 import re
@@ -40,9 +41,14 @@ class LinearProbeHead(BaseDecodeHead):
     segmentation and the model's own decode head reads them all too."""
 
     def __init__(self, in_channels: List[int], **kwargs):
-        super().__init__(in_channels=list(in_channels), channels=sum(in_channels),
-                         in_index=list(range(len(in_channels))), input_transform='resize_concat',
-                         dropout_ratio=0.0, **kwargs)
+        super().__init__(
+            in_channels=list(in_channels),
+            channels=sum(in_channels),
+            in_index=list(range(len(in_channels))),
+            input_transform='resize_concat',
+            dropout_ratio=0.0,
+            **kwargs,
+        )
         self.norm = nn.BatchNorm2d(self.channels, affine=False)
 
     def forward(self, inputs):
@@ -55,16 +61,22 @@ def load_frozen_model(cfg, checkpoint: str, device: Optional[str] = None) -> nn.
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     model = MODELS.build(cfg.model)
     if not hasattr(getattr(model, 'backbone', None), 'encode'):
-        raise InputError(f'{type(model).__name__}: the probe needs a multimodal model (its backbone a '
-                         'MultiModalBackbone); this config\'s model has none')
+        raise InputError(
+            f'{type(model).__name__}: the probe needs a multimodal model (its backbone a '
+            'MultiModalBackbone); this config\'s model has none'
+        )
     check_checkpoint_file(checkpoint)
     with trusted_checkpoint_loading():
         loaded = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
     state = loaded.get('state_dict', loaded) if isinstance(loaded, dict) else None
     if not isinstance(state, dict) or not state:
-        raise InputError(f'checkpoint {checkpoint}: not a model checkpoint (a dict of tensors, or a dict with '
-                         f'"state_dict")')
-    fitted, report = fit_state_dict({re.sub(r'^module\.', '', k): v for k, v in state.items()}, model)
+        raise InputError(
+            f'checkpoint {checkpoint}: not a model checkpoint (a dict of tensors, or a dict with '
+            f'"state_dict")'
+        )
+    fitted, report = fit_state_dict(
+        {re.sub(r'^module\.', '', k): v for k, v in state.items()}, model
+    )
     problem = report.refusal('test')
     if problem:
         raise InputError(f'checkpoint {checkpoint}: {problem}')
@@ -77,11 +89,14 @@ def _is_segmentor(model) -> bool:
     if isinstance(model, BaseSegmentor):
         return True
     from mmdet.models.detectors import SingleStageDetector
+
     if not isinstance(model, SingleStageDetector):
-        raise InputError(f'{type(model).__name__}: the probe needs a segmentor or a single-stage detector (a '
-                         'dense bbox_head on the neck, which it trains afresh per encoder); two-stage and '
-                         'query-based detectors are not probed: probe a RetinaNet / FCOS / RTMDet config of the '
-                         'same data instead')
+        raise InputError(
+            f'{type(model).__name__}: the probe needs a segmentor or a single-stage detector (a '
+            'dense bbox_head on the neck, which it trains afresh per encoder); two-stage and '
+            'query-based detectors are not probed: probe a RetinaNet / FCOS / RTMDet config of the '
+            'same data instead'
+        )
     return False
 
 
@@ -100,20 +115,34 @@ def features(model, inputs) -> Dict[str, tuple]:
 def _new_head(model, cfg, levels, segmentor: bool) -> nn.Module:
     if segmentor:
         own = model.decode_head
-        head = LinearProbeHead([f.shape[1] for f in levels], num_classes=own.num_classes,
-                               out_channels=own.out_channels, threshold=own.threshold,
-                               ignore_index=own.ignore_index, align_corners=own.align_corners)
-        head.loss_decode = copy.deepcopy(own.loss_decode)  # the model's own loss (class weights, ...)
+        head = LinearProbeHead(
+            [f.shape[1] for f in levels],
+            num_classes=own.num_classes,
+            out_channels=own.out_channels,
+            threshold=own.threshold,
+            ignore_index=own.ignore_index,
+            align_corners=own.align_corners,
+        )
+        head.loss_decode = copy.deepcopy(
+            own.loss_decode
+        )  # the model's own loss (class weights, ...)
     else:
         fields = cfg.model.get('detector') or cfg.model
-        head = MODELS.build(dict(copy.deepcopy(fields['bbox_head']), train_cfg=fields.get('train_cfg'),
-                                 test_cfg=fields.get('test_cfg')))
+        head = MODELS.build(
+            dict(
+                copy.deepcopy(fields['bbox_head']),
+                train_cfg=fields.get('train_cfg'),
+                test_cfg=fields.get('test_cfg'),
+            )
+        )
     head.init_weights()
     return head.to(levels[0].device)
 
 
 def _loss(model, head, levels, samples, segmentor: bool):
-    losses = head.loss(levels, samples, model.train_cfg) if segmentor else head.loss(levels, samples)
+    losses = (
+        head.loss(levels, samples, model.train_cfg) if segmentor else head.loss(levels, samples)
+    )
     return model.parse_losses(losses)[0]
 
 
@@ -141,8 +170,9 @@ def default_lr(model) -> float:
     return 1e-2 if _is_segmentor(model) else 1e-3
 
 
-def probe_model(model, cfg, iters: int = 300, seed: int = 0, lr: Optional[float] = None,
-                log_interval: int = 50) -> dict:
+def probe_model(
+    model, cfg, iters: int = 300, seed: int = 0, lr: Optional[float] = None, log_interval: int = 50
+) -> dict:
     """Train one probe head per modality and one on the fused features (AdamW with a cosine decay,
     ``iters`` iterations on the config's train dataloader, the same batches for every probe), then score
     each with the config's test metric on its test dataloader. Seeded: the same seed gives the same
@@ -163,19 +193,28 @@ def probe_model(model, cfg, iters: int = 300, seed: int = 0, lr: Optional[float]
     batches = _batches(train_loader)
     hub = MessageHub.get_current_instance()
     for it in range(1, iters + 1):
-        hub.update_info('iter', it - 1)  # what batch augments (YOLOX's random resize) read, as in training
+        hub.update_info(
+            'iter', it - 1
+        )  # what batch augments (YOLOX's random resize) read, as in training
         data = model.data_preprocessor(next(batches), True)
         feats = features(model, data['inputs'])
         if not heads:
             heads = {s: _new_head(model, cfg, feats[s], segmentor).train() for s in sources}
-            optims = {s: torch.optim.AdamW(heads[s].parameters(), lr=lr, weight_decay=1e-4) for s in sources}
-            schedules = [torch.optim.lr_scheduler.CosineAnnealingLR(o, iters) for o in optims.values()]
+            optims = {
+                s: torch.optim.AdamW(heads[s].parameters(), lr=lr, weight_decay=1e-4)
+                for s in sources
+            }
+            schedules = [
+                torch.optim.lr_scheduler.CosineAnnealingLR(o, iters) for o in optims.values()
+            ]
         losses = {}
         for s in sources:
             loss = _loss(model, heads[s], feats[s], data['data_samples'], segmentor)
             if not math.isfinite(loss.item()):
-                raise InputError(f'the {s} probe\'s loss became {loss.item()} at iteration {it}: try a lower --lr '
-                                 f'(now {lr:g})')
+                raise InputError(
+                    f'the {s} probe\'s loss became {loss.item()} at iteration {it}: try a lower --lr '
+                    f'(now {lr:g})'
+                )
             optims[s].zero_grad()
             loss.backward()
             optims[s].step()
@@ -183,8 +222,11 @@ def probe_model(model, cfg, iters: int = 300, seed: int = 0, lr: Optional[float]
         for schedule in schedules:
             schedule.step()
         if it % log_interval == 0 or it == iters:
-            print_log(f'probe iteration {it}/{iters}, loss: ' + ', '.join(f'{s} {v:.4f}' for s, v in losses.items()),
-                      logger='current')
+            print_log(
+                f'probe iteration {it}/{iters}, loss: '
+                + ', '.join(f'{s} {v:.4f}' for s, v in losses.items()),
+                logger='current',
+            )
     evaluators = {s: Evaluator(copy.deepcopy(cfg.test_evaluator)) for s in sources}
     for s in sources:
         evaluators[s].dataset_meta = test_loader.dataset.metainfo
@@ -194,7 +236,9 @@ def probe_model(model, cfg, iters: int = 300, seed: int = 0, lr: Optional[float]
             data = model.data_preprocessor(batch, False)
             feats = features(model, data['inputs'])
             for s in sources:
-                evaluators[s].process(_predict(model, heads[s], feats[s], data['data_samples'], segmentor), batch)
+                evaluators[s].process(
+                    _predict(model, heads[s], feats[s], data['data_samples'], segmentor), batch
+                )
     results = {}
     for s in sources:
         print_log(f'probe on {s} features{" (reference)" if s == FUSED else ""}:', logger='current')
@@ -205,20 +249,26 @@ def probe_model(model, cfg, iters: int = 300, seed: int = 0, lr: Optional[float]
 def head_description(model) -> str:
     """One line naming the probe head, for the table and the JSON."""
     if isinstance(model, BaseSegmentor):
-        return ('linear probe: every feature level resized to the finest and concatenated, BatchNorm, '
-                '1x1 convolution')
+        return (
+            'linear probe: every feature level resized to the finest and concatenated, BatchNorm, '
+            '1x1 convolution'
+        )
     return f'a fresh {type(model.bbox_head).__name__} (the detector\'s own head) on the frozen neck'
 
 
 def format_table(results: Dict[str, dict], keys: Optional[List[str]] = None) -> str:
     """A row per probe (the fused one marked as the reference), a column per metric key (default: every
     numeric key)."""
-    numeric = {s: {k: v for k, v in m.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-               for s, m in results.items()}
+    numeric = {
+        s: {k: v for k, v in m.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        for s, m in results.items()
+    }
     common = set.intersection(*[set(m) for m in numeric.values()])
     keys = [k for k in (keys or sorted(common)) if k in common]
-    rows = [['features', *keys]] + [[f'{s} (reference)' if s == FUSED else s, *[f'{numeric[s][k]:.4f}' for k in keys]]
-                                     for s in results]
+    rows = [['features', *keys]] + [
+        [f'{s} (reference)' if s == FUSED else s, *[f'{numeric[s][k]:.4f}' for k in keys]]
+        for s in results
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     line = '+' + '+'.join('-' * (w + 2) for w in widths) + '+'
     fmt = lambda r: '| ' + ' | '.join(c.ljust(w) for c, w in zip(r, widths)) + ' |'  # noqa: E731

@@ -12,6 +12,7 @@ objectness branch for YOLOX), before box decoding and NMS: NMS is not a standard
 semantics, and :func:`decode_detections` runs mmdet's own decoding and NMS on them, so the boxes are the
 PyTorch model's. MWAM and every balancer act in training only: they are not in the graph.
 """
+
 from typing import Dict, List, Optional, Sequence
 
 import torch
@@ -28,7 +29,9 @@ def task_of(model) -> str:
         return 'seg'
     if isinstance(model, BaseDetector):
         return 'det'
-    raise InputError(f'cannot export a {type(model).__name__}: an mmseg segmentor or an mmdet detector is expected')
+    raise InputError(
+        f'cannot export a {type(model).__name__}: an mmseg segmentor or an mmdet detector is expected'
+    )
 
 
 class ExportWrapper(nn.Module):
@@ -42,8 +45,12 @@ class ExportWrapper(nn.Module):
         outs = self.model._forward(inputs)
         if self.task == 'seg':
             head = self.model.decode_head
-            return resize(outs, size=inputs.shape[2:], mode='bilinear', align_corners=head.align_corners)
-        return tuple(t for level_list in outs for t in level_list)  # (scores per level, boxes per level, ...)
+            return resize(
+                outs, size=inputs.shape[2:], mode='bilinear', align_corners=head.align_corners
+            )
+        return tuple(
+            t for level_list in outs for t in level_list
+        )  # (scores per level, boxes per level, ...)
 
 
 def output_names(model, shape: Sequence[int]) -> List[str]:
@@ -51,13 +58,21 @@ def output_names(model, shape: Sequence[int]) -> List[str]:
     if task_of(model) == 'seg':
         return ['seg_logits']
     with torch.no_grad():
-        outs = model._forward(torch.zeros(1, sum(model.data_preprocessor.modalities.values()), *shape))
-    kinds = ['cls_score', 'bbox_pred', 'objectness', 'extra'][:len(outs)]
+        outs = model._forward(
+            torch.zeros(1, sum(model.data_preprocessor.modalities.values()), *shape)
+        )
+    kinds = ['cls_score', 'bbox_pred', 'objectness', 'extra'][: len(outs)]
     return [f'{kind}_{i}' for kind, level_list in zip(kinds, outs) for i in range(len(level_list))]
 
 
-def export_onnx(model, out_file: str, shape: Sequence[int] = (512, 512), batch: int = 1, dynamic: Sequence[str] = (),
-                opset: int = 17) -> List[str]:
+def export_onnx(
+    model,
+    out_file: str,
+    shape: Sequence[int] = (512, 512),
+    batch: int = 1,
+    dynamic: Sequence[str] = (),
+    opset: int = 17,
+) -> List[str]:
     """Export ``model`` (eval mode) to ``out_file``, input ``inputs`` of ``batch x C x H x W``; ``dynamic``:
     ``'batch'`` and / or ``'size'`` (height and width) left free. Returns the output names."""
     unknown = set(dynamic) - {'batch', 'size'}
@@ -68,13 +83,21 @@ def export_onnx(model, out_file: str, shape: Sequence[int] = (512, 512), batch: 
     names = output_names(model, shape)
     axes = {}
     for name in ['inputs'] + names:
-        axes[name] = ({0: 'batch'} if 'batch' in dynamic else {})
+        axes[name] = {0: 'batch'} if 'batch' in dynamic else {}
         if 'size' in dynamic:
             axes[name].update({2: f'{name}_height', 3: f'{name}_width'})
     with torch.no_grad():
-        torch.onnx.export(ExportWrapper(model).eval(), (torch.zeros(batch, channels, *shape), ), out_file,
-                          dynamo=False, opset_version=opset, input_names=['inputs'], output_names=names,
-                          dynamic_axes={k: v for k, v in axes.items() if v} or None, do_constant_folding=True)
+        torch.onnx.export(
+            ExportWrapper(model).eval(),
+            (torch.zeros(batch, channels, *shape),),
+            out_file,
+            dynamo=False,
+            opset_version=opset,
+            input_names=['inputs'],
+            output_names=names,
+            dynamic_axes={k: v for k, v in axes.items() if v} or None,
+            do_constant_folding=True,
+        )
     return names
 
 
@@ -83,13 +106,14 @@ def max_difference(model, session, inputs: torch.Tensor) -> float:
     outs = run_onnx(session, inputs)
     with torch.no_grad():
         ref = ExportWrapper(model)(inputs)
-    ref = ref if isinstance(ref, tuple) else (ref, )
+    ref = ref if isinstance(ref, tuple) else (ref,)
     return max(float((o - r).abs().max()) for o, r in zip(outs.values(), ref))
 
 
 def onnx_session(path: str, threads: Optional[int] = None):
     """An onnxruntime CPU session for ``path``."""
     import onnxruntime as ort
+
     options = ort.SessionOptions()
     if threads:
         options.intra_op_num_threads = threads
@@ -108,6 +132,7 @@ def run_onnx(session, inputs: torch.Tensor) -> Dict[str, torch.Tensor]:
 def graph_node_names(path: str) -> List[str]:
     """Every node of the ONNX graph, as ``'<op type> <node name>'`` (node names carry the module path)."""
     import onnx
+
     graph = onnx.load(path, load_external_data=False).graph
     return [f'{n.op_type} {n.name}' for n in graph.node]
 

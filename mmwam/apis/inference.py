@@ -1,4 +1,5 @@
 """``init_model`` and ``inference_multimodal``: mmseg's / mmdet's inference API for multimodal models."""
+
 import copy
 import warnings
 from datetime import datetime
@@ -17,8 +18,14 @@ from ..utils.cli import read_config
 from ..utils.errors import InputError
 from ..utils.modalities import parse_subsets, subset_name
 from ..visualization import draw_panel, split_inputs, units_from_pipeline
-from .pipeline import (expand_inputs, inference_pipeline_cfg, input_modalities, is_folders, loading_pipeline,
-                       test_pipeline_cfg)
+from .pipeline import (
+    expand_inputs,
+    inference_pipeline_cfg,
+    input_modalities,
+    is_folders,
+    loading_pipeline,
+    test_pipeline_cfg,
+)
 
 
 def load_checkpoint(model: torch.nn.Module, filename: str) -> dict:
@@ -37,14 +44,22 @@ def dataset_meta_from_config(cfg) -> dict:
     dataset = cfg.get('test_dataloader', {}).get('dataset', {})
     meta = {}
     with DATASETS.switch_scope_and_registry(None) as registry:
-        cls = registry.get(dataset.get('type')) if isinstance(dataset.get('type'), str) else dataset.get('type')
+        cls = (
+            registry.get(dataset.get('type'))
+            if isinstance(dataset.get('type'), str)
+            else dataset.get('type')
+        )
     meta.update(getattr(cls, 'METAINFO', None) or {})
     meta.update(dataset.get('metainfo') or {})
     return {k.lower(): v for k, v in meta.items()}
 
 
-def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = None, device: str = 'cpu',
-               cfg_options: Optional[dict] = None) -> torch.nn.Module:
+def init_model(
+    config: Union[str, Path, Config],
+    checkpoint: Optional[str] = None,
+    device: str = 'cpu',
+    cfg_options: Optional[dict] = None,
+) -> torch.nn.Module:
     """A multimodal segmentor or detector from its config, in eval mode on ``device``, with the weights of
     ``checkpoint`` (see :func:`load_checkpoint`) and its classes and palette as ``model.dataset_meta``
     (from the checkpoint, else from the config). ``model.cfg`` is the config."""
@@ -61,8 +76,10 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
     init_default_scope(config.get('default_scope', 'mmseg'))
     model = MODELS.build(config.model)
     if not hasattr(model.data_preprocessor, 'zero_modalities'):
-        raise InputError(f'{config.filename or "the config"}: not a multimodal model (its data_preprocessor '
-                         f'is {type(model.data_preprocessor).__name__}, not a MultiModal* one)')
+        raise InputError(
+            f'{config.filename or "the config"}: not a multimodal model (its data_preprocessor '
+            f'is {type(model.data_preprocessor).__name__}, not a MultiModal* one)'
+        )
     meta = dataset_meta_from_config(config)
     if checkpoint is not None:
         saved = load_checkpoint(model, checkpoint).get('meta', {}).get('dataset_meta') or {}
@@ -81,12 +98,16 @@ def prepare_batch(model, inputs) -> dict:
     what ``model.data_preprocessor`` takes (``model.data_preprocessor(batch)['inputs']`` is the
     normalized, concatenated tensor an exported model takes)."""
     pipeline = inference_pipeline_cfg(model.cfg)
-    return pseudo_collate([Compose(pipeline)(r) for r in expand_inputs(inputs, input_modalities(pipeline))])
+    return pseudo_collate(
+        [Compose(pipeline)(r) for r in expand_inputs(inputs, input_modalities(pipeline))]
+    )
 
 
 def check_subsets(model, subsets) -> List[tuple]:
     names = list(model.data_preprocessor.modalities)
-    subsets = [subsets] if isinstance(subsets, str) else subsets  # 'rgb': one subset, not its letters
+    subsets = (
+        [subsets] if isinstance(subsets, str) else subsets
+    )  # 'rgb': one subset, not its letters
     if not subsets:
         raise InputError(f'subsets: no subset given; name at least one, e.g. [{"+".join(names)!r}]')
     try:
@@ -100,7 +121,9 @@ def predict_subsets(model, batch: dict, subsets=None) -> List[Dict[str, object]]
     """Per input, ``{subset name: data sample}`` in the order of ``subsets`` (default: the full set
     only); a missing modality is zeroed in the normalized input, as the missing-modality evaluation does.
     The batch is normalized once; the encoders' outputs are shared by the subsets."""
-    wanted = check_subsets(model, subsets if subsets is not None else ['+'.join(model.data_preprocessor.modalities)])
+    wanted = check_subsets(
+        model, subsets if subsets is not None else ['+'.join(model.data_preprocessor.modalities)]
+    )
     cache, _ = encoder_cache_for(model)
     results = [dict() for _ in batch['inputs']]
     for subset, outputs in predict_every_subset(model, batch, wanted, cache=cache):
@@ -123,7 +146,6 @@ def inference_multimodal(model, inputs, subsets: Optional[Sequence] = None):
     return out[0] if single else out
 
 
-
 def build_visualizer(model):
     """The config's visualizer (mmseg's / mmdet's local one), with the model's classes and palette; no
     backends: panels are written or returned."""
@@ -135,23 +157,46 @@ def build_visualizer(model):
     return visualizer
 
 
-def draw_result(model, visualizer, results: dict, predictions: Dict[str, object], out_file: Optional[str] = None,
-                pred_score_thr: float = 0.3, show: bool = False):
+def draw_result(
+    model,
+    visualizer,
+    results: dict,
+    predictions: Dict[str, object],
+    out_file: Optional[str] = None,
+    pred_score_thr: float = 0.3,
+    show: bool = False,
+):
     """The panel of one input (a results dict of :func:`expand_inputs`): every modality as the model reads
     it, at its own size, then each subset's prediction."""
     pipeline = inference_pipeline_cfg(model.cfg)
     loaded = loading_pipeline(pipeline)(dict(results))
     arrays = split_inputs(loaded['img'], model.data_preprocessor.modalities)
-    return draw_panel(visualizer, arrays, predictions=predictions, out_file=out_file, pred_score_thr=pred_score_thr,
-                      units=units_from_pipeline(test_pipeline_cfg(model.cfg)), show=show, name='result')
+    return draw_panel(
+        visualizer,
+        arrays,
+        predictions=predictions,
+        out_file=out_file,
+        pred_score_thr=pred_score_thr,
+        units=units_from_pipeline(test_pipeline_cfg(model.cfg)),
+        show=show,
+        name='result',
+    )
 
 
-def show_result(model, inputs: dict, predictions, out_file: Optional[str] = None, pred_score_thr: float = 0.3,
-                show: bool = False):
+def show_result(
+    model,
+    inputs: dict,
+    predictions,
+    out_file: Optional[str] = None,
+    pred_score_thr: float = 0.3,
+    show: bool = False,
+):
     """A panel for one input (a dict modality -> file or array) and its predictions (a data sample, or the
     dict subset -> data sample of ``inference_multimodal(..., subsets=...)``); written to ``out_file``
     (PNG) and returned (RGB)."""
     if not isinstance(predictions, dict):
         predictions = {'+'.join(model.data_preprocessor.modalities): predictions}
     results = expand_inputs(inputs, input_modalities(inference_pipeline_cfg(model.cfg)))[0]
-    return draw_result(model, build_visualizer(model), results, predictions, out_file, pred_score_thr, show)
+    return draw_result(
+        model, build_visualizer(model), results, predictions, out_file, pred_score_thr, show
+    )

@@ -2,6 +2,7 @@
 (``batch_size``, ``out_dir``, ``show``, ``return_vis``, ``pred_score_thr``, ``return_datasamples``), inputs
 given as dicts of files or arrays or a dict of folders, ``subsets=[...]`` to predict with modalities
 missing, and the project's panels (every modality, then one prediction per subset) as pictures."""
+
 import os.path as osp
 from pathlib import Path
 from typing import List, Optional
@@ -55,18 +56,36 @@ class MultiModalInferencerMixin:
             out.append(sample)
         return out
 
-    def _panels(self, inputs: list, preds: list, out_dir: str, show: bool, return_vis: bool,
-                pred_score_thr: float) -> Optional[List]:
+    def _panels(
+        self,
+        inputs: list,
+        preds: list,
+        out_dir: str,
+        show: bool,
+        return_vis: bool,
+        pred_score_thr: float,
+    ) -> Optional[List]:
         """One panel per input: every modality at its own size, then each subset's prediction."""
         if not show and not out_dir and not return_vis:
             return None
         panels = []
         for results, pred in zip(inputs, preds):
-            name = (osp.splitext(osp.basename(results['img_path']))[0] if results.get('img_path') else
-                    f'{self.num_visualized_imgs:08d}') + '.png'
-            panels.append(draw_result(self.model, self.visualizer, results,
-                                      {n: of_subset(pred, n) for n in subset_names(pred)},
-                                      osp.join(out_dir, name) if out_dir else None, pred_score_thr, show))
+            name = (
+                osp.splitext(osp.basename(results['img_path']))[0]
+                if results.get('img_path')
+                else f'{self.num_visualized_imgs:08d}'
+            ) + '.png'
+            panels.append(
+                draw_result(
+                    self.model,
+                    self.visualizer,
+                    results,
+                    {n: of_subset(pred, n) for n in subset_names(pred)},
+                    osp.join(out_dir, name) if out_dir else None,
+                    pred_score_thr,
+                    show,
+                )
+            )
             self.num_visualized_imgs += 1
         return panels if return_vis else None
 
@@ -90,24 +109,37 @@ class MultiModalSegInferencer(MultiModalInferencerMixin, MMSegInferencer):
     name). ``subsets``: predict with the other modalities missing; ``predictions`` then has, per input, a
     dict subset -> label map, and ``pred_out_dir`` one folder per subset. ``out_dir``: panels in
     ``out_dir/vis``."""
+
     forward_kwargs: set = MMSegInferencer.forward_kwargs | {'subsets'}
 
-    def __init__(self, model, weights: Optional[str] = None, device: Optional[str] = 'cpu', **kwargs):
+    def __init__(
+        self, model, weights: Optional[str] = None, device: Optional[str] = 'cpu', **kwargs
+    ):
         super().__init__(_config(model), weights, device=device, **kwargs)
 
     def preprocess(self, inputs: list, batch_size: int = 1, **kwargs):
         chunks = self._get_chunk_data(map(lambda r: self.pipeline(dict(r)), inputs), batch_size)
         yield from map(self.collate_fn, chunks)
 
-    def visualize(self, inputs: list, preds: list, return_vis: bool = False, show: bool = False,
-                  wait_time: int = 0, img_out_dir: str = '', opacity: float = 0.8, with_labels: bool = True):
+    def visualize(
+        self,
+        inputs: list,
+        preds: list,
+        return_vis: bool = False,
+        show: bool = False,
+        wait_time: int = 0,
+        img_out_dir: str = '',
+        opacity: float = 0.8,
+        with_labels: bool = True,
+    ):
         meta = self.model.dataset_meta
         self.visualizer.set_dataset_meta(meta.get('classes'), meta.get('palette'))
         self.visualizer.alpha = opacity
         return self._panels(inputs, preds, img_out_dir, show, return_vis, 0.0)
 
-    def postprocess(self, preds: list, visualization, return_datasample: bool = False,
-                    pred_out_dir: str = '') -> dict:
+    def postprocess(
+        self, preds: list, visualization, return_datasample: bool = False, pred_out_dir: str = ''
+    ) -> dict:
         if return_datasample:
             return super().postprocess(preds, visualization, True, pred_out_dir)
         start = self.num_pred_imgs
@@ -115,13 +147,19 @@ class MultiModalSegInferencer(MultiModalInferencerMixin, MMSegInferencer):
         def run(samples, subset):
             self.num_pred_imgs = start
             out = super(MultiModalSegInferencer, self).postprocess(
-                samples, None, False, osp.join(pred_out_dir, subset) if pred_out_dir and subset else pred_out_dir)
+                samples,
+                None,
+                False,
+                osp.join(pred_out_dir, subset) if pred_out_dir and subset else pred_out_dir,
+            )
             return out['predictions'] if len(samples) > 1 else [out['predictions']]
 
         predictions = self._per_subset(preds, run)
         visualization = visualization or []
-        return dict(predictions=predictions[0] if len(predictions) == 1 else predictions,
-                    visualization=visualization[0] if len(visualization) == 1 else visualization)
+        return dict(
+            predictions=predictions[0] if len(predictions) == 1 else predictions,
+            visualization=visualization[0] if len(visualization) == 1 else visualization,
+        )
 
 
 class MultiModalDetInferencer(MultiModalInferencerMixin, DetInferencer):
@@ -132,9 +170,12 @@ class MultiModalDetInferencer(MultiModalInferencerMixin, DetInferencer):
 
     Inputs and ``subsets`` as :class:`MultiModalSegInferencer`; ``predictions`` has mmdet's dicts (labels,
     scores, bboxes), per subset when several were asked for; panels go to ``out_dir/vis``."""
+
     forward_kwargs: set = DetInferencer.forward_kwargs | {'subsets'}
 
-    def __init__(self, model, weights: Optional[str] = None, device: Optional[str] = 'cpu', **kwargs):
+    def __init__(
+        self, model, weights: Optional[str] = None, device: Optional[str] = 'cpu', **kwargs
+    ):
         super().__init__(_config(model), weights, device=device, **kwargs)
 
     def preprocess(self, inputs: list, batch_size: int = 1, **kwargs):
@@ -142,22 +183,42 @@ class MultiModalDetInferencer(MultiModalInferencerMixin, DetInferencer):
         for chunk in BaseInferencer._get_chunk_data(self, inputs, batch_size):
             yield chunk, self.collate_fn([self.pipeline(dict(r)) for r in chunk])
 
-    def visualize(self, inputs: list, preds: list, return_vis: bool = False, show: bool = False,
-                  wait_time: int = 0, draw_pred: bool = True, pred_score_thr: float = 0.3,
-                  no_save_vis: bool = False, img_out_dir: str = '', **kwargs):
+    def visualize(
+        self,
+        inputs: list,
+        preds: list,
+        return_vis: bool = False,
+        show: bool = False,
+        wait_time: int = 0,
+        draw_pred: bool = True,
+        pred_score_thr: float = 0.3,
+        no_save_vis: bool = False,
+        img_out_dir: str = '',
+        **kwargs,
+    ):
         out_dir = osp.join(img_out_dir, 'vis') if img_out_dir and not no_save_vis else ''
         return self._panels(inputs, preds, out_dir, show, return_vis, pred_score_thr)
 
-    def postprocess(self, preds: list, visualization=None, return_datasamples: bool = False,
-                    print_result: bool = False, no_save_pred: bool = False, pred_out_dir: str = '',
-                    **kwargs) -> dict:
+    def postprocess(
+        self,
+        preds: list,
+        visualization=None,
+        return_datasamples: bool = False,
+        print_result: bool = False,
+        no_save_pred: bool = False,
+        pred_out_dir: str = '',
+        **kwargs,
+    ) -> dict:
         if return_datasamples:
-            return super().postprocess(preds, visualization, True, print_result, no_save_pred, pred_out_dir)
+            return super().postprocess(
+                preds, visualization, True, print_result, no_save_pred, pred_out_dir
+            )
 
         def run(samples, subset):
             out_dir = osp.join(pred_out_dir, subset) if pred_out_dir and subset else pred_out_dir
-            return super(MultiModalDetInferencer, self).postprocess(samples, None, False, False, no_save_pred,
-                                                                   out_dir)['predictions']
+            return super(MultiModalDetInferencer, self).postprocess(
+                samples, None, False, False, no_save_pred, out_dir
+            )['predictions']
 
         result = dict(predictions=self._per_subset(preds, run), visualization=visualization)
         if print_result:
@@ -165,8 +226,12 @@ class MultiModalDetInferencer(MultiModalInferencerMixin, DetInferencer):
         return result
 
 
-def MultiModalInferencer(model, weights: Optional[str] = None, device: Optional[str] = 'cpu', **kwargs):
+def MultiModalInferencer(
+    model, weights: Optional[str] = None, device: Optional[str] = 'cpu', **kwargs
+):
     """The segmentation or detection inferencer, as the config's ``default_scope`` says."""
     cfg = _config(model)
-    cls = MultiModalDetInferencer if cfg.get('default_scope') == 'mmdet' else MultiModalSegInferencer
+    cls = (
+        MultiModalDetInferencer if cfg.get('default_scope') == 'mmdet' else MultiModalSegInferencer
+    )
     return cls(cfg, weights, device=device, **kwargs)

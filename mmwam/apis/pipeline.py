@@ -1,5 +1,6 @@
 """The inference pipeline: a config's test pipeline without its annotation loaders, each modality read from
 the path or array the user gives, with the scaling and channel handling of training."""
+
 import copy
 import os
 import os.path as osp
@@ -15,7 +16,10 @@ from ..utils.errors import InputError
 
 RGB = 'rgb'
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.pgm', '.ppm')
-LOADERS = {'LoadImageFromFile': 'LoadImageFromInput', 'LoadModalityFromFile': 'LoadModalityFromInput'}
+LOADERS = {
+    'LoadImageFromFile': 'LoadImageFromInput',
+    'LoadModalityFromFile': 'LoadModalityFromInput',
+}
 # meta keys a dataset gives and a user's input has not (mmdet's PackDetInputs asserts each key)
 DATASET_META_KEYS = ('img_id', 'instances', 'seg_map_path', 'reduce_zero_label', 'seg_fields')
 
@@ -34,14 +38,23 @@ class LoadImageFromInput(LoadImageFromFile):
         if img is None:
             try:
                 out = super().transform(results)
-            except (OSError, AssertionError) as e:  # mmcv: FileNotFoundError, or an assert when undecodable
-                raise InputError(f'{results.get("img_path")}: the rgb file is missing or is not an image '
-                                 f'({e.__class__.__name__})') from e
+            except (
+                OSError,
+                AssertionError,
+            ) as e:  # mmcv: FileNotFoundError, or an assert when undecodable
+                raise InputError(
+                    f'{results.get("img_path")}: the rgb file is missing or is not an image '
+                    f'({e.__class__.__name__})'
+                ) from e
             if out is None:
                 raise InputError(f'{results.get("img_path")}: the rgb file is empty')
             return out
         want = 'H x W x 3 (BGR, as cv2.imread gives)' if self.color_type == 'color' else 'H x W x C'
-        if not isinstance(img, np.ndarray) or img.ndim != 3 or (self.color_type == 'color' and img.shape[2] != 3):
+        if (
+            not isinstance(img, np.ndarray)
+            or img.ndim != 3
+            or (self.color_type == 'color' and img.shape[2] != 3)
+        ):
             shape = tuple(img.shape) if isinstance(img, np.ndarray) else type(img).__name__
             raise InputError(f'{_name(results)}: the rgb array is {shape}, expected {want}')
         results['img'] = img.astype(np.float32) if self.to_float32 else img
@@ -66,10 +79,16 @@ class LoadModalityFromInput(LoadModalityFromFile):
             if array is None:
                 return super().transform(results)
             if not isinstance(array, np.ndarray) or array.ndim not in (2, 3):
-                raise ValueError(f'sample {_name(results)}: the {self.modality} input is '
-                                 f'{getattr(array, "shape", type(array).__name__)}, expected an H x W or '
-                                 f'H x W x {self.channels} array')
-            given = dict(results, img_path=_name(results), **{f'{self.modality}_path': f'({self.modality} array)'})
+                raise ValueError(
+                    f'sample {_name(results)}: the {self.modality} input is '
+                    f'{getattr(array, "shape", type(array).__name__)}, expected an H x W or '
+                    f'H x W x {self.channels} array'
+                )
+            given = dict(
+                results,
+                img_path=_name(results),
+                **{f'{self.modality}_path': f'({self.modality} array)'},
+            )
             scale, self.scale = self.scale, (1.0 if array.dtype.kind == 'f' else self.scale)
             try:
                 results[self.modality] = super().transform(given)[self.modality]
@@ -85,7 +104,9 @@ def test_pipeline_cfg(cfg) -> list:
     dataset = cfg.get('test_dataloader', {}).get('dataset', {})
     pipeline = dataset.get('pipeline') or cfg.get('test_pipeline')
     if not pipeline:
-        raise InputError('the config has no test pipeline (test_dataloader.dataset.pipeline or test_pipeline)')
+        raise InputError(
+            'the config has no test pipeline (test_dataloader.dataset.pipeline or test_pipeline)'
+        )
     return copy.deepcopy(list(pipeline))
 
 
@@ -129,13 +150,18 @@ def loading_pipeline(pipeline: Sequence[dict]) -> Compose:
 def to_results(item, names: Sequence[str], index: int = 0) -> dict:
     """One user input (``dict(rgb='a.jpg', depth='a.png')``, paths or arrays) as the pipeline's results."""
     if not isinstance(item, Mapping):
-        raise InputError(f'inputs[{index}]: a multimodal model takes a dict modality -> file or array, e.g. '
-                         f'dict({", ".join(f"{n}=..." for n in names)}); got {type(item).__name__}')
+        raise InputError(
+            f'inputs[{index}]: a multimodal model takes a dict modality -> file or array, e.g. '
+            f'dict({", ".join(f"{n}=..." for n in names)}); got {type(item).__name__}'
+        )
     unknown = [k for k in item if k not in names]
     missing = [n for n in names if n not in item]
     if unknown or missing:
-        problem = (f'{unknown} {"is not a modality" if len(unknown) == 1 else "are not modalities"} of this model'
-                   if unknown else f'no {missing} given')
+        problem = (
+            f'{unknown} {"is not a modality" if len(unknown) == 1 else "are not modalities"} of this model'
+            if unknown
+            else f'no {missing} given'
+        )
         raise InputError(f'inputs[{index}]: {problem}; it takes {", ".join(names)}')
     results = dict(input_name=item[RGB] if isinstance(item[RGB], str) else f'inputs[{index}]')
     for name, value in item.items():
@@ -145,8 +171,10 @@ def to_results(item, names: Sequence[str], index: int = 0) -> dict:
         elif isinstance(value, np.ndarray):
             results[key], results[f'{key}_path'] = value, None
         else:
-            raise InputError(f'inputs[{index}][{name!r}]: expected a file path or a numpy array, got '
-                             f'{type(value).__name__}')
+            raise InputError(
+                f'inputs[{index}][{name!r}]: expected a file path or a numpy array, got '
+                f'{type(value).__name__}'
+            )
     return results
 
 
@@ -162,16 +190,25 @@ def pair_folders(folders: Mapping[str, str]) -> List[Dict[str, str]]:
     common = sorted(set.intersection(*(set(s) for s in stems.values())))
     unmatched = {n: sorted(set(s) - set(common)) for n, s in stems.items()}
     if any(unmatched.values()):
-        listed = '; '.join(f'{len(u)} only in {folders[n]} ({n}): {", ".join(u[:10])}' +
-                           (', ...' if len(u) > 10 else '') for n, u in unmatched.items() if u)
-        raise InputError(f'files without a partner in the other modality folders (matched by name): {listed}')
+        listed = '; '.join(
+            f'{len(u)} only in {folders[n]} ({n}): {", ".join(u[:10])}'
+            + (', ...' if len(u) > 10 else '')
+            for n, u in unmatched.items()
+            if u
+        )
+        raise InputError(
+            f'files without a partner in the other modality folders (matched by name): {listed}'
+        )
     return [{n: stems[n][s] for n in folders} for s in common]
 
 
 def is_folders(inputs) -> bool:
     """A dict whose every value is a directory: one folder per modality."""
-    return isinstance(inputs, Mapping) and bool(inputs) and all(
-        isinstance(v, (str, os.PathLike)) and osp.isdir(v) for v in inputs.values())
+    return (
+        isinstance(inputs, Mapping)
+        and bool(inputs)
+        and all(isinstance(v, (str, os.PathLike)) and osp.isdir(v) for v in inputs.values())
+    )
 
 
 def expand_inputs(inputs, names: Sequence[str]) -> List[dict]:
@@ -180,8 +217,10 @@ def expand_inputs(inputs, names: Sequence[str]) -> List[dict]:
         unknown = [k for k in inputs if k not in names]
         missing = [n for n in names if n not in inputs]
         if unknown or missing:
-            raise InputError(f'folders: {f"{unknown} not modalities of this model" if unknown else f"no folder for {missing}"}'
-                             f'; it takes {", ".join(names)}')
+            raise InputError(
+                f'folders: {f"{unknown} not modalities of this model" if unknown else f"no folder for {missing}"}'
+                f'; it takes {", ".join(names)}'
+            )
         inputs = pair_folders({n: str(inputs[n]) for n in names})
     items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     if not items:

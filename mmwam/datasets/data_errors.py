@@ -1,4 +1,5 @@
 """Data errors that name the split list, its line and the sample, for every multimodal dataset."""
+
 import os.path as osp
 import re
 
@@ -29,10 +30,18 @@ class DataErrorsMixin:
         """``data_list`` (the samples left after filtering), refused when empty: mmengine would fail on it
         with "need at least one array to concatenate"."""
         if not data_list:
-            source = self.ann_file or self.data_prefix.get('img_path') or self.data_prefix.get('img') or \
-                self.data_root
+            source = (
+                self.ann_file
+                or self.data_prefix.get('img_path')
+                or self.data_prefix.get('img')
+                or self.data_root
+            )
             found = len(self.data_list) if getattr(self, 'data_list', None) else 0
-            why = f'all {found} were filtered out (filter_cfg={self.filter_cfg})' if found else 'it is empty'
+            why = (
+                f'all {found} were filtered out (filter_cfg={self.filter_cfg})'
+                if found
+                else 'it is empty'
+            )
             raise DataError(f'{type(self).__name__}: no samples in {source} ({why})')
         return data_list
 
@@ -42,7 +51,9 @@ class DataErrorsMixin:
             return super().prepare_data(idx)
         except DATA_ERRORS as e:
             info = self.get_data_info(idx)
-            raise DataError(f'{self.sample_origin(info)}: {_reason(e, info.get("img_path"))}') from e
+            raise DataError(
+                f'{self.sample_origin(info)}: {_reason(e, info.get("img_path"))}'
+            ) from e
 
     def sample_origin(self, info: dict) -> str:
         """``<split list>, line <n> (<RGB image>)``, or the RGB image alone without a split list."""
@@ -57,14 +68,20 @@ def check_jpeg_ends(info: dict):
     """A truncated JPEG decodes without an error (the missing rows grey): refused instead. Its end marker
     (FF D9, maybe followed by padding) must close every local JPEG file of the sample."""
     for key, path in info.items():
-        if key.endswith('_path') and isinstance(path, str) and path.lower().endswith(('.jpg', '.jpeg')) \
-                and osp.isfile(path):
+        if (
+            key.endswith('_path')
+            and isinstance(path, str)
+            and path.lower().endswith(('.jpg', '.jpeg'))
+            and osp.isfile(path)
+        ):
             with open(path, 'rb') as f:
                 f.seek(max(0, osp.getsize(path) - 64))
                 tail = f.read().rstrip(b'\x00\r\n ')
             if not tail.endswith(b'\xff\xd9'):
-                raise ValueError(f'{path} is a truncated JPEG (it lacks the end marker): an interrupted copy or '
-                                 'download? copy it again')
+                raise ValueError(
+                    f'{path} is a truncated JPEG (it lacks the end marker): an interrupted copy or '
+                    'download? copy it again'
+                )
 
 
 def _reason(error: Exception, img_path) -> str:

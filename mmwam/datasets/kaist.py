@@ -7,6 +7,7 @@ or MLPD's COCO-like ``KAIST_annotation.json``. Each instance keeps the whole bbG
 occlusion level, ignore flag, ...) under ``'kaist'``: ``KAISTMissRateMetric`` applies the benchmark's
 ignore rules to it, so nothing is filtered here.
 """
+
 import json
 import os
 import os.path as osp
@@ -32,8 +33,10 @@ def parse_image_id(text: str, where: str) -> Tuple[str, str, str]:
     """``('set06', 'V000', 'I00019')`` from ``set06/V000/I00019`` or ``set06_V000_I00019``."""
     m = _ID.match(text.strip())
     if m is None:
-        raise InputError(f'{where}: {text.strip()!r} is not a KAIST image id (expected setXX/VYYY/IZZZZZ, '
-                         f'e.g. set06/V000/I00019)')
+        raise InputError(
+            f'{where}: {text.strip()!r} is not a KAIST image id (expected setXX/VYYY/IZZZZZ, '
+            f'e.g. set06/V000/I00019)'
+        )
     return m.groups()
 
 
@@ -58,8 +61,10 @@ def read_bbgt(path: str) -> List[dict]:
     if lines and lines[0].lstrip().startswith('%'):
         m = re.match(r'^%\s*bbGt version=(\d+)\s*$', lines[0].strip())
         if m is None or int(m.group(1)) not in BBGT_FIELDS:
-            raise InputError(f'{path}, line 1: expected the header "% bbGt version=N" with N in 0..3, '
-                             f'got {lines[0].strip()!r}')
+            raise InputError(
+                f'{path}, line 1: expected the header "% bbGt version=N" with N in 0..3, '
+                f'got {lines[0].strip()!r}'
+            )
         version, first = int(m.group(1)), 1
     n = BBGT_FIELDS[version]
     objs = []
@@ -68,20 +73,34 @@ def read_bbgt(path: str) -> List[dict]:
         if not parts:
             continue
         if len(parts) != n:
-            raise InputError(f'{path}, line {no}: {len(parts)} fields; a bbGt version={version} line has {n} '
-                             f'({" ".join(BBGT_NAMES[:n])})')
+            raise InputError(
+                f'{path}, line {no}: {len(parts)} fields; a bbGt version={version} line has {n} '
+                f'({" ".join(BBGT_NAMES[:n])})'
+            )
         vals = []
         for name, text in zip(BBGT_NAMES[1:], parts[1:]):
             try:
                 vals.append(float(text))
             except ValueError:
-                raise InputError(f'{path}, line {no}: field {name} is {text!r}, expected a number') from None
+                raise InputError(
+                    f'{path}, line {no}: field {name} is {text!r}, expected a number'
+                ) from None
         occ = vals[4]
         if occ not in OCCLUSION:
-            raise InputError(f'{path}, line {no}: field occ is {parts[5]!r}, expected 0 (none), 1 (partial) '
-                             f'or 2 (heavy occlusion)')
-        objs.append(dict(lbl=parts[0], bb=vals[0:4], occ=int(occ), bbv=vals[5:9],
-                         ign=int(vals[9] != 0) if n > 10 else 0, ang=vals[10] if n > 11 else 0.0))
+            raise InputError(
+                f'{path}, line {no}: field occ is {parts[5]!r}, expected 0 (none), 1 (partial) '
+                f'or 2 (heavy occlusion)'
+            )
+        objs.append(
+            dict(
+                lbl=parts[0],
+                bb=vals[0:4],
+                occ=int(occ),
+                bbv=vals[5:9],
+                ign=int(vals[9] != 0) if n > 10 else 0,
+                ang=vals[10] if n > 11 else 0.0,
+            )
+        )
     return objs
 
 
@@ -95,7 +114,9 @@ def annotation_path(ann_dir: str, key: str, modality: Optional[str] = None) -> s
     for p in (nested, flat):
         if osp.isfile(p):
             return p
-    raise InputError(f'image {key}: no annotation file {nested} (nested layout) or {flat} (flat layout)')
+    raise InputError(
+        f'image {key}: no annotation file {nested} (nested layout) or {flat} (flat layout)'
+    )
 
 
 def list_annotation_dir(ann_dir: str) -> List[str]:
@@ -112,8 +133,10 @@ def list_annotation_dir(ann_dir: str) -> List[str]:
             if _ID.match(name):
                 keys.append(image_key(*_ID.match(name).groups()))
     if not keys:
-        raise InputError(f'annotation folder {ann_dir}: no annotation files named setXX_VYYY_IZZZZZ.txt or '
-                         'setXX/VYYY/IZZZZZ.txt')
+        raise InputError(
+            f'annotation folder {ann_dir}: no annotation files named setXX_VYYY_IZZZZZ.txt or '
+            'setXX/VYYY/IZZZZZ.txt'
+        )
     return sorted(keys)
 
 
@@ -122,8 +145,11 @@ def read_image_set(path: str) -> List[str]:
     if not osp.isfile(path):
         raise InputError(f'image-set list {path}: no such file')
     with open(path) as f:
-        return [image_key(*parse_image_id(line, f'{path}, line {no}'))
-                for no, line in enumerate(f, 1) if line.strip()]
+        return [
+            image_key(*parse_image_id(line, f'{path}, line {no}'))
+            for no, line in enumerate(f, 1)
+            if line.strip()
+        ]
 
 
 def read_kaist_json(path: str) -> Dict[str, List[dict]]:
@@ -139,26 +165,39 @@ def read_kaist_json(path: str) -> Dict[str, List[dict]]:
             raise InputError(f'{path}: not a JSON file ({e})') from None
     for field in ('images', 'annotations', 'categories'):
         if field not in data:
-            raise InputError(f'{path}: no {field!r} list; expected MLPD\'s KAIST_annotation.json '
-                             '(images with im_name, annotations with bbox / occlusion / ignore, categories)')
+            raise InputError(
+                f'{path}: no {field!r} list; expected MLPD\'s KAIST_annotation.json '
+                '(images with im_name, annotations with bbox / occlusion / ignore, categories)'
+            )
     names = {c['id']: c['name'] for c in data['categories']}
     keys = {}
     for img in data['images']:
-        keys[img['id']] = image_key(*parse_image_id(img.get('im_name', ''), f'{path}, image id {img["id"]}'))
+        keys[img['id']] = image_key(
+            *parse_image_id(img.get('im_name', ''), f'{path}, image id {img["id"]}')
+        )
     out = {k: [] for k in keys.values()}
     for a in data['annotations']:
         where = f'{path}, annotation id {a.get("id")}'
         if a.get('image_id') not in keys:
             raise InputError(f'{where}: image_id {a.get("image_id")!r} is not in the images list')
         if a.get('category_id') not in names:
-            raise InputError(f'{where}: category_id {a.get("category_id")!r} is not in the categories list')
+            raise InputError(
+                f'{where}: category_id {a.get("category_id")!r} is not in the categories list'
+            )
         occ = a.get('occlusion', 0)
         if occ not in OCCLUSION:
             raise InputError(f'{where}: occlusion is {occ!r}, expected 0, 1 or 2')
         name = names[a['category_id']]
-        out[keys[a['image_id']]].append(dict(
-            lbl='person' if name == '__ignore__' else name, bb=[float(v) for v in a['bbox']], occ=int(occ),
-            bbv=[0.0] * 4, ign=int(bool(a.get('ignore', 0)) or name == '__ignore__'), ang=0.0))
+        out[keys[a['image_id']]].append(
+            dict(
+                lbl='person' if name == '__ignore__' else name,
+                bb=[float(v) for v in a['bbox']],
+                occ=int(occ),
+                bbv=[0.0] * 4,
+                ign=int(bool(a.get('ignore', 0)) or name == '__ignore__'),
+                ang=0.0,
+            )
+        )
     return out
 
 
@@ -184,18 +223,27 @@ class KAISTDataset(BaseDetDataset):
     benchmark's rules (height, occlusion, image border) are the metric's business.
     ``filter_cfg=dict(filter_empty_gt=True)`` drops training images without a trainable person.
     """
-    METAINFO = dict(classes=('person', ), palette=[(220, 20, 60)])
-    LAYOUT = ('images/setXX/VYYY/{visible,lwir}/IZZZZZ.jpg, annotations/setXX/VYYY/IZZZZZ.txt or a flat folder '
-              'of setXX_VYYY_IZZZZZ.txt, imageSets/<list>.txt')
 
-    def __init__(self, ann_file: str = 'imageSets/test-all-20.txt',
-                 data_prefix: dict = dict(img='images', ann='annotations'),
-                 paired_modality: Optional[str] = None,
-                 ignore_labels: Sequence[str] = ('people', 'person?', 'cyclist'),
-                 img_size: Tuple[int, int] = (640, 512), **kwargs):
+    METAINFO = dict(classes=('person',), palette=[(220, 20, 60)])
+    LAYOUT = (
+        'images/setXX/VYYY/{visible,lwir}/IZZZZZ.jpg, annotations/setXX/VYYY/IZZZZZ.txt or a flat folder '
+        'of setXX_VYYY_IZZZZZ.txt, imageSets/<list>.txt'
+    )
+
+    def __init__(
+        self,
+        ann_file: str = 'imageSets/test-all-20.txt',
+        data_prefix: dict = dict(img='images', ann='annotations'),
+        paired_modality: Optional[str] = None,
+        ignore_labels: Sequence[str] = ('people', 'person?', 'cyclist'),
+        img_size: Tuple[int, int] = (640, 512),
+        **kwargs,
+    ):
         if paired_modality not in (None, 'visible', 'lwir'):
-            raise InputError(f"KAISTDataset: paired_modality must be None, 'visible' or 'lwir', got "
-                             f'{paired_modality!r}')
+            raise InputError(
+                f"KAISTDataset: paired_modality must be None, 'visible' or 'lwir', got "
+                f'{paired_modality!r}'
+            )
         self.paired_modality = paired_modality
         self.ignore_labels = tuple(ignore_labels)
         self.img_size = tuple(img_size)
@@ -208,8 +256,10 @@ class KAISTDataset(BaseDetDataset):
             base = osp.join(self.data_prefix['img'], s, v, mod, i)
             path = next((base + e for e in ('.jpg', '.png', '.jpeg') if osp.isfile(base + e)), None)
             if path is None:
-                raise InputError(f'KAISTDataset: image {key}: no {mod} image {base}.jpg (or .png). Expected '
-                                 f'layout under data_root {self.data_root}: {self.LAYOUT}')
+                raise InputError(
+                    f'KAISTDataset: image {key}: no {mod} image {base}.jpg (or .png). Expected '
+                    f'layout under data_root {self.data_root}: {self.LAYOUT}'
+                )
             out.append(path)
         return out[0], out[1]
 
@@ -221,27 +271,45 @@ class KAISTDataset(BaseDetDataset):
             keys = read_image_set(self.ann_file)
             ann_dir = self.data_prefix.get('ann', '')
             if not osp.isdir(ann_dir):
-                raise InputError(f'KAISTDataset: annotation folder {ann_dir} not found. Expected layout under '
-                                 f'data_root {self.data_root}: {self.LAYOUT}')
+                raise InputError(
+                    f'KAISTDataset: annotation folder {ann_dir} not found. Expected layout under '
+                    f'data_root {self.data_root}: {self.LAYOUT}'
+                )
             objects = {}
             for k in keys:
                 path = annotation_path(ann_dir, k, self.paired_modality)
                 objects[k] = [dict(o, file=path) for o in read_bbgt(path)]
-        known = ('person', ) + self.ignore_labels
+        known = ('person',) + self.ignore_labels
         data_list = []
         for k in keys:
             img_path, thermal_path = self._image_paths(k)
             instances = []
             for o in objects[k]:
                 if o['lbl'] not in known:
-                    raise InputError(f'{o.get("file", self.ann_file)}: unknown label {o["lbl"]!r} (image {k}); '
-                                     f'the KAIST labels are {list(known)} (KAISTDataset ignore_labels)')
+                    raise InputError(
+                        f'{o.get("file", self.ann_file)}: unknown label {o["lbl"]!r} (image {k}); '
+                        f'the KAIST labels are {list(known)} (KAISTDataset ignore_labels)'
+                    )
                 x, y, w, h = o['bb']
                 ignore = o['lbl'] != 'person' or o['ign'] or w < 1 or h < 1
-                instances.append(dict(bbox=[x, y, x + w, y + h], bbox_label=0, ignore_flag=int(ignore),
-                                      kaist={f: o[f] for f in ('lbl', 'bb', 'occ', 'bbv', 'ign', 'ang')}))
-            data_list.append(dict(img_path=img_path, thermal_path=thermal_path, img_id=k,
-                                  width=self.img_size[0], height=self.img_size[1], instances=instances))
+                instances.append(
+                    dict(
+                        bbox=[x, y, x + w, y + h],
+                        bbox_label=0,
+                        ignore_flag=int(ignore),
+                        kaist={f: o[f] for f in ('lbl', 'bb', 'occ', 'bbv', 'ign', 'ang')},
+                    )
+                )
+            data_list.append(
+                dict(
+                    img_path=img_path,
+                    thermal_path=thermal_path,
+                    img_id=k,
+                    width=self.img_size[0],
+                    height=self.img_size[1],
+                    instances=instances,
+                )
+            )
         return data_list
 
     def filter_data(self) -> List[dict]:

@@ -1,4 +1,5 @@
 """A segmentation dataset with one folder per modality."""
+
 import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
@@ -34,39 +35,67 @@ class MultiModalSegDataset(DataErrorsMixin, BaseSegDataset):
         super().__init__(**kwargs)
 
     def _extra_modalities(self) -> Dict[str, str]:
-        return {k[:-len('_path')]: v for k, v in self.data_prefix.items()
-                if k.endswith('_path') and k not in ('img_path', 'seg_map_path')}
+        return {
+            k[: -len('_path')]: v
+            for k, v in self.data_prefix.items()
+            if k.endswith('_path') and k not in ('img_path', 'seg_map_path')
+        }
 
     def _stems(self, img_dir: str) -> List[Tuple[str, Optional[int]]]:
         """``(stem, line of the split list)`` of every sample (line None without a list)."""
         if self.ann_file:
             if not osp.isfile(self.ann_file):
-                raise DataError(f'{type(self).__name__}: split file {self.ann_file} not found '
-                                f'(ann_file, relative to data_root {self.data_root})')
+                raise DataError(
+                    f'{type(self).__name__}: split file {self.ann_file} not found '
+                    f'(ann_file, relative to data_root {self.data_root})'
+                )
             lines = mmengine.list_from_file(self.ann_file, backend_args=self.backend_args)
             names = [(line.split()[0], i) for i, line in enumerate(lines, 1) if line.strip()]
-            return [(osp.splitext(osp.basename(n))[0] if '/' in n or n.endswith(self.img_suffix) else n, i)
-                    for n, i in names]
-        files = mmengine.fileio.list_dir_or_file(img_dir, list_dir=False, suffix=self.img_suffix,
-                                                 recursive=True, backend_args=self.backend_args)
-        return [(f[:-len(self.img_suffix)], None) for f in sorted(files)]
+            return [
+                (
+                    osp.splitext(osp.basename(n))[0]
+                    if '/' in n or n.endswith(self.img_suffix)
+                    else n,
+                    i,
+                )
+                for n, i in names
+            ]
+        files = mmengine.fileio.list_dir_or_file(
+            img_dir,
+            list_dir=False,
+            suffix=self.img_suffix,
+            recursive=True,
+            backend_args=self.backend_args,
+        )
+        return [(f[: -len(self.img_suffix)], None) for f in sorted(files)]
 
     def load_data_list(self) -> List[dict]:
         img_dir = self.data_prefix.get('img_path', '')
         ann_dir = self.data_prefix.get('seg_map_path')
         extras = self._extra_modalities()
-        for what, folder in [('img_path', img_dir), ('seg_map_path', ann_dir),
-                             *[(f'{m}_path', d) for m, d in extras.items()]]:
+        for what, folder in [
+            ('img_path', img_dir),
+            ('seg_map_path', ann_dir),
+            *[(f'{m}_path', d) for m, d in extras.items()],
+        ]:
             if folder is not None and not osp.isdir(folder):
                 raise DataError(
                     f'{type(self).__name__}: folder {folder} (data_prefix {what}) not found under '
-                    f'data_root {self.data_root}. Expected layout: {self._layout()}')
+                    f'data_root {self.data_root}. Expected layout: {self._layout()}'
+                )
         data_list = []
-        num_classes = len(self.metainfo['classes'])  # LoadSegAnnotations checks the label ids against it
+        num_classes = len(
+            self.metainfo['classes']
+        )  # LoadSegAnnotations checks the label ids against it
         for stem, line in self._stems(img_dir):
-            info = dict(img_path=osp.join(img_dir, stem + self.img_suffix), num_classes=num_classes,
-                        label_map=self.label_map, reduce_zero_label=self.reduce_zero_label, seg_fields=[],
-                        split_line=line)
+            info = dict(
+                img_path=osp.join(img_dir, stem + self.img_suffix),
+                num_classes=num_classes,
+                label_map=self.label_map,
+                reduce_zero_label=self.reduce_zero_label,
+                seg_fields=[],
+                split_line=line,
+            )
             if ann_dir is not None:
                 info['seg_map_path'] = osp.join(ann_dir, stem + self.seg_map_suffix)
             for m, folder in extras.items():
@@ -81,15 +110,28 @@ class MultiModalSegDataset(DataErrorsMixin, BaseSegDataset):
             return
         for key, path in info.items():
             if key.endswith('_path') and not osp.isfile(path):
-                what = 'image' if key == 'img_path' else 'label map' if key == 'seg_map_path' else \
-                    f'{key[:-len("_path")]} file'
-                entry = f'{self.ann_file}, line {info["split_line"]} ({stem!r})' if self.ann_file else \
-                    f'sample {stem}'
-                raise DataError(f'{entry}: no {what} {path} (data_prefix {key}, suffix '
-                                f'{osp.splitext(path)[1] or "none"})')
+                what = (
+                    'image'
+                    if key == 'img_path'
+                    else 'label map'
+                    if key == 'seg_map_path'
+                    else f'{key[:-len("_path")]} file'
+                )
+                entry = (
+                    f'{self.ann_file}, line {info["split_line"]} ({stem!r})'
+                    if self.ann_file
+                    else f'sample {stem}'
+                )
+                raise DataError(
+                    f'{entry}: no {what} {path} (data_prefix {key}, suffix '
+                    f'{osp.splitext(path)[1] or "none"})'
+                )
 
     def _layout(self) -> str:
-        rel = {k: osp.relpath(v, self.data_root) if self.data_root else v
-               for k, v in self.data_prefix.items()}
-        return ', '.join(f'{k}: {v}/' for k, v in rel.items()) + \
-            (f', split file {osp.basename(self.ann_file)}' if self.ann_file else '')
+        rel = {
+            k: osp.relpath(v, self.data_root) if self.data_root else v
+            for k, v in self.data_prefix.items()
+        }
+        return ', '.join(f'{k}: {v}/' for k, v in rel.items()) + (
+            f', split file {osp.basename(self.ann_file)}' if self.ann_file else ''
+        )

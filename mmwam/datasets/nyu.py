@@ -1,14 +1,51 @@
 """NYUDv2 (RGB-D, 40 classes) in its common RGB-D segmentation layout."""
+
 from mmseg.registry import DATASETS
 
 from .multimodal_seg import MultiModalSegDataset
 
 NYU40_CLASSES = (
-    'wall', 'floor', 'cabinet', 'bed', 'chair', 'sofa', 'table', 'door', 'window', 'bookshelf',
-    'picture', 'counter', 'blinds', 'desk', 'shelves', 'curtain', 'dresser', 'pillow', 'mirror',
-    'floor mat', 'clothes', 'ceiling', 'books', 'refrigerator', 'television', 'paper', 'towel',
-    'shower curtain', 'box', 'whiteboard', 'person', 'night stand', 'toilet', 'sink', 'lamp',
-    'bathtub', 'bag', 'otherstructure', 'otherfurniture', 'otherprop')
+    'wall',
+    'floor',
+    'cabinet',
+    'bed',
+    'chair',
+    'sofa',
+    'table',
+    'door',
+    'window',
+    'bookshelf',
+    'picture',
+    'counter',
+    'blinds',
+    'desk',
+    'shelves',
+    'curtain',
+    'dresser',
+    'pillow',
+    'mirror',
+    'floor mat',
+    'clothes',
+    'ceiling',
+    'books',
+    'refrigerator',
+    'television',
+    'paper',
+    'towel',
+    'shower curtain',
+    'box',
+    'whiteboard',
+    'person',
+    'night stand',
+    'toilet',
+    'sink',
+    'lamp',
+    'bathtub',
+    'bag',
+    'otherstructure',
+    'otherfurniture',
+    'otherprop',
+)
 
 
 def _palette(n):
@@ -36,27 +73,51 @@ class NYUDv2Dataset(MultiModalSegDataset):
     ``reduce_zero_label=True`` maps 0 to 255 (ignored) and k to k-1. Depth PNGs are 16-bit
     millimetres by default (scale in ``LoadModalityFromFile``).
     """
+
     METAINFO = dict(classes=NYU40_CLASSES, palette=_palette(len(NYU40_CLASSES)))
 
-    def __init__(self,
-                 img_suffix='.jpg',
-                 seg_map_suffix='.png',
-                 data_prefix=dict(img_path='RGB', depth_path='Depth', seg_map_path='Label'),
-                 reduce_zero_label=True,
-                 **kwargs):
-        super().__init__(img_suffix=img_suffix, seg_map_suffix=seg_map_suffix, data_prefix=data_prefix,
-                         reduce_zero_label=reduce_zero_label, **kwargs)
+    def __init__(
+        self,
+        img_suffix='.jpg',
+        seg_map_suffix='.png',
+        data_prefix=dict(img_path='RGB', depth_path='Depth', seg_map_path='Label'),
+        reduce_zero_label=True,
+        **kwargs,
+    ):
+        super().__init__(
+            img_suffix=img_suffix,
+            seg_map_suffix=seg_map_suffix,
+            data_prefix=data_prefix,
+            reduce_zero_label=reduce_zero_label,
+            **kwargs,
+        )
 
 
-NYU13_CLASSES = ('bed', 'books', 'ceiling', 'chair', 'floor', 'furniture', 'objects', 'picture', 'sofa',
-                 'table', 'tv', 'wall', 'window')
+NYU13_CLASSES = (
+    'bed',
+    'books',
+    'ceiling',
+    'chair',
+    'floor',
+    'furniture',
+    'objects',
+    'picture',
+    'sofa',
+    'table',
+    'tv',
+    'wall',
+    'window',
+)
 
 
 @DATASETS.register_module()
 class NYUDv2Dataset13(NYUDv2Dataset):
     """NYUDv2 with the 13-class mapping of Couprie et al. (labels 0 unlabelled, 1..13) in ``Label13/``,
     next to the 40-class ``Label/`` (``tools/dataset_converters/nyudv2.py`` writes both)."""
+
     METAINFO = dict(classes=NYU13_CLASSES, palette=_palette(len(NYU13_CLASSES)))
 
-    def __init__(self, data_prefix=dict(img_path='RGB', depth_path='Depth', seg_map_path='Label13'), **kwargs):
+    def __init__(
+        self, data_prefix=dict(img_path='RGB', depth_path='Depth', seg_map_path='Label13'), **kwargs
+    ):
         super().__init__(data_prefix=data_prefix, **kwargs)

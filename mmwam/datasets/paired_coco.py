@@ -1,4 +1,5 @@
 """COCO-json detection with a second modality found by a path mapping (FLIR-aligned, M3FD, ...)."""
+
 from typing import Dict, Sequence, Tuple
 
 from mmdet.datasets import CocoDataset
@@ -22,7 +23,9 @@ class PairedCocoDataset(DataErrorsMixin, CocoDataset):
     """
 
     def __init__(self, modality_paths: Dict[str, Sequence[Tuple[str, str]]] = None, **kwargs):
-        self.modality_paths = {m: [tuple(r) for r in reps] for m, reps in (modality_paths or {}).items()}
+        self.modality_paths = {
+            m: [tuple(r) for r in reps] for m, reps in (modality_paths or {}).items()
+        }
         super().__init__(**kwargs)
 
     def parse_data_info(self, raw_data_info: dict):
@@ -32,7 +35,9 @@ class PairedCocoDataset(DataErrorsMixin, CocoDataset):
             for old, new in reps:
                 path = path.replace(old, new)
             if path == info['img_path']:
-                raise DataError(f'PairedCocoDataset: modality_paths[{m!r}] = {reps} does not change '
-                                 f'the image path {path}')
+                raise DataError(
+                    f'PairedCocoDataset: modality_paths[{m!r}] = {reps} does not change '
+                    f'the image path {path}'
+                )
             info[f'{m}_path'] = path
         return info

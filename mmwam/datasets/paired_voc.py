@@ -1,5 +1,6 @@
 """Paired RGB / infrared detection sets with Pascal VOC boxes, each in its released layout: LLVIP,
 FLIR-aligned, M3FD."""
+
 import logging
 import os
 import os.path as osp
@@ -24,7 +25,9 @@ def parse_voc_xml(path: str, classes, width=None, height=None):
     for obj in root.findall('object'):
         name = obj.find('name').text.strip()
         if name not in classes:
-            raise DataError(f'{path}: unknown class {name!r}; the dataset classes are {list(classes)}')
+            raise DataError(
+                f'{path}: unknown class {name!r}; the dataset classes are {list(classes)}'
+            )
         box = obj.find('bndbox')
         x1, y1, x2, y2 = (float(box.find(k).text) for k in ('xmin', 'ymin', 'xmax', 'ymax'))
         cx1, cy1, cx2, cy2 = max(x1, 0), max(y1, 0), min(x2, w), min(y2, h)
@@ -33,11 +36,19 @@ def parse_voc_xml(path: str, classes, width=None, height=None):
         if cx2 - cx1 < 1 or cy2 - cy1 < 1:
             continue
         difficult = obj.find('difficult')
-        instances.append(dict(bbox=[cx1, cy1, cx2, cy2], bbox_label=classes.index(name),
-                              ignore_flag=int(difficult is not None and difficult.text.strip() == '1')))
+        instances.append(
+            dict(
+                bbox=[cx1, cy1, cx2, cy2],
+                bbox_label=classes.index(name),
+                ignore_flag=int(difficult is not None and difficult.text.strip() == '1'),
+            )
+        )
     if clipped:
-        print_log(f'{path}: {clipped} box(es) reach outside the {w}x{h} image and were clipped',
-                  logger='current', level=logging.WARNING)
+        print_log(
+            f'{path}: {clipped} box(es) reach outside the {w}x{h} image and were clipped',
+            logger='current',
+            level=logging.WARNING,
+        )
     return instances, w, h
 
 
@@ -48,6 +59,7 @@ class PairedVOCDataset(DataErrorsMixin, BaseDetDataset):
     Each sample gets ``img_path`` (RGB) and ``<MODALITY>_path``. A missing folder, partner image or
     annotation is an error naming it; an unknown class name is an error naming the file.
     """
+
     MODALITY = 'infrared'
     LAYOUT = ''
 
@@ -61,26 +73,41 @@ class PairedVOCDataset(DataErrorsMixin, BaseDetDataset):
 
     def _split_ids(self, split_file: str) -> List[str]:
         if not osp.isfile(split_file):
-            raise DataError(f'{type(self).__name__}: split file {split_file} not found. Expected '
-                                    f'layout under data_root {self.data_root}: {self.LAYOUT}')
+            raise DataError(
+                f'{type(self).__name__}: split file {split_file} not found. Expected '
+                f'layout under data_root {self.data_root}: {self.LAYOUT}'
+            )
         with open(split_file) as f:
             return [line.split()[0] for line in f if line.strip()]
 
     def load_data_list(self) -> List[dict]:
         for folder in self.folders():
             if not osp.isdir(folder):
-                raise DataError(f'{type(self).__name__}: folder {folder} not found. Expected layout '
-                                        f'under data_root {self.data_root}: {self.LAYOUT}')
+                raise DataError(
+                    f'{type(self).__name__}: folder {folder} not found. Expected layout '
+                    f'under data_root {self.data_root}: {self.LAYOUT}'
+                )
         classes = list(self.metainfo['classes'])
         data_list = []
         for sample_id, img_path, other_path, ann_path in self.samples():
-            for path, what in ((img_path, 'RGB image'), (other_path, f'{self.MODALITY} partner'),
-                               (ann_path, 'annotation')):
+            for path, what in (
+                (img_path, 'RGB image'),
+                (other_path, f'{self.MODALITY} partner'),
+                (ann_path, 'annotation'),
+            ):
                 if not osp.isfile(path):
                     raise DataError(f'{type(self).__name__}: sample {sample_id}: no {what} {path}')
             instances, w, h = parse_voc_xml(ann_path, classes)
-            data_list.append({'img_path': img_path, f'{self.MODALITY}_path': other_path, 'img_id': sample_id,
-                              'width': w, 'height': h, 'instances': instances})
+            data_list.append(
+                {
+                    'img_path': img_path,
+                    f'{self.MODALITY}_path': other_path,
+                    'img_id': sample_id,
+                    'width': w,
+                    'height': h,
+                    'instances': instances,
+                }
+            )
         return data_list
 
     def filter_data(self) -> List[dict]:
@@ -94,12 +121,16 @@ class PairedVOCDataset(DataErrorsMixin, BaseDetDataset):
 class LLVIPDataset(PairedVOCDataset):
     """LLVIP as released (infrared stored as 3 equal channels: ``LoadModalityFromFile(channels=1)``
     reads one). ``split`` picks train or test."""
-    METAINFO = dict(classes=('person', ), palette=[(220, 20, 60)])
+
+    METAINFO = dict(classes=('person',), palette=[(220, 20, 60)])
     LAYOUT = 'visible/{train,test}/<id>.jpg, infrared/{train,test}/<id>.jpg, Annotations/<id>.xml'
 
-    def __init__(self, split: str = 'train',
-                 data_prefix: dict = dict(img='visible', infrared='infrared', ann='Annotations'),
-                 **kwargs):
+    def __init__(
+        self,
+        split: str = 'train',
+        data_prefix: dict = dict(img='visible', infrared='infrared', ann='Annotations'),
+        **kwargs,
+    ):
         self.split = split
         super().__init__(data_prefix=data_prefix, **kwargs)
 
@@ -110,8 +141,15 @@ class LLVIPDataset(PairedVOCDataset):
     def samples(self):
         img_dir, ir_dir, ann_dir = self.folders()
         names = sorted(f for f in os.listdir(img_dir) if f.lower().endswith('.jpg'))
-        return [(osp.splitext(n)[0], osp.join(img_dir, n), osp.join(ir_dir, n),
-                 osp.join(ann_dir, osp.splitext(n)[0] + '.xml')) for n in names]
+        return [
+            (
+                osp.splitext(n)[0],
+                osp.join(img_dir, n),
+                osp.join(ir_dir, n),
+                osp.join(ann_dir, osp.splitext(n)[0] + '.xml'),
+            )
+            for n in names
+        ]
 
 
 @DATASETS.register_module()
@@ -119,11 +157,15 @@ class FLIRAlignedDataset(PairedVOCDataset):
     """FLIR-aligned (the RGB-thermal pairs of FLIR ADAS v1 aligned by Zhang et al., 2020) as distributed:
     one folder of both images, VOC boxes of the thermal frame, split lists of ids (``FLIR_08865``).
     ``ann_file``: ``align_train.txt`` or ``align_validation.txt``."""
-    METAINFO = dict(classes=('person', 'car', 'bicycle'),
-                    palette=[(220, 20, 60), (0, 0, 142), (119, 11, 32)])
+
+    METAINFO = dict(
+        classes=('person', 'car', 'bicycle'), palette=[(220, 20, 60), (0, 0, 142), (119, 11, 32)]
+    )
     MODALITY = 'thermal'
-    LAYOUT = ('JPEGImages/<id>_RGB.jpg, JPEGImages/<id>_PreviewData.jpeg, Annotations/<id>_PreviewData.xml, '
-              'align_train.txt, align_validation.txt')
+    LAYOUT = (
+        'JPEGImages/<id>_RGB.jpg, JPEGImages/<id>_PreviewData.jpeg, Annotations/<id>_PreviewData.xml, '
+        'align_train.txt, align_validation.txt'
+    )
 
     def __init__(self, data_prefix: dict = dict(img='JPEGImages', ann='Annotations'), **kwargs):
         super().__init__(data_prefix=data_prefix, **kwargs)
@@ -133,20 +175,31 @@ class FLIRAlignedDataset(PairedVOCDataset):
 
     def samples(self):
         img_dir, ann_dir = self.folders()
-        return [(i, osp.join(img_dir, f'{i}_RGB.jpg'), osp.join(img_dir, f'{i}_PreviewData.jpeg'),
-                 osp.join(ann_dir, f'{i}_PreviewData.xml')) for i in self._split_ids(self.ann_file)]
+        return [
+            (
+                i,
+                osp.join(img_dir, f'{i}_RGB.jpg'),
+                osp.join(img_dir, f'{i}_PreviewData.jpeg'),
+                osp.join(ann_dir, f'{i}_PreviewData.xml'),
+            )
+            for i in self._split_ids(self.ann_file)
+        ]
 
 
 @DATASETS.register_module()
 class M3FDDataset(PairedVOCDataset):
     """M3FD detection (Liu et al., CVPR 2022) as released: ``Vis/``, ``Ir/`` (PNG), ``Annotation/`` (VOC).
     The release has no split: ``ann_file`` lists the ids of one (every sample without it)."""
-    METAINFO = dict(classes=('People', 'Car', 'Bus', 'Motorcycle', 'Lamp', 'Truck'),
-                    palette=[(220, 20, 60), (0, 0, 142), (0, 60, 100), (0, 0, 230), (250, 170, 30),
-                             (0, 0, 70)])
+
+    METAINFO = dict(
+        classes=('People', 'Car', 'Bus', 'Motorcycle', 'Lamp', 'Truck'),
+        palette=[(220, 20, 60), (0, 0, 142), (0, 60, 100), (0, 0, 230), (250, 170, 30), (0, 0, 70)],
+    )
     LAYOUT = 'Vis/<id>.png, Ir/<id>.png, Annotation/<id>.xml, optional split lists of ids'
 
-    def __init__(self, data_prefix: dict = dict(img='Vis', infrared='Ir', ann='Annotation'), **kwargs):
+    def __init__(
+        self, data_prefix: dict = dict(img='Vis', infrared='Ir', ann='Annotation'), **kwargs
+    ):
         super().__init__(data_prefix=data_prefix, **kwargs)
 
     def folders(self):
@@ -155,7 +208,19 @@ class M3FDDataset(PairedVOCDataset):
 
     def samples(self):
         img_dir, ir_dir, ann_dir = self.folders()
-        ids = (self._split_ids(self.ann_file) if self.ann_file else
-               sorted(osp.splitext(f)[0] for f in os.listdir(img_dir) if f.lower().endswith('.png')))
-        return [(i, osp.join(img_dir, i + '.png'), osp.join(ir_dir, i + '.png'),
-                 osp.join(ann_dir, i + '.xml')) for i in ids]
+        ids = (
+            self._split_ids(self.ann_file)
+            if self.ann_file
+            else sorted(
+                osp.splitext(f)[0] for f in os.listdir(img_dir) if f.lower().endswith('.png')
+            )
+        )
+        return [
+            (
+                i,
+                osp.join(img_dir, i + '.png'),
+                osp.join(ir_dir, i + '.png'),
+                osp.join(ann_dir, i + '.xml'),
+            )
+            for i in ids
+        ]

@@ -1,4 +1,5 @@
 """RGB-thermal segmentation sets in their released layouts: MFNet and PST900."""
+
 import os.path as osp
 
 from mmseg.registry import DATASETS
@@ -16,17 +17,47 @@ class MFNetDataset(MultiModalSegDataset):
 
     Read the images with ``LoadImageFromFile(color_type='unchanged')`` + ``SplitModalityFromImage``.
     """
-    METAINFO = dict(
-        classes=('unlabeled', 'car', 'person', 'bike', 'curve', 'car_stop', 'guardrail', 'color_cone',
-                 'bump'),
-        palette=[[0, 0, 0], [64, 0, 128], [64, 64, 0], [0, 128, 192], [0, 0, 192], [128, 128, 0],
-                 [64, 64, 128], [192, 128, 128], [192, 64, 0]])
 
-    def __init__(self, img_suffix='.png', seg_map_suffix='.png',
-                 data_prefix=dict(img_path='images', seg_map_path='labels'), reduce_zero_label=False,
-                 **kwargs):
-        super().__init__(img_suffix=img_suffix, seg_map_suffix=seg_map_suffix, data_prefix=data_prefix,
-                         reduce_zero_label=reduce_zero_label, **kwargs)
+    METAINFO = dict(
+        classes=(
+            'unlabeled',
+            'car',
+            'person',
+            'bike',
+            'curve',
+            'car_stop',
+            'guardrail',
+            'color_cone',
+            'bump',
+        ),
+        palette=[
+            [0, 0, 0],
+            [64, 0, 128],
+            [64, 64, 0],
+            [0, 128, 192],
+            [0, 0, 192],
+            [128, 128, 0],
+            [64, 64, 128],
+            [192, 128, 128],
+            [192, 64, 0],
+        ],
+    )
+
+    def __init__(
+        self,
+        img_suffix='.png',
+        seg_map_suffix='.png',
+        data_prefix=dict(img_path='images', seg_map_path='labels'),
+        reduce_zero_label=False,
+        **kwargs,
+    ):
+        super().__init__(
+            img_suffix=img_suffix,
+            seg_map_suffix=seg_map_suffix,
+            data_prefix=data_prefix,
+            reduce_zero_label=reduce_zero_label,
+            **kwargs,
+        )
 
 
 @DATASETS.register_module()
@@ -37,13 +68,30 @@ class PST900Dataset(MultiModalSegDataset):
 
     ``split`` picks train or test (every image of its folder). Labels 0 background, 1..4.
     """
-    METAINFO = dict(classes=('background', 'fire_extinguisher', 'backpack', 'hand_drill', 'survivor'),
-                    palette=[[0, 0, 0], [100, 40, 40], [55, 90, 80], [220, 20, 60], [153, 153, 153]])
 
-    def __init__(self, split='train', img_suffix='.png', seg_map_suffix='.png', data_prefix=None,
-                 reduce_zero_label=False, **kwargs):
-        data_prefix = data_prefix or dict(img_path=osp.join(split, 'rgb'),
-                                          thermal_path=osp.join(split, 'thermal'),
-                                          seg_map_path=osp.join(split, 'labels'))
-        super().__init__(img_suffix=img_suffix, seg_map_suffix=seg_map_suffix, data_prefix=data_prefix,
-                         reduce_zero_label=reduce_zero_label, **kwargs)
+    METAINFO = dict(
+        classes=('background', 'fire_extinguisher', 'backpack', 'hand_drill', 'survivor'),
+        palette=[[0, 0, 0], [100, 40, 40], [55, 90, 80], [220, 20, 60], [153, 153, 153]],
+    )
+
+    def __init__(
+        self,
+        split='train',
+        img_suffix='.png',
+        seg_map_suffix='.png',
+        data_prefix=None,
+        reduce_zero_label=False,
+        **kwargs,
+    ):
+        data_prefix = data_prefix or dict(
+            img_path=osp.join(split, 'rgb'),
+            thermal_path=osp.join(split, 'thermal'),
+            seg_map_path=osp.join(split, 'labels'),
+        )
+        super().__init__(
+            img_suffix=img_suffix,
+            seg_map_suffix=seg_map_suffix,
+            data_prefix=data_prefix,
+            reduce_zero_label=reduce_zero_label,
+            **kwargs,
+        )

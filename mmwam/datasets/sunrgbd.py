@@ -1,4 +1,5 @@
 """SUN RGB-D (RGB-D, 37 classes) in the common RGB-D segmentation layout."""
+
 from mmseg.registry import DATASETS
 
 from .nyu import NYU40_CLASSES, NYUDv2Dataset, _palette
@@ -16,4 +17,5 @@ class SUNRGBDDataset(NYUDv2Dataset):
 
     Labels 0 (unlabelled) and 1..37; depth 16-bit PNG in millimetres (the converter undoes the
     release's 3-bit rotation)."""
+
     METAINFO = dict(classes=SUN37_CLASSES, palette=_palette(len(SUN37_CLASSES)))

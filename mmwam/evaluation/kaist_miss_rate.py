@@ -3,6 +3,7 @@ with Piotr Dollar's ``bbGt.m``: bbLoad's filters, evalRes, compRoc), and the ben
 
 Everything is in the pixel frame of the annotation files: a box is ``[x, y, w, h]`` with ``w = x2 - x1``.
 """
+
 import math
 import os
 import os.path as osp
@@ -16,25 +17,35 @@ from mmengine.logging import print_log
 from ..datasets.kaist import day_or_night
 from ..utils.cli import InputError
 
-POSITIVE_LABELS = ('person', )
+POSITIVE_LABELS = ('person',)
 IGNORE_LABELS = ('people', 'person?', 'cyclist')
-X_RANGE, Y_RANGE = (5, 635), (5, 507)  # a box must lie inside these, bounds included (640 x 512 frames)
-OCC_BITS = {'none': 1, 'partial': 2, 'heavy': 4}  # bbLoad's vType: occlusion level o counts if 2^o & bits
+X_RANGE, Y_RANGE = (
+    (5, 635),
+    (5, 507),
+)  # a box must lie inside these, bounds included (640 x 512 frames)
+OCC_BITS = {
+    'none': 1,
+    'partial': 2,
+    'heavy': 4,
+}  # bbLoad's vType: occlusion level o counts if 2^o & bits
 # the devkit's settings: (height range, occlusion levels); each is evaluated on all / day / night images
 SETTINGS = {
     'reasonable': ((55, math.inf), ('none', 'partial')),
-    'near': ((115, math.inf), ('none', )),
-    'medium': ((45, 115), ('none', )),
-    'far': ((1, 45), ('none', )),
-    'none': ((1, math.inf), ('none', )),
-    'partial': ((1, math.inf), ('partial', )),
-    'heavy': ((1, math.inf), ('heavy', )),
+    'near': ((115, math.inf), ('none',)),
+    'medium': ((45, 115), ('none',)),
+    'far': ((1, 45), ('none',)),
+    'none': ((1, math.inf), ('none',)),
+    'partial': ((1, math.inf), ('partial',)),
+    'heavy': ((1, math.inf), ('heavy',)),
 }
 SUBSETS = ('all', 'day', 'night')
 # the 9 numbers kaist_eval_full prints: reasonable on all / day / night, the others on all
-DEVKIT_KEYS = {'MR_reasonable_all': ('reasonable', 'all'), 'MR_reasonable_day': ('reasonable', 'day'),
-               'MR_reasonable_night': ('reasonable', 'night'),
-               **{f'MR_{s}': (s, 'all') for s in ('near', 'medium', 'far', 'none', 'partial', 'heavy')}}
+DEVKIT_KEYS = {
+    'MR_reasonable_all': ('reasonable', 'all'),
+    'MR_reasonable_day': ('reasonable', 'day'),
+    'MR_reasonable_night': ('reasonable', 'night'),
+    **{f'MR_{s}': (s, 'all') for s in ('near', 'medium', 'far', 'none', 'partial', 'heavy')},
+}
 FPPI_REFS = np.array([10.0 ** (k / 4) for k in range(-8, 1)])  # 10.^(-2:.25:0)
 IOU_THR = 0.5
 
@@ -62,11 +73,14 @@ def ground_truth(objs: Sequence[dict], setting: str) -> np.ndarray:
         if o['lbl'] not in POSITIVE_LABELS + IGNORE_LABELS:
             continue
         x, y, w, h = o['bb']
-        ign = (o['lbl'] in IGNORE_LABELS or bool(o['ign'])
-               or not (X_RANGE[0] <= x <= X_RANGE[1] and X_RANGE[0] <= x + w <= X_RANGE[1])
-               or not (Y_RANGE[0] <= y <= Y_RANGE[1] and Y_RANGE[0] <= y + h <= Y_RANGE[1])
-               or not h_lo <= h <= h_hi
-               or not (2 ** int(o['occ'])) & bits)
+        ign = (
+            o['lbl'] in IGNORE_LABELS
+            or bool(o['ign'])
+            or not (X_RANGE[0] <= x <= X_RANGE[1] and X_RANGE[0] <= x + w <= X_RANGE[1])
+            or not (Y_RANGE[0] <= y <= Y_RANGE[1] and Y_RANGE[0] <= y + h <= Y_RANGE[1])
+            or not h_lo <= h <= h_hi
+            or not (2 ** int(o['occ'])) & bits
+        )
         rows.append(_extent(o['bb'], o.get('ang', 0) % 360) + [float(ign)])
     return np.array(rows, dtype=np.float64).reshape(-1, 5)
 
@@ -74,10 +88,12 @@ def ground_truth(objs: Sequence[dict], setting: str) -> np.ndarray:
 def _overlaps(dt: np.ndarray, gt: np.ndarray) -> np.ndarray:
     """compOas: intersection over union for normal ground truths, over the detection's own area for ignore
     regions; 0 without a positive-width and positive-height intersection."""
-    w = np.minimum(dt[:, None, 0] + dt[:, None, 2], gt[None, :, 0] + gt[None, :, 2]) - \
-        np.maximum(dt[:, None, 0], gt[None, :, 0])
-    h = np.minimum(dt[:, None, 1] + dt[:, None, 3], gt[None, :, 1] + gt[None, :, 3]) - \
-        np.maximum(dt[:, None, 1], gt[None, :, 1])
+    w = np.minimum(dt[:, None, 0] + dt[:, None, 2], gt[None, :, 0] + gt[None, :, 2]) - np.maximum(
+        dt[:, None, 0], gt[None, :, 0]
+    )
+    h = np.minimum(dt[:, None, 1] + dt[:, None, 3], gt[None, :, 1] + gt[None, :, 3]) - np.maximum(
+        dt[:, None, 1], gt[None, :, 1]
+    )
     inter = np.where((w > 0) & (h > 0), w * h, 0.0)
     dt_area = (dt[:, 2] * dt[:, 3])[:, None]
     union = np.where(gt[None, :, 4] != 0, dt_area, dt_area + (gt[:, 2] * gt[:, 3])[None, :] - inter)
@@ -85,7 +101,9 @@ def _overlaps(dt: np.ndarray, gt: np.ndarray) -> np.ndarray:
         return np.where(inter > 0, inter / union, 0.0)
 
 
-def match_image(gt: np.ndarray, dt: np.ndarray, thr: float = IOU_THR) -> Tuple[int, np.ndarray, np.ndarray]:
+def match_image(
+    gt: np.ndarray, dt: np.ndarray, thr: float = IOU_THR
+) -> Tuple[int, np.ndarray, np.ndarray]:
     """evalRes on one image. ``gt``: ``(n, 5)`` [x y w h ignore]; ``dt``: ``(m, 5)`` [x y w h score].
 
     Detections go highest score first (stable: equal scores keep their order). Each takes the not yet
@@ -112,8 +130,9 @@ def match_image(gt: np.ndarray, dt: np.ndarray, thr: float = IOU_THR) -> Tuple[i
     return int((~ignore).sum()), dt[keep, 4], tp[keep]
 
 
-def log_average_miss_rate(per_image: Sequence[Tuple[int, np.ndarray, np.ndarray]],
-                          refs: np.ndarray = FPPI_REFS) -> Tuple[float, np.ndarray]:
+def log_average_miss_rate(
+    per_image: Sequence[Tuple[int, np.ndarray, np.ndarray]], refs: np.ndarray = FPPI_REFS
+) -> Tuple[float, np.ndarray]:
     """compRoc over every image of a subset (each counts in FPPI, with or without ground truths or
     detections), then ``exp(mean(log(max(1e-10, 1 - recall))))``. The recall at a reference FPPI is that
     of the last curve point (one per detection, highest score first, stable) whose FPPI <= the reference,
@@ -133,8 +152,11 @@ def log_average_miss_rate(per_image: Sequence[Tuple[int, np.ndarray, np.ndarray]
     return float(np.exp(np.mean(np.log(np.maximum(1e-10, 1 - recall))))), recall
 
 
-def evaluate_kaist(objects: Dict[str, Sequence[dict]], detections: Dict[str, np.ndarray],
-                   settings: Sequence[str] = tuple(SETTINGS)) -> Dict[str, Dict[str, float]]:
+def evaluate_kaist(
+    objects: Dict[str, Sequence[dict]],
+    detections: Dict[str, np.ndarray],
+    settings: Sequence[str] = tuple(SETTINGS),
+) -> Dict[str, Dict[str, float]]:
     """MR^-2 in percent, ``{setting: {'all' | 'day' | 'night': MR}}``. ``objects``: every image of the
     evaluation (its id -> bbGt objects); ``detections``: id -> ``(m, 5)`` [x y w h score] (missing: none).
     Images go in sorted id order (the devkit's file order, which decides the order of equal scores).
@@ -142,14 +164,23 @@ def evaluate_kaist(objects: Dict[str, Sequence[dict]], detections: Dict[str, np.
     keys = sorted(objects)
     unknown = sorted(set(detections) - set(keys))
     if unknown:
-        raise InputError(f'detections for {len(unknown)} image(s) without annotations, e.g. {unknown[0]}')
-    groups = {'all': keys, 'day': [k for k in keys if day_or_night(k) == 'day'],
-              'night': [k for k in keys if day_or_night(k) == 'night']}
+        raise InputError(
+            f'detections for {len(unknown)} image(s) without annotations, e.g. {unknown[0]}'
+        )
+    groups = {
+        'all': keys,
+        'day': [k for k in keys if day_or_night(k) == 'day'],
+        'night': [k for k in keys if day_or_night(k) == 'night'],
+    }
     empty = np.zeros((0, 5))
     out = {}
     for s in settings:
-        matched = {k: match_image(ground_truth(objects[k], s), detections.get(k, empty)) for k in keys}
-        out[s] = {g: 100 * log_average_miss_rate([matched[k] for k in ks])[0] for g, ks in groups.items()}
+        matched = {
+            k: match_image(ground_truth(objects[k], s), detections.get(k, empty)) for k in keys
+        }
+        out[s] = {
+            g: 100 * log_average_miss_rate([matched[k] for k in ks])[0] for g, ks in groups.items()
+        }
     return out
 
 
@@ -204,11 +235,15 @@ def read_leaderboard(path: str, keys: Sequence[str]) -> Dict[str, np.ndarray]:
             except ValueError:
                 vals = []
             if len(vals) != 6:
-                raise InputError(f'{path}, line {no}: expected 6 numbers "id,x,y,w,h,score", got {line.strip()!r}')
+                raise InputError(
+                    f'{path}, line {no}: expected 6 numbers "id,x,y,w,h,score", got {line.strip()!r}'
+                )
             i = vals[0]
             if i != int(i) or not 1 <= i <= len(keys):
-                raise InputError(f'{path}, line {no}: image id {parts[0]} is not in 1..{len(keys)} (the ids are '
-                                 f'1-based positions in the sorted list of the {len(keys)} annotated images)')
+                raise InputError(
+                    f'{path}, line {no}: image id {parts[0]} is not in 1..{len(keys)} (the ids are '
+                    f'1-based positions in the sorted list of the {len(keys)} annotated images)'
+                )
             per.setdefault(keys[int(i) - 1], []).append(vals[1:])
     return {k: np.array(v, dtype=np.float64).reshape(-1, 5) for k, v in per.items()}
 
@@ -239,34 +274,55 @@ class KAISTMissRateMetric(BaseMetric):
     (``kaist_eval_full('<output_dir>/det', ...)`` writes the same ``det-test-*.txt`` from them).
     ``format_only=True``: write the files, compute nothing.
     """
+
     default_prefix = 'kaist'
     # MissingModalityEvaluator: these keys are lower-is-better, with this worst value (its PCR and table)
-    lower_is_better = {**{k: 100.0 for k in DEVKIT_KEYS},
-                       **{f'MR_{s}_{g}': 100.0 for s in SETTINGS for g in SUBSETS}}
+    lower_is_better = {
+        **{k: 100.0 for k in DEVKIT_KEYS},
+        **{f'MR_{s}_{g}': 100.0 for s in SETTINGS for g in SUBSETS},
+    }
 
-    def __init__(self, output_dir: Optional[str] = None, format_only: bool = False, devkit_files: bool = False,
-                 all_subsets: bool = False, collect_device: str = 'cpu', prefix: Optional[str] = None):
+    def __init__(
+        self,
+        output_dir: Optional[str] = None,
+        format_only: bool = False,
+        devkit_files: bool = False,
+        all_subsets: bool = False,
+        collect_device: str = 'cpu',
+        prefix: Optional[str] = None,
+    ):
         super().__init__(collect_device=collect_device, prefix=prefix)
         if format_only and not output_dir:
-            raise InputError('KAISTMissRateMetric: format_only=True needs output_dir (where the files go)')
+            raise InputError(
+                'KAISTMissRateMetric: format_only=True needs output_dir (where the files go)'
+            )
         self.output_dir, self.format_only = output_dir, format_only
         self.devkit_files, self.all_subsets = devkit_files, all_subsets
 
     def process(self, data_batch, data_samples: Sequence[dict]):
-        classes = list((self.dataset_meta or {}).get('classes', ('person', )))
+        classes = list((self.dataset_meta or {}).get('classes', ('person',)))
         person = classes.index('person') if 'person' in classes else 0
         for ds in data_samples:
             if 'instances' not in ds or 'img_id' not in ds:
-                raise InputError("KAISTMissRateMetric needs each sample's img_id and instances: add 'instances' "
-                                 "to PackDetInputs' meta_keys in the test pipeline (and use KAISTDataset)")
+                raise InputError(
+                    "KAISTMissRateMetric needs each sample's img_id and instances: add 'instances' "
+                    "to PackDetInputs' meta_keys in the test pipeline (and use KAISTDataset)"
+                )
             objs = [i.get('kaist') for i in ds['instances']]
             if any(o is None for o in objs):
-                raise InputError(f'KAISTMissRateMetric: sample {ds["img_id"]}: its instances have no bbGt '
-                                 "objects ('kaist'): the test dataset must be a KAISTDataset")
+                raise InputError(
+                    f'KAISTMissRateMetric: sample {ds["img_id"]}: its instances have no bbGt '
+                    "objects ('kaist'): the test dataset must be a KAISTDataset"
+                )
             pred = ds['pred_instances']
             keep = (pred['labels'] == person).cpu().numpy()
-            dets = np.concatenate([pred['bboxes'].cpu().numpy().astype(np.float64),
-                                   pred['scores'].cpu().numpy().astype(np.float64)[:, None]], axis=1)[keep]
+            dets = np.concatenate(
+                [
+                    pred['bboxes'].cpu().numpy().astype(np.float64),
+                    pred['scores'].cpu().numpy().astype(np.float64)[:, None],
+                ],
+                axis=1,
+            )[keep]
             self.results.append((ds['img_id'], objs, submission_rows(dets)))
 
     def compute_metrics(self, results: list) -> dict:
@@ -279,8 +335,10 @@ class KAISTMissRateMetric(BaseMetric):
             return {}
         dets = {k: np.array(r, dtype=np.float64).reshape(-1, 5) for k, r in rows.items()}
         res = evaluate_kaist(objects, dets)
-        print_log('KAIST log-average miss rate MR^-2 (%, lower is better):\n' + format_results(res),
-                  logger='current')
+        print_log(
+            'KAIST log-average miss rate MR^-2 (%, lower is better):\n' + format_results(res),
+            logger='current',
+        )
         out = {name: res[s][g] for name, (s, g) in DEVKIT_KEYS.items()}
         if self.all_subsets:
             out.update({f'MR_{s}_{g}': res[s][g] for s in SETTINGS for g in SUBSETS})
@@ -297,6 +355,11 @@ class KAISTMissRateMetric(BaseMetric):
             write_leaderboard(osp.join(self.output_dir, f'det-test-{g}.txt'), ks, rows)
         if self.devkit_files:
             write_devkit_files(osp.join(self.output_dir, 'det'), keys, rows)
-        if not self.format_only:  # in format-only mode the evaluator says where each subset's files went
-            print_log(f'KAIST submission files ({", ".join(f"det-test-{g}.txt" for g in groups)}'
-                      f'{", det/" if self.devkit_files else ""}) written to {self.output_dir}', logger='current')
+        if (
+            not self.format_only
+        ):  # in format-only mode the evaluator says where each subset's files went
+            print_log(
+                f'KAIST submission files ({", ".join(f"det-test-{g}.txt" for g in groups)}'
+                f'{", det/" if self.devkit_files else ""}) written to {self.output_dir}',
+                logger='current',
+            )

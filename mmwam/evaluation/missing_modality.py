@@ -1,4 +1,5 @@
 """Evaluation of every modality subset from one data pass: one copy of the task's metric per subset."""
+
 import copy
 import logging
 import math
@@ -36,8 +37,13 @@ class MissingModalityEvaluator(Evaluator):
     metric in ``format_only`` mode there are no metrics: one line per subset says where its files went.
     """
 
-    def __init__(self, metrics, modalities: Sequence[str], subsets: Sequence[Tuple[str, ...]],
-                 table_keys: Optional[Sequence[str]] = None):
+    def __init__(
+        self,
+        metrics,
+        modalities: Sequence[str],
+        subsets: Sequence[Tuple[str, ...]],
+        table_keys: Optional[Sequence[str]] = None,
+    ):
         self.modalities = tuple(modalities)
         self.subsets = [tuple(s) for s in subsets]
         per_subset = {s: _per_subset_outputs(metrics, subset_name(s)) for s in self.subsets}
@@ -45,31 +51,44 @@ class MissingModalityEvaluator(Evaluator):
         self.outputs = {s: _output_paths(m) for s, m in per_subset.items()}
         self.format_only = all(m.get('format_only', False) for m in _as_list(metrics))
         self.table_keys = table_keys
-        self.worst = {f'{m.prefix}/{k}' if m.prefix else k: w for e in self.evaluators.values()
-                      for m in e.metrics for k, w in getattr(m, 'lower_is_better', {}).items()}
+        self.worst = {
+            f'{m.prefix}/{k}' if m.prefix else k: w
+            for e in self.evaluators.values()
+            for m in e.metrics
+            for k, w in getattr(m, 'lower_is_better', {}).items()
+        }
         # Evaluator's own state: every subset's metric objects (its dataset_meta setter reaches them all)
         super().__init__([m for e in self.evaluators.values() for m in e.metrics])
 
     def process(self, data_samples, data_batch=None):
-        raise RuntimeError('MissingModalityEvaluator needs one prediction per subset: use it through '
-                           'MissingModalityValLoop / MissingModalityTestLoop')
+        raise RuntimeError(
+            'MissingModalityEvaluator needs one prediction per subset: use it through '
+            'MissingModalityValLoop / MissingModalityTestLoop'
+        )
 
     def evaluate(self, size: int) -> dict:
         per_subset = {}
         for s in self.subsets:
             if not self.format_only:
-                print_log(f'Missing-modality evaluation, subset {subset_name(s)}:', logger='current')
+                print_log(
+                    f'Missing-modality evaluation, subset {subset_name(s)}:', logger='current'
+                )
             with _without_upstream_lines(self.format_only):
                 per_subset[s] = self.evaluators[s].evaluate(size)
         if self.format_only:
             for s in self.subsets:
-                print_log(f'format-only, subset {subset_name(s)}: files written to '
-                          f'{", ".join(self.outputs[s]) or "(no output path set)"}', logger='current')
+                print_log(
+                    f'format-only, subset {subset_name(s)}: files written to '
+                    f'{", ".join(self.outputs[s]) or "(no output path set)"}',
+                    logger='current',
+                )
             return {}
         results = merge_subset_metrics(per_subset, self.modalities, self.worst)
-        print_log('Missing-modality evaluation:\n' + format_table(per_subset, self.modalities,
-                                                                  self.table_keys, self.worst),
-                  logger='current')
+        print_log(
+            'Missing-modality evaluation:\n'
+            + format_table(per_subset, self.modalities, self.table_keys, self.worst),
+            logger='current',
+        )
         return results
 
 
@@ -99,8 +118,10 @@ def _without_upstream_lines(format_only: bool):
     results, which BaseMetric reports as "got empty self.results": expected there, so not shown."""
     logger = MMLogger.get_current_instance()
     drop = logging.Filter()
-    drop.filter = lambda record: not (str(record.msg).startswith('results are saved') or (
-        format_only and 'got empty `self.results`' in str(record.msg)))
+    drop.filter = lambda record: not (
+        str(record.msg).startswith('results are saved')
+        or (format_only and 'got empty `self.results`' in str(record.msg))
+    )
     logger.addFilter(drop)
     try:
         yield
@@ -120,7 +141,9 @@ def _per_subset_outputs(metrics, name: str):
 
 
 def _numeric(metrics: dict) -> Dict[str, float]:
-    return {k: float(v) for k, v in metrics.items() if isinstance(v, Number) and not isinstance(v, bool)}
+    return {
+        k: float(v) for k, v in metrics.items() if isinstance(v, Number) and not isinstance(v, bool)
+    }
 
 
 def _pcr(ref: float, val: float, worst: Optional[float]) -> float:
@@ -131,8 +154,11 @@ def _pcr(ref: float, val: float, worst: Optional[float]) -> float:
     return (val - ref) / (worst - ref) if worst != ref else float('nan')
 
 
-def merge_subset_metrics(per_subset: Dict[Tuple[str, ...], dict], modalities: Sequence[str],
-                         worst: Optional[Dict[str, float]] = None) -> dict:
+def merge_subset_metrics(
+    per_subset: Dict[Tuple[str, ...], dict],
+    modalities: Sequence[str],
+    worst: Optional[Dict[str, float]] = None,
+) -> dict:
     """The flat result dict documented in :class:`MissingModalityEvaluator` (``worst``: the worst value
     of each lower-is-better key)."""
     full, worst = tuple(modalities), worst or {}
@@ -152,8 +178,12 @@ def merge_subset_metrics(per_subset: Dict[Tuple[str, ...], dict], modalities: Se
     return out
 
 
-def format_table(per_subset: Dict[Tuple[str, ...], dict], modalities: Sequence[str],
-                 keys: Optional[Sequence[str]] = None, worst: Optional[Dict[str, float]] = None) -> str:
+def format_table(
+    per_subset: Dict[Tuple[str, ...], dict],
+    modalities: Sequence[str],
+    keys: Optional[Sequence[str]] = None,
+    worst: Optional[Dict[str, float]] = None,
+) -> str:
     """A plain-text table: a row per subset (then the average), a column per key, and PCR of the
     first key."""
     full, worst = tuple(modalities), worst or {}
@@ -167,15 +197,29 @@ def format_table(per_subset: Dict[Tuple[str, ...], dict], modalities: Sequence[s
         if pcr != '':
             pcr = f'n/a (full set scores {ref:g})' if math.isnan(pcr) else f'{pcr:.4f}'
         rows.append([subset_name(s), *[f'{vals[k]:.4f}' for k in keys], pcr])
-    rows.append(['avg', *[f'{sum(_numeric(m)[k] for m in per_subset.values()) / len(per_subset):.4f}'
-                          for k in keys], ''])
+    rows.append(
+        [
+            'avg',
+            *[
+                f'{sum(_numeric(m)[k] for m in per_subset.values()) / len(per_subset):.4f}'
+                for k in keys
+            ],
+            '',
+        ]
+    )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     line = '+' + '+'.join('-' * (w + 2) for w in widths) + '+'
     fmt = lambda r: '| ' + ' | '.join(c.ljust(w) for c, w in zip(r, widths)) + ' |'  # noqa: E731
     lower = [k for k in keys if k in worst]
     ws = ', '.join(sorted({f'{worst[k]:g}' for k in lower}))
-    note = [f'lower is better: {", ".join(lower)}; its PCR is (K_subset - K_full) / (W - K_full), W = {ws} '
-            '(the worst value)'] if lower else []
+    note = (
+        [
+            f'lower is better: {", ".join(lower)}; its PCR is (K_subset - K_full) / (W - K_full), W = {ws} '
+            '(the worst value)'
+        ]
+        if lower
+        else []
+    )
     return '\n'.join([line, fmt(rows[0]), line, *[fmt(r) for r in rows[1:]], line, *note])
 
 

@@ -1,4 +1,5 @@
 """FRM, the Frequency Ratio Metric of MWAM (paper Eq. 4, ``FrequencyLayer`` in the official code)."""
+
 import math
 from contextlib import contextmanager, nullcontext
 
@@ -22,8 +23,10 @@ def _basis(patch_size: int, window: int, dtype, device) -> torch.Tensor:
     d = dct_matrix(patch_size, dtype, device)
     low = d[:window]
     high = d.flip(0)[:window]  # row a of `high` is the DCT row p-1-a
-    filters = [torch.einsum('ai,bj->abij', rows, rows).reshape(-1, patch_size, patch_size)
-               for rows in (low, high)]
+    filters = [
+        torch.einsum('ai,bj->abij', rows, rows).reshape(-1, patch_size, patch_size)
+        for rows in (low, high)
+    ]
     return torch.cat(filters).unsqueeze(1)  # (2*q*q, 1, p, p)
 
 
@@ -44,11 +47,13 @@ def _exact_math(device: torch.device):
 
 
 @torch.no_grad()
-def frequency_ratio(x: torch.Tensor,
-                    patch_size: int = 8,
-                    window: int = 2,
-                    eps: float = 1e-6,
-                    reduction: str = 'mean') -> torch.Tensor:
+def frequency_ratio(
+    x: torch.Tensor,
+    patch_size: int = 8,
+    window: int = 2,
+    eps: float = 1e-6,
+    reduction: str = 'mean',
+) -> torch.Tensor:
     """Frequency Ratio Metric of one modality's input batch.
 
     ``x`` (B x C x H x W) is cut into non-overlapping ``patch_size`` patches (a remainder of H or W is
@@ -68,7 +73,9 @@ def frequency_ratio(x: torch.Tensor,
     on ``x``'s device; it is not finite when ``x`` is not (MWAM handles that).
     """
     if x.dim() != 4:
-        raise ValueError(f'frequency_ratio expects a B x C x H x W tensor, got shape {tuple(x.shape)}')
+        raise ValueError(
+            f'frequency_ratio expects a B x C x H x W tensor, got shape {tuple(x.shape)}'
+        )
     if reduction not in REDUCTIONS:
         raise ValueError(f'reduction must be one of {REDUCTIONS}, got {reduction!r}')
     if not 1 <= window <= patch_size:
@@ -76,11 +83,16 @@ def frequency_ratio(x: torch.Tensor,
     b, c, h, w = x.shape
     h, w = h - h % patch_size, w - w % patch_size
     if b * c == 0 or h == 0 or w == 0:
-        raise ValueError(f'frequency_ratio needs at least one {patch_size}x{patch_size} patch, '
-                         f'got shape {tuple(x.shape)}')
+        raise ValueError(
+            f'frequency_ratio needs at least one {patch_size}x{patch_size} patch, '
+            f'got shape {tuple(x.shape)}'
+        )
     dtype = torch.float64 if x.dtype == torch.float64 else torch.float32
-    autocast_off = torch.autocast(x.device.type, enabled=False) if x.device.type in ('cuda', 'cpu') \
+    autocast_off = (
+        torch.autocast(x.device.type, enabled=False)
+        if x.device.type in ('cuda', 'cpu')
         else nullcontext()
+    )
     with autocast_off, _exact_math(x.device):
         planes = x[:, :, :h, :w].detach().to(dtype).reshape(b * c, 1, h, w)
         coeffs = F.conv2d(planes, _basis(patch_size, window, dtype, x.device), stride=patch_size)

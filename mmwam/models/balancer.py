@@ -12,6 +12,7 @@ and called in training only, at four points of a step:
 ``scalars()`` is what ``FRMLoggerHook`` logs. ``needs_modality_heads`` makes the models refuse a config
 without ``modality_heads``. Evaluation never calls a balancer.
 """
+
 import logging
 import math
 from typing import Dict, List, Optional, Sequence
@@ -21,8 +22,8 @@ from mmengine.dist import all_reduce, get_world_size
 from mmengine.logging import print_log
 from torch import Tensor, nn
 
-from ..utils.errors import InputError
 from ..registry import register_model
+from ..utils.errors import InputError
 
 
 class Balancer(nn.Module):
@@ -31,7 +32,9 @@ class Balancer(nn.Module):
     def __init__(self, modalities: Sequence[str]):
         super().__init__()
         if len(modalities) < 2:
-            raise InputError(f'{type(self).__name__} needs at least two modalities, got {list(modalities)}')
+            raise InputError(
+                f'{type(self).__name__} needs at least two modalities, got {list(modalities)}'
+            )
         self.modalities = tuple(modalities)
 
     @property
@@ -60,11 +63,17 @@ class Balancer(nn.Module):
 def check_modality_heads(balancer: Optional[Balancer], modality_heads, example: str) -> None:
     """One clear error for a balancer that needs auxiliary heads the config does not give."""
     if balancer is not None and balancer.needs_modality_heads and modality_heads is None:
-        what = f"mwam.mode={balancer.mode!r}" if hasattr(balancer, 'mode') else f'balancer {type(balancer).__name__}'
+        what = (
+            f"mwam.mode={balancer.mode!r}"
+            if hasattr(balancer, 'mode')
+            else f'balancer {type(balancer).__name__}'
+        )
         raise InputError(f'{what} needs model.modality_heads: {example}')
 
 
-def weigh_modality_losses(balancer: Optional[Balancer], per_modality: Dict[str, dict], scores: Tensor) -> dict:
+def weigh_modality_losses(
+    balancer: Optional[Balancer], per_modality: Dict[str, dict], scores: Tensor
+) -> dict:
     """The auxiliary heads' losses keyed ``<modality>.<key>``: the balancer observes the scores first, then
     each head's loss terms are multiplied by its ``loss_weights()`` entry (1 without one)."""
     weights = None
@@ -113,36 +122,48 @@ class OGMGE(Balancer):
     ``[start_iter, end_iter)``.
     """
 
-    def __init__(self,
-                 modalities: Sequence[str],
-                 alpha: float = 0.1,
-                 ge: bool = True,
-                 ratio_offset: float = 0.0,
-                 conv_weights_only: bool = False,
-                 start_iter: int = 0,
-                 end_iter: Optional[int] = None,
-                 sync: bool = True):
+    def __init__(
+        self,
+        modalities: Sequence[str],
+        alpha: float = 0.1,
+        ge: bool = True,
+        ratio_offset: float = 0.0,
+        conv_weights_only: bool = False,
+        start_iter: int = 0,
+        end_iter: Optional[int] = None,
+        sync: bool = True,
+    ):
         super().__init__(modalities)
         if alpha < 0:
             raise InputError(f'balancer.alpha must be >= 0, got {alpha}')
         self.alpha, self.ge, self.ratio_offset = alpha, ge, ratio_offset
-        self.conv_weights_only, self.start_iter, self.end_iter, self.sync = \
-            conv_weights_only, start_iter, end_iter, sync
+        self.conv_weights_only, self.start_iter, self.end_iter, self.sync = (
+            conv_weights_only,
+            start_iter,
+            end_iter,
+            sync,
+        )
         m = len(self.modalities)
         self.register_buffer('score', torch.zeros(m, dtype=torch.float64))
         self.register_buffer('coeff', torch.ones(m, dtype=torch.float64))
         self.register_buffer('num_steps', torch.zeros((), dtype=torch.long))
         # the run's seed (mmengine seeds torch before it builds the model), kept for an exact resume
-        self.register_buffer('noise_seed', torch.tensor(torch.initial_seed() % (2**31), dtype=torch.long))
-        self._step = 0  # num_steps as a Python int: the per-parameter hooks must not sync with the device
+        self.register_buffer(
+            'noise_seed', torch.tensor(torch.initial_seed() % (2**31), dtype=torch.long)
+        )
+        self._step = (
+            0  # num_steps as a Python int: the per-parameter hooks must not sync with the device
+        )
         self._armed_step = -1  # the step whose coefficients are known (set by observe)
         self._coeff: List[float] = [1.0] * m
         self._generators: Dict[str, torch.Generator] = {}
 
     def extra_repr(self) -> str:
-        return (f'modalities={self.modalities}, alpha={self.alpha}, ge={self.ge}, '
-                f'ratio_offset={self.ratio_offset}, conv_weights_only={self.conv_weights_only}, '
-                f'start_iter={self.start_iter}, end_iter={self.end_iter}')
+        return (
+            f'modalities={self.modalities}, alpha={self.alpha}, ge={self.ge}, '
+            f'ratio_offset={self.ratio_offset}, conv_weights_only={self.conv_weights_only}, '
+            f'start_iter={self.start_iter}, end_iter={self.end_iter}'
+        )
 
     @property
     def needs_modality_heads(self) -> bool:
@@ -160,7 +181,9 @@ class OGMGE(Balancer):
         self._generators.clear()
 
     @staticmethod
-    def coefficients(scores: Sequence[float], alpha: float, ratio_offset: float = 0.0) -> List[float]:
+    def coefficients(
+        scores: Sequence[float], alpha: float, ratio_offset: float = 0.0
+    ) -> List[float]:
         """Paper Eq. 10 for any number of modalities (the hand-checkable part)."""
         out = []
         for i, s in enumerate(scores):
@@ -178,11 +201,17 @@ class OGMGE(Balancer):
         step = self._step
         active = self.start_iter < step and (self.end_iter is None or step <= self.end_iter)
         if not bool(torch.isfinite(scores).all()) or float(scores.min()) <= 0:
-            print_log(f'OGMGE: scores {scores.tolist()} are not positive and finite: no modulation this step',
-                      logger='current', level=logging.WARNING)
+            print_log(
+                f'OGMGE: scores {scores.tolist()} are not positive and finite: no modulation this step',
+                logger='current',
+                level=logging.WARNING,
+            )
             active = False
-        coeff = self.coefficients(scores.tolist(), self.alpha, self.ratio_offset) if active \
+        coeff = (
+            self.coefficients(scores.tolist(), self.alpha, self.ratio_offset)
+            if active
             else [1.0] * len(self.modalities)
+        )
         self.coeff.copy_(torch.tensor(coeff, dtype=torch.float64))
         self._coeff, self._armed_step = coeff, step if active else -1
 
@@ -192,11 +221,15 @@ class OGMGE(Balancer):
         grad = grad * self._coeff[i]
         if self.ge:
             key = str(grad.device)
-            if key not in self._generators:  # one stream per step and device, the same on every rank
+            if (
+                key not in self._generators
+            ):  # one stream per step and device, the same on every rank
                 g = torch.Generator(device=grad.device)
                 g.manual_seed(int(self.noise_seed) * 1_000_003 + self._step)
                 self._generators[key] = g
-            std = grad.float().std() + 1e-8 if grad.numel() > 1 else 1e-8  # a tensor: no device sync
+            std = (
+                grad.float().std() + 1e-8 if grad.numel() > 1 else 1e-8
+            )  # a tensor: no device sync
             noise = torch.randn(grad.shape, generator=self._generators[key], device=grad.device)
             grad = grad + (noise * std).to(grad.dtype)
         return grad

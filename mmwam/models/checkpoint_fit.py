@@ -8,6 +8,7 @@ as they are, skips tensors whose shape differs (a head with another class count)
 layout of the detector (``detector.*``). :class:`FitReport` says, per part of the model, how much loaded,
 and :meth:`FitReport.refusal` when a checkpoint of another model must not be used.
 """
+
 import re
 from collections import OrderedDict
 from typing import Dict, List, Optional, Tuple
@@ -15,7 +16,6 @@ from typing import Dict, List, Optional, Tuple
 from torch import nn
 
 from ..utils.errors import InputError
-
 from .encoder_init import StemAdapter, adapt_input_weight, image_blocks
 from .multimodal_backbone import MultiModalBackbone
 
@@ -26,7 +26,11 @@ OPTIONAL = re.compile(r'(^|\.)(mwam|balancer|modality_heads)\.|num_batches_track
 
 def multimodal_backbones(model: nn.Module) -> Dict[str, MultiModalBackbone]:
     """The model's multimodal backbones by key prefix (``'backbone.'``)."""
-    return {f'{n}.' if n else '': m for n, m in model.named_modules() if isinstance(m, MultiModalBackbone)}
+    return {
+        f'{n}.' if n else '': m
+        for n, m in model.named_modules()
+        if isinstance(m, MultiModalBackbone)
+    }
 
 
 def _part(key: str) -> str:
@@ -43,12 +47,14 @@ class FitReport:
     def __init__(self):
         self.loaded: Dict[str, int] = {}
         self.total: Dict[str, int] = {}
-        self.from_rgb: List[str] = []       # backbones filled from an RGB checkpoint's backbone.*
-        self.adapted: List[str] = []        # stems adapted to another channel count
+        self.from_rgb: List[str] = []  # backbones filled from an RGB checkpoint's backbone.*
+        self.adapted: List[str] = []  # stems adapted to another channel count
         self.shape: List[Tuple[str, tuple, tuple]] = []  # key, checkpoint shape, model shape
         self.missing: List[str] = []
         self.unexpected: List[str] = []
-        self.checkpoint_modalities: Dict[str, List[str]] = {}  # backbone prefix -> encoders in the file
+        self.checkpoint_modalities: Dict[
+            str, List[str]
+        ] = {}  # backbone prefix -> encoders in the file
         self.model_modalities: Dict[str, List[str]] = {}
 
     def lines(self) -> List[str]:
@@ -56,20 +62,36 @@ class FitReport:
         out = []
         for part, total in self.total.items():
             n = self.loaded.get(part, 0)
-            notes = [f'{len(s)} skipped: shape differs, e.g. {s[0][0]} {s[0][1]} in the checkpoint, '
-                     f'{s[0][2]} in the model' for s in [[x for x in self.shape if _part(x[0]) == part]] if s]
+            notes = [
+                f'{len(s)} skipped: shape differs, e.g. {s[0][0]} {s[0][1]} in the checkpoint, '
+                f'{s[0][2]} in the model'
+                for s in [[x for x in self.shape if _part(x[0]) == part]]
+                if s
+            ]
             if n == 0 and OPTIONAL.search(part + '.'):
                 notes.append('training state, starts anew')
             elif not notes and n < total:
                 notes.append(f'{total - n} not in the checkpoint: they keep their initialisation')
             rgb = [p for p in self.from_rgb if part.startswith(p + 'encoders.')]
             if rgb:
-                notes.insert(0, 'from the RGB checkpoint\'s backbone' +
-                             (', stem adapted' if any(k.startswith(part + '.') for k in self.adapted) else ''))
-            out.append(f'{part}: {n} of {total} tensors loaded' + (f' ({"; ".join(notes)})' if notes else ''))
+                notes.insert(
+                    0,
+                    'from the RGB checkpoint\'s backbone'
+                    + (
+                        ', stem adapted'
+                        if any(k.startswith(part + '.') for k in self.adapted)
+                        else ''
+                    ),
+                )
+            out.append(
+                f'{part}: {n} of {total} tensors loaded'
+                + (f' ({"; ".join(notes)})' if notes else '')
+            )
         if self.unexpected:
-            out.append(f'{len(self.unexpected)} checkpoint tensors not in the model (ignored), e.g. '
-                       f'{", ".join(self.unexpected[:3])}')
+            out.append(
+                f'{len(self.unexpected)} checkpoint tensors not in the model (ignored), e.g. '
+                f'{", ".join(self.unexpected[:3])}'
+            )
         return out
 
     def refusal(self, purpose: str) -> Optional[str]:
@@ -81,8 +103,10 @@ class FitReport:
         for prefix, names in self.checkpoint_modalities.items():
             want = self.model_modalities[prefix]
             if names and names != want:
-                return (f'the checkpoint has {"+".join(names)} encoders, the config {"+".join(want)}: a '
-                        'checkpoint of a model with other modalities')
+                return (
+                    f'the checkpoint has {"+".join(names)} encoders, the config {"+".join(want)}: a '
+                    'checkpoint of a model with other modalities'
+                )
         needed = [k for k in self.missing if not OPTIONAL.search(k)]
         total = sum(self.total.values())
         loaded = sum(self.loaded.values())
@@ -91,19 +115,30 @@ class FitReport:
             key, given, want = self.shape[0]
             shape = f'{len(self.shape)} tensors have another shape, e.g. {key} {given} in the file, {want} in the model'
         if purpose == 'resume' and (self.shape or self.missing or self.unexpected):
-            what = shape or (f'{len(self.missing)} of the model\'s tensors are not in it, e.g. '
-                             f'{", ".join(self.missing[:3])}' if self.missing else
-                             f'it has {len(self.unexpected)} tensors the model does not, e.g. '
-                             f'{", ".join(self.unexpected[:3])}')
-            return f'{what}: a resume continues the same model; train a new run with load_from instead'
+            what = shape or (
+                f'{len(self.missing)} of the model\'s tensors are not in it, e.g. '
+                f'{", ".join(self.missing[:3])}'
+                if self.missing
+                else f'it has {len(self.unexpected)} tensors the model does not, e.g. '
+                f'{", ".join(self.unexpected[:3])}'
+            )
+            return (
+                f'{what}: a resume continues the same model; train a new run with load_from instead'
+            )
         if purpose == 'test' and (self.shape or needed):
-            what = shape or (f'{len(needed)} of the model\'s {total} tensors are not in it, e.g. '
-                             f'{", ".join(needed[:3])}')
-            return f'{what}: a checkpoint of another model? Test with the config it was trained with'
+            what = shape or (
+                f'{len(needed)} of the model\'s {total} tensors are not in it, e.g. '
+                f'{", ".join(needed[:3])}'
+            )
+            return (
+                f'{what}: a checkpoint of another model? Test with the config it was trained with'
+            )
         if purpose == 'init' and loaded * 2 < total:
-            return (f'only {loaded} of the model\'s {total} tensors match it (name and shape): a checkpoint '
-                    'of another architecture? To load one part only, give that part an init_cfg=dict('
-                    "type='Pretrained', checkpoint=..., prefix=...)")
+            return (
+                f'only {loaded} of the model\'s {total} tensors match it (name and shape): a checkpoint '
+                'of another architecture? To load one part only, give that part an init_cfg=dict('
+                "type='Pretrained', checkpoint=..., prefix=...)"
+            )
         return None
 
 
@@ -113,21 +148,38 @@ def fit_state_dict(state_dict: Dict, model: nn.Module) -> Tuple['OrderedDict', F
     report = FitReport()
     own = model.state_dict()
     state = OrderedDict()
-    for key, value in state_dict.items():  # the earlier detector layout: the stock keys under detector.
-        state[key[len('detector.'):] if key.startswith('detector.') and key[len('detector.'):] in own
-              else key] = value
+    for (
+        key,
+        value,
+    ) in state_dict.items():  # the earlier detector layout: the stock keys under detector.
+        state[
+            key[len('detector.') :]
+            if key.startswith('detector.') and key[len('detector.') :] in own
+            else key
+        ] = value
     for prefix, backbone in multimodal_backbones(model).items():
         names = list(backbone.modalities)
         report.model_modalities[prefix] = names
-        given = sorted({k[len(prefix) + 9:].split('.', 1)[0] for k in state if k.startswith(prefix + 'encoders.')})
-        report.checkpoint_modalities[prefix] = [n for n in names if n in given] + \
-            [n for n in given if n not in names]
+        given = sorted(
+            {
+                k[len(prefix) + 9 :].split('.', 1)[0]
+                for k in state
+                if k.startswith(prefix + 'encoders.')
+            }
+        )
+        report.checkpoint_modalities[prefix] = [n for n in names if n in given] + [
+            n for n in given if n not in names
+        ]
         children = set(backbone._modules) | {k.split('.', 1)[0] for k in backbone.state_dict()}
-        rgb = [k for k in state if k.startswith(prefix) and k[len(prefix):].split('.', 1)[0] not in children]
+        rgb = [
+            k
+            for k in state
+            if k.startswith(prefix) and k[len(prefix) :].split('.', 1)[0] not in children
+        ]
         if rgb and not given:  # a stock model's backbone: into every encoder
             report.from_rgb.append(prefix)
             for key in rgb:
-                value, rest = state.pop(key), key[len(prefix):]
+                value, rest = state.pop(key), key[len(prefix) :]
                 for name in names:
                     state[f'{prefix}encoders.{name}.{rest}'] = value
     stems = _stem_weights(model)
@@ -157,8 +209,14 @@ def fit_state_dict(state_dict: Dict, model: nn.Module) -> Tuple['OrderedDict', F
 def _stem_weights(model: nn.Module) -> set:
     """The keys of the encoders' stem filters, which a checkpoint of another channel count may fill
     (those with a ``StemAdapter``; no other tensor is ever adapted)."""
-    return {f'{n}.weight' for n, m in model.named_modules()
-            if any(isinstance(getattr(h, 'hook', h), StemAdapter) for h in m._load_state_dict_pre_hooks.values())}
+    return {
+        f'{n}.weight'
+        for n, m in model.named_modules()
+        if any(
+            isinstance(getattr(h, 'hook', h), StemAdapter)
+            for h in m._load_state_dict_pre_hooks.values()
+        )
+    }
 
 
 def _is_stem(given, want) -> bool:
@@ -172,18 +230,22 @@ def read_checkpoint(filename: str, what: str = 'checkpoint') -> dict:
     from mmengine.runner.checkpoint import _load_checkpoint
 
     from ..utils.checkpoint import check_checkpoint_file, trusted_checkpoint_loading
+
     check_checkpoint_file(filename, what)
     with trusted_checkpoint_loading():
         checkpoint = _load_checkpoint(filename, map_location='cpu')
     state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
     if not isinstance(state, dict) or not state:
-        raise InputError(f'{what} {filename}: not a model checkpoint (a dict of tensors, or a dict with '
-                         f'"state_dict"); it holds a {type(state).__name__}')
+        raise InputError(
+            f'{what} {filename}: not a model checkpoint (a dict of tensors, or a dict with '
+            f'"state_dict"); it holds a {type(state).__name__}'
+        )
     return checkpoint
 
 
-def load_fitted(model: nn.Module, checkpoint: dict, purpose: str, where: str,
-                revise_keys=((r'^module\.', ''), )) -> FitReport:
+def load_fitted(
+    model: nn.Module, checkpoint: dict, purpose: str, where: str, revise_keys=((r'^module\.', ''),)
+) -> FitReport:
     """Fit ``checkpoint`` (from :func:`read_checkpoint`) to ``model`` and load it, or refuse it for
     ``purpose`` (see :meth:`FitReport.refusal`) in one line starting with ``where``."""
     state = checkpoint.get('state_dict', checkpoint)

@@ -1,4 +1,5 @@
 """Encoder outputs shared between the modality subsets of one missing-modality evaluation."""
+
 from typing import Dict, List, Tuple
 
 import torch
@@ -25,7 +26,9 @@ class EncoderOutputCache:
         self.max_zero_entries = max_zero_entries
 
     def new_batch(self):
-        self.entries = {k: [e for e in v if e[2]][-self.max_zero_entries:] for k, v in self.entries.items()}
+        self.entries = {
+            k: [e for e in v if e[2]][-self.max_zero_entries :] for k, v in self.entries.items()
+        }
 
     def encode(self, name: str, encoder: nn.Module, x: Tensor):
         entries = self.entries.get(name, [])

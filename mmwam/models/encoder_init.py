@@ -1,5 +1,6 @@
 """How each modality's encoder starts: its own pretrained checkpoint (a 3-channel RGB one included, with
 the stem adapted to the modality's channels), another checkpoint, or from scratch."""
+
 import copy
 import inspect
 import logging
@@ -8,7 +9,7 @@ from typing import List, Optional, Union
 from mmengine.logging import print_log
 from torch import Tensor, nn
 
-SAME = 'same'      # encoder_init value: the encoder's own init_cfg / pretrained, as configured
+SAME = 'same'  # encoder_init value: the encoder's own init_cfg / pretrained, as configured
 
 
 def adapt_input_weight(weight: Tensor, channels: int, blocks: int = 1) -> Tensor:
@@ -35,7 +36,11 @@ def image_blocks(given: int, want: int) -> int:
     return blocks if want % blocks == 0 else 1
 
 
-CHANNEL_KEYS = ('in_channels', 'in_chans', 'input_channels')  # how backbones name their input channels
+CHANNEL_KEYS = (
+    'in_channels',
+    'in_chans',
+    'input_channels',
+)  # how backbones name their input channels
 
 
 def channels_argument(cls, keys=CHANNEL_KEYS) -> Optional[str]:
@@ -77,13 +82,21 @@ class StemAdapter:
         key = prefix + 'weight'
         given = state_dict.get(key)
         want = module.weight.shape
-        if given is None or given.dim() != len(want) or given.shape[1] == want[1] or \
-                given.shape[0] != want[0] or given.shape[2:] != want[2:]:
+        if (
+            given is None
+            or given.dim() != len(want)
+            or given.shape[1] == want[1]
+            or given.shape[0] != want[0]
+            or given.shape[2:] != want[2:]
+        ):
             return
         state_dict[key] = adapt_input_weight(given, want[1], image_blocks(given.shape[1], want[1]))
-        print_log(f'{self.modality} encoder: stem "{key}" adapted from {given.shape[1]} to {want[1]} input '
-                  f'channels (the checkpoint\'s filters averaged over their input channels, repeated, '
-                  f'scaled by {given.shape[1]}/{want[1]})', logger='current')
+        print_log(
+            f'{self.modality} encoder: stem "{key}" adapted from {given.shape[1]} to {want[1]} input '
+            f'channels (the checkpoint\'s filters averaged over their input channels, repeated, '
+            f'scaled by {given.shape[1]}/{want[1]})',
+            logger='current',
+        )
 
 
 def attach_stem_adapter(encoder: nn.Module, modality: str, channels: int) -> bool:
@@ -101,13 +114,17 @@ def rebuild_image_stems(encoder: nn.Module, modality: str, channels: int) -> Lis
     convolution on stacked copies of it, YOLOX's ``Focus``) is replaced by a copy that reads ``channels``
     (per copy), its filters adapted by :func:`adapt_input_weight` (so the backbone's initialisation scale is
     kept) and a :class:`StemAdapter` on it (so a 3-channel checkpoint loads adapted). Returns their names."""
-    convs = [(n, m) for n, m in encoder.named_modules() if isinstance(m, nn.Conv2d) and m.groups == 1]
+    convs = [
+        (n, m) for n, m in encoder.named_modules() if isinstance(m, nn.Conv2d) and m.groups == 1
+    ]
     stems = [(n, m) for n, m in convs if m.in_channels == 3]
     if not stems and convs and convs[0][1].in_channels % 3 == 0:
         stems = [convs[0]]
     for name, conv in stems:
         blocks = conv.in_channels // 3
-        new = copy.deepcopy(conv)  # keeps the class (e.g. mmcv's Conv2dAdaptivePadding) and its settings
+        new = copy.deepcopy(
+            conv
+        )  # keeps the class (e.g. mmcv's Conv2dAdaptivePadding) and its settings
         new.in_channels = channels * blocks
         new.weight = nn.Parameter(adapt_input_weight(conv.weight.data, channels * blocks, blocks))
         new.register_load_state_dict_pre_hook(StemAdapter(modality))
@@ -135,10 +152,16 @@ def apply_encoder_init(cfg: dict, choice: Union[str, None], field: str) -> dict:
     if choice == 'scratch':
         choice = None
     if choice is not None and not isinstance(choice, str):
-        raise TypeError(f'{field} must be "same", "scratch" (or None) or a checkpoint path, got {choice!r}')
+        raise TypeError(
+            f'{field} must be "same", "scratch" (or None) or a checkpoint path, got {choice!r}'
+        )
     init = cfg.get('init_cfg')
     inits = [i for i in (init if isinstance(init, list) else [init]) if i is not None]
-    if choice is None and not isinstance(cfg.get('pretrained'), str) and not any(map(_is_pretrained, inits)):
+    if (
+        choice is None
+        and not isinstance(cfg.get('pretrained'), str)
+        and not any(map(_is_pretrained, inits))
+    ):
         return cfg
     cfg = copy.deepcopy(cfg)
     cfg.pop('pretrained', None)
@@ -176,12 +199,12 @@ class LoadCounter:
 
     def __call__(self, module, state_dict, prefix, *args):
         own = set(module.state_dict())
-        given = [k[len(prefix):] for k in state_dict if k.startswith(prefix)]
+        given = [k[len(prefix) :] for k in state_dict if k.startswith(prefix)]
         self.matched, self.total = len(own & set(given)), len(own)
         self.hint = ''
         if not self.matched and given:  # a common prefix that would make the keys match?
             for head in sorted({k.split('.', 1)[0] + '.' for k in given if '.' in k}):
-                if own & {k[len(head):] for k in given if k.startswith(head)}:
+                if own & {k[len(head) :] for k in given if k.startswith(head)}:
                     self.hint = f'; its keys match with init_cfg.prefix={head!r}'
                     break
 
@@ -193,8 +216,14 @@ def describe_init(name: str, encoder: nn.Module, channels: int, adapted: bool, c
     if not ckpts:
         why = f' (model.encoder_init.{name}={choice!r})' if choice in (None, 'scratch') else ''
         return f'{what}: no pretrained checkpoint, the backbone\'s default initialisation{why}'
-    stem = '' if adapted else (' (its first layer is not a convolution on the input: a checkpoint stem of '
-                               'another channel count cannot be adapted)')
+    stem = (
+        ''
+        if adapted
+        else (
+            ' (its first layer is not a convolution on the input: a checkpoint stem of '
+            'another channel count cannot be adapted)'
+        )
+    )
     return f'{what}: loading {", ".join(map(str, ckpts))}{stem}'
 
 
@@ -204,17 +233,44 @@ def report_loading(name: str, encoder: nn.Module, counter: LoadCounter):
     if not ckpts:
         return
     if counter.total is None:
-        print_log(f'{name} encoder: its backbone did not load {ckpts[0]} (its init_weights ignores init_cfg); '
-                  'it keeps its default initialisation', logger='current', level=logging.WARNING)
+        print_log(
+            f'{name} encoder: its backbone did not load {ckpts[0]} (its init_weights ignores init_cfg); '
+            'it keeps its default initialisation',
+            logger='current',
+            level=logging.WARNING,
+        )
     elif counter.matched == 0:
-        print_log(f'{name} encoder: none of its {counter.total} parameters and buffers are in {ckpts[0]}: it '
-                  f'keeps its default initialisation{counter.hint}', logger='current', level=logging.WARNING)
+        print_log(
+            f'{name} encoder: none of its {counter.total} parameters and buffers are in {ckpts[0]}: it '
+            f'keeps its default initialisation{counter.hint}',
+            logger='current',
+            level=logging.WARNING,
+        )
     else:
         level = logging.INFO if counter.matched == counter.total else logging.WARNING
-        print_log(f'{name} encoder: {counter.matched} of its {counter.total} parameters and buffers loaded '
-                  f'from {ckpts[0]}', logger='current', level=level)
+        print_log(
+            f'{name} encoder: {counter.matched} of its {counter.total} parameters and buffers loaded '
+            f'from {ckpts[0]}',
+            logger='current',
+            level=level,
+        )
 
 
-__all__ = ['CHANNEL_KEYS', 'channels_argument', 'adapt_input_weight', 'image_blocks', 'rebuild_image_stems',
-           'first_layer', 'input_channels', 'StemAdapter', 'attach_stem_adapter', 'apply_encoder_init',
-           'pretrained_checkpoints', 'drop_pretrained', 'LoadCounter', 'describe_init', 'report_loading', 'SAME']
+__all__ = [
+    'CHANNEL_KEYS',
+    'channels_argument',
+    'adapt_input_weight',
+    'image_blocks',
+    'rebuild_image_stems',
+    'first_layer',
+    'input_channels',
+    'StemAdapter',
+    'attach_stem_adapter',
+    'apply_encoder_init',
+    'pretrained_checkpoints',
+    'drop_pretrained',
+    'LoadCounter',
+    'describe_init',
+    'report_loading',
+    'SAME',
+]

@@ -1,4 +1,5 @@
 """Fusion of the modalities' feature maps at one level (one module per level)."""
+
 from typing import Sequence
 
 import torch

@@ -1,13 +1,14 @@
 """Training-time modality dropout: each sample keeps a random non-empty subset of its modalities."""
+
 from typing import Dict, Optional, Sequence
 
 import torch
 from mmengine.dist import get_rank
 from torch import Tensor, nn
 
+from ..registry import register_model
 from ..utils.errors import InputError
 from ..utils.modalities import all_subsets, parse_subsets, subset_name
-from ..registry import register_model
 
 LEVELS = ('input', 'feature')
 
@@ -31,8 +32,14 @@ class ModalityDropout(nn.Module):
     would have.
     """
 
-    def __init__(self, modalities: Sequence[str], p_full: Optional[float] = None,
-                 weights: Optional[Dict[str, float]] = None, level: str = 'input', seed: Optional[int] = None):
+    def __init__(
+        self,
+        modalities: Sequence[str],
+        p_full: Optional[float] = None,
+        weights: Optional[Dict[str, float]] = None,
+        level: str = 'input',
+        seed: Optional[int] = None,
+    ):
         super().__init__()
         self.modalities = tuple(modalities)
         if level not in LEVELS:
@@ -45,15 +52,21 @@ class ModalityDropout(nn.Module):
         w = {subset_name(s): 1.0 for s in proper}
         if weights:
             try:
-                named = parse_subsets(list(weights), list(self.modalities), 'modality_dropout.weights')
+                named = parse_subsets(
+                    list(weights), list(self.modalities), 'modality_dropout.weights'
+                )
             except ValueError as e:
                 raise InputError(str(e)) from e
             given = dict(zip(map(subset_name, named), weights.values()))
             full = [k for k in given if k == subset_name(self.subsets[0])]
             if full:
-                raise InputError(f'modality_dropout.weights: {full[0]!r} is the full set; its share is p_full')
+                raise InputError(
+                    f'modality_dropout.weights: {full[0]!r} is the full set; its share is p_full'
+                )
             if any(v < 0 for v in given.values()) or not sum(given.values()) > 0:
-                raise InputError(f'modality_dropout.weights must be >= 0 with a positive sum, got {weights}')
+                raise InputError(
+                    f'modality_dropout.weights must be >= 0 with a positive sum, got {weights}'
+                )
             w = {k: float(given.get(k, 0.0)) for k in w}
         if p_full is None:
             probs = [1.0] * len(self.subsets)
@@ -72,7 +85,9 @@ class ModalityDropout(nn.Module):
 
     def draw(self, batch_size: int) -> Tensor:
         """A (batch, M) boolean mask of the kept modalities for this step; advances the step count."""
-        g = torch.Generator().manual_seed(hash((self.seed, int(self.num_steps), get_rank())) % (2**63))
+        g = torch.Generator().manual_seed(
+            hash((self.seed, int(self.num_steps), get_rank())) % (2**63)
+        )
         self.num_steps += 1
         idx = torch.multinomial(self.probs.cpu().float(), batch_size, replacement=True, generator=g)
         return self.keep_table.cpu()[idx]

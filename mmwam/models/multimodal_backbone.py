@@ -1,4 +1,5 @@
 """One encoder per modality, MWAM and per-level fusion, behind the interface of a single backbone."""
+
 import copy
 from contextlib import contextmanager
 from typing import Dict, List, NamedTuple, Optional, Sequence
@@ -9,15 +10,25 @@ from mmengine.model import BaseModule, ModuleDict, ModuleList
 from mmseg.registry import MODELS as SEG_MODELS
 from torch import Tensor
 
+from ..registry import register_model
 from ..utils.checkpoint import check_checkpoint_file
 from ..utils.errors import InputError
 from ..utils.modalities import parse_modalities
 from .balancer import Balancer
 from .encoder_cache import EncoderOutputCache
-from ..registry import register_model
-from .encoder_init import (SAME, LoadCounter, apply_encoder_init, attach_stem_adapter, channels_argument,
-                           describe_init, first_layer, input_channels, pretrained_checkpoints,
-                           rebuild_image_stems, report_loading)
+from .encoder_init import (
+    SAME,
+    LoadCounter,
+    apply_encoder_init,
+    attach_stem_adapter,
+    channels_argument,
+    describe_init,
+    first_layer,
+    input_channels,
+    pretrained_checkpoints,
+    rebuild_image_stems,
+    report_loading,
+)
 from .mwam import MWAM
 
 DEFAULT_MWAM = dict(type='MWAM')  # the wrappers' default ``mwam``, which a ``balancer`` replaces
@@ -25,6 +36,7 @@ DEFAULT_MWAM = dict(type='MWAM')  # the wrappers' default ``mwam``, which a ``ba
 
 class EvaluationScope(NamedTuple):
     """What an evaluation asks of the backbone (:meth:`MultiModalBackbone.evaluating`)."""
+
     zeroed: tuple = ()
     cache: Optional[EncoderOutputCache] = None
 
@@ -45,17 +57,22 @@ def build_encoder(cfg: dict, modality: str, channels: int, in_channels_key: str 
     with SEG_MODELS.switch_scope_and_registry(None) as registry:
         cls = registry.get(kind) if isinstance(kind, str) else kind
     if cls is None:
-        raise InputError(f'model.backbone type {kind!r} is not registered (in scope {registry.scope})')
-    if channels_argument(cls, (in_channels_key, )):
+        raise InputError(
+            f'model.backbone type {kind!r} is not registered (in scope {registry.scope})'
+        )
+    if channels_argument(cls, (in_channels_key,)):
         cfg[in_channels_key] = channels
     encoder = _build(cfg)
     if input_channels(first_layer(encoder)) in (channels, None):
         return encoder, []
     rebuilt = rebuild_image_stems(encoder, modality, channels)
     if rebuilt:
-        print_log(f'{modality} encoder ({kind}): its stem reads a 3-channel image; rebuilt for {channels} '
-                  f'channel{"s" * (channels != 1)} ({", ".join(rebuilt)}: filters averaged over RGB and '
-                  'repeated; a 3-channel checkpoint loads adapted the same way)', logger='current')
+        print_log(
+            f'{modality} encoder ({kind}): its stem reads a 3-channel image; rebuilt for {channels} '
+            f'channel{"s" * (channels != 1)} ({", ".join(rebuilt)}: filters averaged over RGB and '
+            'repeated; a 3-channel checkpoint loads adapted the same way)',
+            logger='current',
+        )
     return encoder, rebuilt
 
 
@@ -88,34 +105,42 @@ class MultiModalBackbone(BaseModule):
     (its ``init_cfg``, or its default init) and logs which checkpoint went into which encoder.
     """
 
-    def __init__(self,
-                 modalities: Dict[str, int],
-                 encoder: dict,
-                 mwam: Optional[dict] = dict(type='MWAM'),
-                 fusion: dict = dict(type='AddFusion'),
-                 in_channels_key: str = 'in_channels',
-                 pretrained: Optional[str] = None,
-                 encoder_init: Optional[Dict[str, Optional[str]]] = None,
-                 modality_dropout: Optional[dict] = None,
-                 balancer: Optional[dict] = None,
-                 replicate_to_rgb: Sequence[str] = (),
-                 init_cfg=None):
+    def __init__(
+        self,
+        modalities: Dict[str, int],
+        encoder: dict,
+        mwam: Optional[dict] = dict(type='MWAM'),
+        fusion: dict = dict(type='AddFusion'),
+        in_channels_key: str = 'in_channels',
+        pretrained: Optional[str] = None,
+        encoder_init: Optional[Dict[str, Optional[str]]] = None,
+        modality_dropout: Optional[dict] = None,
+        balancer: Optional[dict] = None,
+        replicate_to_rgb: Sequence[str] = (),
+        init_cfg=None,
+    ):
         super().__init__(init_cfg=init_cfg)
         self.modalities = parse_modalities(modalities, 'model.modalities')
         names = list(self.modalities)
         self.replicate_to_rgb = tuple(replicate_to_rgb)
         bad = [m for m in self.replicate_to_rgb if self.modalities.get(m) != 1]
         if bad:
-            raise InputError(f'model.replicate_to_rgb {bad}: only 1-channel modalities can be replicated to 3 '
-                             f'channels (modalities: {dict(self.modalities)})')
+            raise InputError(
+                f'model.replicate_to_rgb {bad}: only 1-channel modalities can be replicated to 3 '
+                f'channels (modalities: {dict(self.modalities)})'
+            )
         per_modality = isinstance(encoder, dict) and set(encoder) == set(names)
         encoder_init = dict(encoder_init or {})
         unknown = set(encoder_init) - set(names)
         if unknown:
-            raise InputError(f'model.encoder_init names {sorted(unknown)}, which are not modalities {names}')
+            raise InputError(
+                f'model.encoder_init names {sorted(unknown)}, which are not modalities {names}'
+            )
         # mmengine's containers: BaseModule.init_weights reaches only children that have init_weights
         self.encoders = ModuleDict()
-        self._scope = EvaluationScope()  # set only inside ``evaluating`` (the missing-modality loops)
+        self._scope = (
+            EvaluationScope()
+        )  # set only inside ``evaluating`` (the missing-modality loops)
         self._stem_adapted, self._load_counters = {}, {}
         self._encoder_init = encoder_init
         for name, ch in self.modalities.items():
@@ -124,29 +149,39 @@ class MultiModalBackbone(BaseModule):
                 raise InputError(f'model.backbone for modality {name!r} has no "type": {cfg}')
             if pretrained is not None:
                 cfg['pretrained'] = pretrained
-            cfg = apply_encoder_init(cfg, encoder_init.get(name, SAME), f'model.encoder_init.{name}')
+            cfg = apply_encoder_init(
+                cfg, encoder_init.get(name, SAME), f'model.encoder_init.{name}'
+            )
             if per_modality:  # used as given
                 self.encoders[name], rebuilt = _build(cfg), []
             else:
                 ch = 3 if name in self.replicate_to_rgb else ch
                 self.encoders[name], rebuilt = build_encoder(cfg, name, ch, in_channels_key)
-            self._stem_adapted[name] = bool(rebuilt) or attach_stem_adapter(self.encoders[name], name, ch)
+            self._stem_adapted[name] = bool(rebuilt) or attach_stem_adapter(
+                self.encoders[name], name, ch
+            )
             self._load_counters[name] = LoadCounter()
             self.encoders[name].register_load_state_dict_pre_hook(self._load_counters[name])
         self.mwam = None
         if balancer is not None and mwam not in (None, DEFAULT_MWAM):
-            raise InputError(f'give model.balancer ({balancer}) or model.mwam ({mwam}), not both: one balancer '
-                             'per model (set model.mwam=None next to a balancer)')
+            raise InputError(
+                f'give model.balancer ({balancer}) or model.mwam ({mwam}), not both: one balancer '
+                'per model (set model.mwam=None next to a balancer)'
+            )
         balancer = balancer if balancer is not None else mwam
         if balancer is not None:
             balancer = dict(balancer)
             given = balancer.setdefault('modalities', names)
             if list(given) != names:
-                raise InputError(f'{balancer["type"]}.modalities {list(given)} != model modalities {names}')
+                raise InputError(
+                    f'{balancer["type"]}.modalities {list(given)} != model modalities {names}'
+                )
             module = _build(balancer)
             if not isinstance(module, Balancer):
-                raise InputError(f'model.balancer type {balancer["type"]!r} is not a Balancer subclass '
-                                 '(mmwam.models.balancer)')
+                raise InputError(
+                    f'model.balancer type {balancer["type"]!r} is not a Balancer subclass '
+                    '(mmwam.models.balancer)'
+                )
             # MWAM keeps its checkpoint keys ``backbone.mwam.*``; another balancer is ``backbone.balancer.*``
             # (registered directly: ``balancer`` is the property below)
             if isinstance(module, MWAM):
@@ -156,15 +191,17 @@ class MultiModalBackbone(BaseModule):
             module.attach(self.encoders)
         self.modality_dropout = None
         if modality_dropout is not None:
-            self.modality_dropout = _build(dict(dict(type='ModalityDropout'), **modality_dropout,
-                                                modalities=names))
+            self.modality_dropout = _build(
+                dict(dict(type='ModalityDropout'), **modality_dropout, modalities=names)
+            )
         fusion = dict(fusion)
         level_channels = fusion.pop('in_channels', None)
         if level_channels is None:
             self.fusions = ModuleList([_build(dict(fusion, num_modalities=len(names)))])
         else:
             self.fusions = ModuleList(
-                _build(dict(fusion, channels=c, num_modalities=len(names))) for c in level_channels)
+                _build(dict(fusion, channels=c, num_modalities=len(names))) for c in level_channels
+            )
 
     def init_weights(self):
         if self._is_init:
@@ -173,8 +210,12 @@ class MultiModalBackbone(BaseModule):
             encoder = self.encoders[name]
             for ckpt in pretrained_checkpoints(getattr(encoder, 'init_cfg', None)):
                 check_checkpoint_file(ckpt, f'{name} encoder\'s pretrained checkpoint')
-            print_log(describe_init(name, encoder, ch, self._stem_adapted[name],
-                                    self._encoder_init.get(name, SAME)), logger='current')
+            print_log(
+                describe_init(
+                    name, encoder, ch, self._stem_adapted[name], self._encoder_init.get(name, SAME)
+                ),
+                logger='current',
+            )
             self._load_counters[name].matched = self._load_counters[name].total = None
         super().init_weights()
         for name in self.modalities:
@@ -200,8 +241,10 @@ class MultiModalBackbone(BaseModule):
         """The per-modality views of the concatenated input, in ``modalities`` order."""
         total = sum(self.modalities.values())
         if inputs.dim() != 4 or inputs.shape[1] != total:
-            raise ValueError(f'the model input has shape {tuple(inputs.shape)}, but model.modalities = '
-                             f'{dict(self.modalities)} needs {total} channels')
+            raise ValueError(
+                f'the model input has shape {tuple(inputs.shape)}, but model.modalities = '
+                f'{dict(self.modalities)} needs {total} channels'
+            )
         return torch.split(inputs, list(self.modalities.values()), dim=1)
 
     @contextmanager
@@ -211,7 +254,9 @@ class MultiModalBackbone(BaseModule):
         (encoder outputs shared by the subsets of a batch). The one way an evaluation steers the model."""
         unknown = [m for m in zeroed if m not in self.modalities]
         if unknown:
-            raise ValueError(f'evaluating: unknown modalities {unknown}; known: {list(self.modalities)}')
+            raise ValueError(
+                f'evaluating: unknown modalities {unknown}; known: {list(self.modalities)}'
+            )
         saved, self._scope = self._scope, EvaluationScope(tuple(zeroed), cache)
         try:
             yield self
@@ -229,19 +274,29 @@ class MultiModalBackbone(BaseModule):
         dropout, the encoders. What per-modality heads train on (before the balancer's feature step)."""
         parts = self.split(inputs)
         keep = None
-        if self._balancing():  # before the encoders (MWAM's host sync then costs ~nothing), on the undropped inputs
+        if (
+            self._balancing()
+        ):  # before the encoders (MWAM's host sync then costs ~nothing), on the undropped inputs
             self.balancer.before_encoders(parts)
         if self.modality_dropout is not None and self.training:
-            keep = self.modality_dropout.draw(inputs.shape[0])  # (B, M): the modalities each sample keeps
+            keep = self.modality_dropout.draw(
+                inputs.shape[0]
+            )  # (B, M): the modalities each sample keeps
             if self.modality_dropout.level == 'input':
-                parts = [self.modality_dropout.zero_dropped(x, keep[:, i]) for i, x in enumerate(parts)]
+                parts = [
+                    self.modality_dropout.zero_dropped(x, keep[:, i]) for i, x in enumerate(parts)
+                ]
         feats = self._encode(parts)
         if keep is not None and self.modality_dropout.level == 'input':
-            feats = [[self.modality_dropout.stop_gradient_of_dropped(f, keep[:, i]) for f in levels]
-                     for i, levels in enumerate(feats)]
+            feats = [
+                [self.modality_dropout.stop_gradient_of_dropped(f, keep[:, i]) for f in levels]
+                for i, levels in enumerate(feats)
+            ]
         if keep is not None and self.modality_dropout.level == 'feature':
-            feats = [[self.modality_dropout.zero_dropped(f, keep[:, i]) for f in levels]
-                     for i, levels in enumerate(feats)]
+            feats = [
+                [self.modality_dropout.zero_dropped(f, keep[:, i]) for f in levels]
+                for i, levels in enumerate(feats)
+            ]
         return feats
 
     def fuse(self, feats: List[List[Tensor]]) -> tuple:
@@ -251,10 +306,14 @@ class MultiModalBackbone(BaseModule):
             feats = self.balancer.on_features(feats)
         num_levels = {len(f) for f in feats}
         if len(num_levels) != 1:
-            raise ValueError(f'the encoders return different numbers of feature levels: {num_levels}')
+            raise ValueError(
+                f'the encoders return different numbers of feature levels: {num_levels}'
+            )
         levels = num_levels.pop()
         if len(self.fusions) not in (1, levels):
-            raise ValueError(f'fusion.in_channels has {len(self.fusions)} levels, the encoders give {levels}')
+            raise ValueError(
+                f'fusion.in_channels has {len(self.fusions)} levels, the encoders give {levels}'
+            )
         fuse = [self.fusions[min(i, len(self.fusions) - 1)] for i in range(levels)]
         return tuple(self._fuse_level(fuse[i], [f[i] for f in feats], i) for i in range(levels))
 
@@ -262,14 +321,20 @@ class MultiModalBackbone(BaseModule):
         """One level's features of every modality fused; a level that is a sequence (DPT's ViT gives
         ``[feature map, class token]``) is fused item by item."""
         if not isinstance(items[0], Tensor):
-            return type(items[0])(self._fuse_level(fusion, [it[j] for it in items], level)
-                                  for j in range(len(items[0])))
-        shapes = {tuple(int(s) for s in f.shape) for f in items}  # ints: under ONNX tracing sizes are tensors
+            return type(items[0])(
+                self._fuse_level(fusion, [it[j] for it in items], level)
+                for j in range(len(items[0]))
+            )
+        shapes = {
+            tuple(int(s) for s in f.shape) for f in items
+        }  # ints: under ONNX tracing sizes are tensors
         if len(shapes) != 1:
-            raise ValueError(f'the encoders give level-{level} features of different shapes '
-                             f'{dict(zip(self.modalities, (tuple(f.shape) for f in items)))}: this '
-                             'backbone\'s outputs depend on its input channels, which fusion cannot join; '
-                             'give its 1-channel modalities as 3 channels: model.replicate_to_rgb=[...]')
+            raise ValueError(
+                f'the encoders give level-{level} features of different shapes '
+                f'{dict(zip(self.modalities, (tuple(f.shape) for f in items)))}: this '
+                'backbone\'s outputs depend on its input channels, which fusion cannot join; '
+                'give its 1-channel modalities as 3 channels: model.replicate_to_rgb=[...]'
+            )
         return fusion(items)
 
     def _encode(self, parts):
@@ -283,9 +348,15 @@ class MultiModalBackbone(BaseModule):
                 continue
             if name in self.replicate_to_rgb:
                 x = x.expand(-1, 3, -1, -1)
-            out = self.encoders[name](x) if cache is None else cache.encode(name, self.encoders[name], x)
+            out = (
+                self.encoders[name](x)
+                if cache is None
+                else cache.encode(name, self.encoders[name], x)
+            )
             feats[name] = [out] if isinstance(out, Tensor) else list(out)
         if not feats:
             raise ValueError(f'every modality is zeroed at feature level ({list(zeroed)})')
         like = next(iter(feats.values()))
-        return [feats[n] if n in feats else [torch.zeros_like(f) for f in like] for n in self.modalities]
+        return [
+            feats[n] if n in feats else [torch.zeros_like(f) for f in like] for n in self.modalities
+        ]

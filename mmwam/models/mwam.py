@@ -1,4 +1,5 @@
 """MWAM, the Multimodal Weight Allocation Module (paper Eqs. 2, 5-7, Alg. 1)."""
+
 import logging
 from typing import Dict, List, Optional, Sequence
 
@@ -8,9 +9,9 @@ from mmengine.logging import print_log
 from torch import Tensor
 
 from ..functional import frequency_ratio
+from ..registry import register_model
 from ..utils.errors import InputError
 from .balancer import Balancer
-from ..registry import register_model
 
 
 class _ScaleGrad(torch.autograd.Function):
@@ -23,7 +24,7 @@ class _ScaleGrad(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (k, ) = ctx.saved_tensors
+        (k,) = ctx.saved_tensors
         return grad * k.to(grad.dtype), None
 
 
@@ -73,24 +74,26 @@ class MWAM(Balancer):
             step so far (its FRM is 0). False applies the formula then (the zero modality gets K near alpha).
     """
 
-    def __init__(self,
-                 modalities: Sequence[str],
-                 alpha: float = 1.5,
-                 beta: float = 1.0,
-                 lam: float = 10.0,
-                 gamma: float = 1.0,
-                 omega: float = 0.5,
-                 sigma: float = 1e-6,
-                 patch_size: int = 8,
-                 window: int = 2,
-                 frm_eps: float = 1e-6,
-                 reduction: str = 'mean',
-                 warmup_iters: int = 0,
-                 sync_frm: bool = True,
-                 ones_while_a_bank_is_zero: bool = True,
-                 mode: str = 'grad',
-                 grid_offset: bool = False,
-                 k_momentum: float = 0.0):
+    def __init__(
+        self,
+        modalities: Sequence[str],
+        alpha: float = 1.5,
+        beta: float = 1.0,
+        lam: float = 10.0,
+        gamma: float = 1.0,
+        omega: float = 0.5,
+        sigma: float = 1e-6,
+        patch_size: int = 8,
+        window: int = 2,
+        frm_eps: float = 1e-6,
+        reduction: str = 'mean',
+        warmup_iters: int = 0,
+        sync_frm: bool = True,
+        ones_while_a_bank_is_zero: bool = True,
+        mode: str = 'grad',
+        grid_offset: bool = False,
+        k_momentum: float = 0.0,
+    ):
         super().__init__(modalities)
         if mode not in MODES:
             raise InputError(f'mwam.mode must be one of {MODES}, got {mode!r}')
@@ -115,9 +118,11 @@ class MWAM(Balancer):
         self.non_finite_steps = 0  # steps whose FRM was not finite (this process), in the scalars
 
     def extra_repr(self) -> str:
-        return (f'modalities={self.modalities}, mode={self.mode!r}, alpha={self.alpha}, beta={self.beta}, '
-                f'lam={self.lam}, gamma={self.gamma}, omega={self.omega}, warmup_iters={self.warmup_iters}, '
-                f'grid_offset={self.grid_offset}, k_momentum={self.k_momentum}, frm={self.frm_cfg}')
+        return (
+            f'modalities={self.modalities}, mode={self.mode!r}, alpha={self.alpha}, beta={self.beta}, '
+            f'lam={self.lam}, gamma={self.gamma}, omega={self.omega}, warmup_iters={self.warmup_iters}, '
+            f'grid_offset={self.grid_offset}, k_momentum={self.k_momentum}, frm={self.frm_cfg}'
+        )
 
     @torch.no_grad()
     def update(self, inputs: Sequence[Tensor]) -> Tensor:
@@ -127,7 +132,7 @@ class MWAM(Balancer):
         if self.grid_offset:
             p = self.frm_cfg['patch_size']
             g = torch.Generator().manual_seed(int(self.num_steps))
-            dy, dx = torch.randint(0, p, (2, ), generator=g).tolist()
+            dy, dx = torch.randint(0, p, (2,), generator=g).tolist()
             inputs = [x[:, :, dy:, dx:] for x in inputs]
         frm = torch.stack([frequency_ratio(x, **self.frm_cfg) for x in inputs]).to(self.bank)
         if self.sync_frm and get_world_size() > 1:
@@ -139,15 +144,19 @@ class MWAM(Balancer):
             self.non_finite_steps += 1
             if self.non_finite_steps == 1:  # said once; the count goes to the log (scalars)
                 bad = [n for n, ok in zip(self.modalities, finite.tolist()) if not ok]
-                print_log(f'MWAM: FRM is not finite for {bad} at step {int(self.num_steps)} (FRM = '
-                          f'{frm.tolist()}; an all-zero, constant or broken input?): K = 1 and the banks are '
-                          'kept on such steps. Said once: the log counts them as mwam_non_finite_steps.',
-                          logger='current', level=logging.WARNING)
+                print_log(
+                    f'MWAM: FRM is not finite for {bad} at step {int(self.num_steps)} (FRM = '
+                    f'{frm.tolist()}; an all-zero, constant or broken input?): K = 1 and the banks are '
+                    'kept on such steps. Said once: the log counts them as mwam_non_finite_steps.',
+                    logger='current',
+                    level=logging.WARNING,
+                )
             self.weight.fill_(1.0)
             return self.weight.clone()
         self.bank.mul_(self.omega).add_((1 - self.omega) * frm)
-        if self.num_steps <= self.warmup_iters or \
-                (self.ones_while_a_bank_is_zero and bool((self.bank == 0).any())):
+        if self.num_steps <= self.warmup_iters or (
+            self.ones_while_a_bank_is_zero and bool((self.bank == 0).any())
+        ):
             self.weight.fill_(1.0)
         else:
             ratio = frm / (self.bank.mean() + self.sigma)
@@ -180,6 +189,7 @@ class MWAM(Balancer):
 
     def scale(self, feats: Sequence, weight: Tensor) -> List:
         """Scale the backward of every feature map of modality i by ``weight[i]``."""
+
         def apply(x, k):
             if isinstance(x, Tensor):
                 return scale_grad(x, k)

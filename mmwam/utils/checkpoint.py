@@ -8,6 +8,7 @@ loader off (``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` lets any downloaded checkpoin
 exactly the globals such a checkpoint holds, and only while the runner loads the checkpoint the user
 named (``--resume`` / ``load_from``): ``getattr`` in particular stays refused everywhere else.
 """
+
 import os.path as osp
 import zipfile
 
@@ -21,14 +22,24 @@ def mmengine_checkpoint_globals() -> list:
     """The globals an MMEngine 0.10 checkpoint needs beyond torch's defaults."""
     from mmengine.logging import HistoryBuffer
     from mmengine.optim.scheduler import OneCycleLR, OneCycleParamScheduler
+
     if int(np.__version__.split('.')[0]) >= 2:
         from numpy._core import multiarray
     else:
         from numpy.core import multiarray
     dtypes = [type(np.dtype(t)) for t in ('float64', 'float32', 'int64', 'int32', 'bool')]
     # OneCycle schedulers keep a bound method (their anneal function) in their state
-    return [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype, *dtypes,
-            getattr, OneCycleParamScheduler, OneCycleLR]
+    return [
+        HistoryBuffer,
+        multiarray._reconstruct,
+        multiarray.scalar,
+        np.ndarray,
+        np.dtype,
+        *dtypes,
+        getattr,
+        OneCycleParamScheduler,
+        OneCycleLR,
+    ]
 
 
 def trusted_checkpoint_loading():
@@ -48,6 +59,8 @@ def check_checkpoint_file(path: str, what: str = 'checkpoint'):
     with open(path, 'rb') as f:
         head = f.read(2)
     if head != b'\x80\x02':  # torch's legacy (non-zip) format is a protocol-2 pickle
-        raise InputError(f'{what} {path}: not a PyTorch checkpoint, or a truncated one (neither torch.save\'s '
-                         'zip format nor its legacy one): an interrupted download or copy? fetch or save it '
-                         'again')
+        raise InputError(
+            f'{what} {path}: not a PyTorch checkpoint, or a truncated one (neither torch.save\'s '
+            'zip format nor its legacy one): an interrupted download or copy? fetch or save it '
+            'again'
+        )

@@ -1,5 +1,6 @@
 """What tools/train.py and tools/test.py share: the config as the standard OpenMMLab CLI sets it, and
 bad input (a config or checkpoint path) reported in one line."""
+
 import difflib
 import glob
 import importlib.util
@@ -16,9 +17,6 @@ from mmengine.runner import Runner
 from .checkpoint import check_checkpoint_file  # noqa: F401 (tools import it from here)
 from .dist import prepare_cpu_distributed
 from .errors import InputError
-
-
-
 
 DEBUG_ENV = 'MMWAM_DEBUG'  # set to 1: the tools show the full traceback of the errors they shorten
 
@@ -63,18 +61,22 @@ class CfgOptionsAction(DictAction):
                     f'--cfg-options {kv}: a dict value is not understood (values are numbers, strings, '
                     f'True / False / None, or lists [a,b] / tuples (a,b) of them); set its fields one by one, '
                     f'e.g. {key}.type=NAME {key}.FIELD=VALUE (and {key}._delete_=True to replace the whole '
-                    'dict)')
+                    'dict)'
+                )
         try:
             super().__call__(parser, namespace, values, option_string)
         except RecursionError:
-            raise InputError(f'--cfg-options {" ".join(values)}: cannot be parsed (values are numbers, strings, '
-                             'True / False / None, or lists [a,b] / tuples (a,b) of them)') from None
+            raise InputError(
+                f'--cfg-options {" ".join(values)}: cannot be parsed (values are numbers, strings, '
+                'True / False / None, or lists [a,b] / tuples (a,b) of them)'
+            ) from None
 
 
 def _registered(kind: str) -> dict:
     """Every registered name of one kind ('model', 'hook', ...) in MMEngine's registries and their
     children (mmseg's, mmdet's): name -> class."""
     from mmengine import registry as reg
+
     root = getattr(reg, kind.upper() + 'S', None) or getattr(reg, kind.upper(), None)
     found, stack = {}, [root] if root is not None else []
     while stack:
@@ -91,32 +93,53 @@ def config_typo(error: Exception):
     merge a dict option into a field that is None in the base. None for any other error."""
     import inspect
     import re
+
     msg = str(error.args[0]) if error.args else str(error)
     m = re.search(r"(\S+) is not in the (\w+)::(\w+) registry", msg)
     if isinstance(error, KeyError) and m:
         name, scope, kind = m.groups()
         close = difflib.get_close_matches(name, list(_registered(kind)), n=3, cutoff=0.6)
         hint = f'; did you mean {" or ".join(map(repr, close))}?' if close else ''
-        return f'{name!r} is not a registered {kind} type (scope {scope}): check the type field{hint}'
+        return (
+            f'{name!r} is not a registered {kind} type (scope {scope}): check the type field{hint}'
+        )
     m = re.search(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'", msg)
     if isinstance(error, TypeError) and m:
         cls_name, field = m.groups()
         # the registered class, or one whose base raised (the missing-modality loops' _PerSubsetIter)
-        found = {k: c for kind in ('model', 'loop', 'hook', 'dataset', 'transform', 'metric')
-                 for k, c in _registered(kind).items() if any(b.__name__ == cls_name for b in getattr(c, '__mro__', ()))}
+        found = {
+            k: c
+            for kind in ('model', 'loop', 'hook', 'dataset', 'transform', 'metric')
+            for k, c in _registered(kind).items()
+            if any(b.__name__ == cls_name for b in getattr(c, '__mro__', ()))
+        }
         exact = {k: c for k, c in found.items() if k == cls_name}
         found = exact or found
-        name, cls = (' / '.join(sorted(found)), next(iter(found.values()))) if found else (cls_name, None)
-        known = [p for p in inspect.signature(cls.__init__).parameters if p not in ('self', 'args', 'kwargs')] \
-            if cls else []
+        name, cls = (
+            (' / '.join(sorted(found)), next(iter(found.values()))) if found else (cls_name, None)
+        )
+        known = (
+            [
+                p
+                for p in inspect.signature(cls.__init__).parameters
+                if p not in ('self', 'args', 'kwargs')
+            ]
+            if cls
+            else []
+        )
         close = difflib.get_close_matches(field, known, n=3, cutoff=0.6)
-        hint = f'; did you mean {" or ".join(map(repr, close))}?' if close else \
-            (f' (its fields: {", ".join(known)})' if known else '')
+        hint = (
+            f'; did you mean {" or ".join(map(repr, close))}?'
+            if close
+            else (f' (its fields: {", ".join(known)})' if known else '')
+        )
         return f'{name} has no field {field!r}{hint}'
     if isinstance(error, TypeError) and 'cannot inherit from base' in msg:
-        return (f'{msg.splitlines()[0]} (a field that is None in the base config, e.g. model.mwam=None in '
-                'a baseline, takes a whole dict: add its type, e.g. model.mwam.type=MWAM, with '
-                'model.mwam._delete_=True)')
+        return (
+            f'{msg.splitlines()[0]} (a field that is None in the base config, e.g. model.mwam=None in '
+            'a baseline, takes a whole dict: add its type, e.g. model.mwam.type=MWAM, with '
+            'model.mwam._delete_=True)'
+        )
     return None
 
 
@@ -129,10 +152,15 @@ def _zoo_path(path: str) -> str:
     root = osp.join(spec.submodule_search_locations[0], '.mim', 'configs')
     full = osp.join(root, rel)
     if not osp.isfile(full):
-        known = [osp.relpath(p, root) for p in glob.glob(osp.join(root, '**', '*.py'), recursive=True)]
+        known = [
+            osp.relpath(p, root) for p in glob.glob(osp.join(root, '**', '*.py'), recursive=True)
+        ]
         close = difflib.get_close_matches(rel, known, n=3, cutoff=0.6)
-        hint = f'; did you mean {" or ".join(f"{scope}::{c}" for c in close)}?' if close else \
-            f' (the configs are under {root})'
+        hint = (
+            f'; did you mean {" or ".join(f"{scope}::{c}" for c in close)}?'
+            if close
+            else f' (the configs are under {root})'
+        )
         raise InputError(f'{path}: no such config in {scope}\'s model zoo{hint}')
     return full
 
@@ -143,8 +171,11 @@ def _missing_package(error: ImportError) -> str:
     while e is not None and not isinstance(e, ModuleNotFoundError):
         e = e.__cause__ or e.__context__
     name = (getattr(e, 'name', None) or '').split('.')[0]
-    return (f'the config needs the package {name!r}, which is not installed: pip install {name}' if name else
-            f'the config imports a package that does not load: {str(error).splitlines()[0]}')
+    return (
+        f'the config needs the package {name!r}, which is not installed: pip install {name}'
+        if name
+        else f'the config imports a package that does not load: {str(error).splitlines()[0]}'
+    )
 
 
 def read_config(path: str) -> Config:
@@ -162,14 +193,19 @@ def _read_config(path: str) -> Config:
             folder = osp.dirname(path) or '.'
             near = sorted(glob.glob(osp.join(folder, '*.py'))) if osp.isdir(folder) else []
             close = difflib.get_close_matches(path, near, n=3, cutoff=0.8)
-            hint = f'; did you mean {" or ".join(close)}?' if close else \
-                ' (relative paths start from the current directory: run the tools from the repository root)'
+            hint = (
+                f'; did you mean {" or ".join(close)}?'
+                if close
+                else ' (relative paths start from the current directory: run the tools from the repository root)'
+            )
             raise InputError(f'{path}: no such config file{hint}')
         return Config.fromfile(path)
     full = _zoo_path(path)
     if re.match(r'\w*::\w*/\w*', path) is None:  # mmengine's own test for package::folder/file
-        raise InputError(f'{path}: mmengine cannot read this model-zoo name (a folder or file name with '
-                         f'characters such as "+"); give the file itself: {full}')
+        raise InputError(
+            f'{path}: mmengine cannot read this model-zoo name (a folder or file name with '
+            f'characters such as "+"); give the file itself: {full}'
+        )
     with tempfile.TemporaryDirectory() as tmp:
         stub = osp.join(tmp, osp.basename(path.split('::', 1)[1]))
         with open(stub, 'w') as f:
@@ -205,20 +241,27 @@ def stop_on_non_finite(cfg):
         cfg.custom_hooks = hooks + [dict(type='NonFiniteStopHook')]
 
 
-FORMAT_ONLY = dict(IoUMetric=lambda out: dict(output_dir=out),
-                   CocoMetric=lambda out: dict(outfile_prefix=osp.join(out, 'results')),
-                   KAISTMissRateMetric=lambda out: dict(output_dir=out))
+FORMAT_ONLY = dict(
+    IoUMetric=lambda out: dict(output_dir=out),
+    CocoMetric=lambda out: dict(outfile_prefix=osp.join(out, 'results')),
+    KAISTMissRateMetric=lambda out: dict(output_dir=out),
+)
 
 
 def set_format_only(cfg, out):
     """Keep the metrics that can write submission files, switched to format_only into ``out``."""
     metrics = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
-    kept = [dict(m, format_only=True, **FORMAT_ONLY[m['type']](out)) for m in metrics
-            if m['type'] in FORMAT_ONLY]
+    kept = [
+        dict(m, format_only=True, **FORMAT_ONLY[m['type']](out))
+        for m in metrics
+        if m['type'] in FORMAT_ONLY
+    ]
     if not kept:
-        raise ValueError(f'--format-only: none of the test_evaluator metrics '
-                         f'{[m["type"] for m in metrics]} can write submission files '
-                         f'(supported: {list(FORMAT_ONLY)})')
+        raise ValueError(
+            f'--format-only: none of the test_evaluator metrics '
+            f'{[m["type"] for m in metrics]} can write submission files '
+            f'(supported: {list(FORMAT_ONLY)})'
+        )
     cfg.test_evaluator = kept
 
 
@@ -228,13 +271,18 @@ def save_predictions(cfg, out):
     ``output_dir``), detections as mmdet's pickle (``DumpDetResults``, ``predictions.pkl``)."""
     metrics = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
     if cfg.get('default_scope') == 'mmdet':
-        cfg.test_evaluator = list(metrics) + [dict(type='DumpDetResults',
-                                                   out_file_path=osp.join(out, 'predictions.pkl'))]
+        cfg.test_evaluator = list(metrics) + [
+            dict(type='DumpDetResults', out_file_path=osp.join(out, 'predictions.pkl'))
+        ]
         return
     if not any(m['type'] == 'IoUMetric' for m in metrics):
-        raise InputError(f'--out: none of the test_evaluator metrics {[m["type"] for m in metrics]} can save '
-                         'segmentation maps (IoUMetric can)')
-    cfg.test_evaluator = [dict(m, output_dir=out) if m['type'] == 'IoUMetric' else m for m in metrics]
+        raise InputError(
+            f'--out: none of the test_evaluator metrics {[m["type"] for m in metrics]} can save '
+            'segmentation maps (IoUMetric can)'
+        )
+    cfg.test_evaluator = [
+        dict(m, output_dir=out) if m['type'] == 'IoUMetric' else m for m in metrics
+    ]
 
 
 def show_predictions(cfg, show_dir=None, show=False, score_thr=0.3):
@@ -242,9 +290,21 @@ def show_predictions(cfg, show_dir=None, show=False, score_thr=0.3):
     modality, the ground truth, the prediction of every evaluated subset) into ``show_dir`` and / or a
     window. A window needs a display: refused in one line on a headless machine."""
     if show and not (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')):
-        raise InputError('--show needs a display (none here: DISPLAY is not set); use --show-dir DIR to save '
-                         'the panels as PNG files instead')
-    hooks = [h for h in cfg.get('custom_hooks', []) if h.get('type') != 'MultiModalVisualizationHook']
-    hooks.append(dict(type='MultiModalVisualizationHook', draw=True, interval=1, show=show,
-                      test_out_dir=osp.abspath(show_dir) if show_dir else None, pred_score_thr=score_thr))
+        raise InputError(
+            '--show needs a display (none here: DISPLAY is not set); use --show-dir DIR to save '
+            'the panels as PNG files instead'
+        )
+    hooks = [
+        h for h in cfg.get('custom_hooks', []) if h.get('type') != 'MultiModalVisualizationHook'
+    ]
+    hooks.append(
+        dict(
+            type='MultiModalVisualizationHook',
+            draw=True,
+            interval=1,
+            show=show,
+            test_out_dir=osp.abspath(show_dir) if show_dir else None,
+            pred_score_thr=score_thr,
+        )
+    )
     cfg.custom_hooks = hooks

@@ -1,4 +1,5 @@
 """Distributed training on CPU-only machines (gloo), where MMEngine's own set-up needs CUDA."""
+
 import os
 
 import torch
@@ -14,8 +15,9 @@ def prepare_cpu_distributed(cfg, launcher: str) -> bool:
     if launcher != 'pytorch' or torch.cuda.is_available():
         return False
     if not dist.is_initialized():
-        dist.init_process_group(backend='gloo', rank=int(os.environ['RANK']),
-                                world_size=int(os.environ['WORLD_SIZE']))
+        dist.init_process_group(
+            backend='gloo', rank=int(os.environ['RANK']), world_size=int(os.environ['WORLD_SIZE'])
+        )
     wrapper = dict(cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel'))
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper

@@ -6,12 +6,12 @@ modalities of a re-loaded config. The order is fixed by a rule instead: ``rgb`` 
 ``LoadImageFromFile`` reads), then the other modalities in alphabetical order, which is also the order
 in which ``ConcatModalities`` appends them.
 """
+
 from collections import OrderedDict
 from itertools import combinations
 from typing import Dict, List, Mapping, Sequence, Tuple
 
 from .errors import InputError
-
 
 FIRST = 'rgb'
 
@@ -21,11 +21,15 @@ def canonical_order(names) -> List[str]:
     return sorted(names, key=lambda n: (n != FIRST, n))
 
 
-def parse_modalities(modalities: Mapping[str, int], where: str = 'modalities') -> 'OrderedDict[str, int]':
+def parse_modalities(
+    modalities: Mapping[str, int], where: str = 'modalities'
+) -> 'OrderedDict[str, int]':
     """Validate ``dict(rgb=3, depth=1)``-like config values; returns them in the canonical order."""
     if not isinstance(modalities, Mapping) or len(modalities) == 0:
-        raise TypeError(f'{where} must be a non-empty dict name -> channel count, e.g. '
-                        f'dict(rgb=3, depth=1); got {modalities!r}')
+        raise TypeError(
+            f'{where} must be a non-empty dict name -> channel count, e.g. '
+            f'dict(rgb=3, depth=1); got {modalities!r}'
+        )
     for name, ch in modalities.items():
         if not isinstance(ch, int) or isinstance(ch, bool) or ch < 1:
             raise InputError(f'{where}[{name!r}] must be a positive int (channels), got {ch!r}')
@@ -61,7 +65,9 @@ def parse_subsets(subsets, names: Sequence[str], where: str = 'subsets') -> List
         parts = tuple(s.split('+')) if isinstance(s, str) else tuple(s)
         unknown = [p for p in parts if p not in names]
         if not parts or unknown:
-            raise InputError(f'{where}: {s!r} is not a non-empty subset of the modalities {list(names)}')
+            raise InputError(
+                f'{where}: {s!r} is not a non-empty subset of the modalities {list(names)}'
+            )
         out.append(tuple(n for n in names if n in parts))
     return out
 
@@ -71,8 +77,10 @@ def model_modalities(modalities, data_preprocessor, model_type: str):
     if modalities is None and isinstance(data_preprocessor, Mapping):
         modalities = data_preprocessor.get('modalities')
     if modalities is None:
-        raise InputError(f'{model_type}: set model.data_preprocessor.modalities (or model.modalities), '
-                         f'e.g. dict(rgb=3, depth=1)')
+        raise InputError(
+            f'{model_type}: set model.data_preprocessor.modalities (or model.modalities), '
+            f'e.g. dict(rgb=3, depth=1)'
+        )
     return modalities
 
 
@@ -80,5 +88,7 @@ def check_preprocessor_modalities(model) -> None:
     """A model's data preprocessor must describe the same modalities as its backbone."""
     given = getattr(model.data_preprocessor, 'modalities', None)
     if given is not None and dict(given) != dict(model.backbone.modalities):
-        raise InputError(f'model.data_preprocessor.modalities {dict(given)} != model.modalities '
-                         f'{dict(model.backbone.modalities)}')
+        raise InputError(
+            f'model.data_preprocessor.modalities {dict(given)} != model.modalities '
+            f'{dict(model.backbone.modalities)}'
+        )

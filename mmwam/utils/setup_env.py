@@ -1,4 +1,5 @@
 """For scripts, tests and notebooks that build models without a config's ``custom_imports``."""
+
 import importlib
 
 from mmengine.registry import init_default_scope
@@ -7,6 +8,7 @@ from mmengine.registry import init_default_scope
 def register_all_modules(scope: str = 'mmseg', init_default_scope_: bool = True) -> None:
     """Register mmwam's modules and the upstream ones of ``scope`` ('mmseg' or 'mmdet')."""
     import mmwam  # noqa: F401  (registers everything)
+
     importlib.import_module(f'{scope}.utils').register_all_modules(False)
     if init_default_scope_:
         init_default_scope(scope)

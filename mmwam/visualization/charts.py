@@ -1,17 +1,27 @@
 """The missing-modality bar chart, shared by tools/analysis_tools/compare_seeds.py (mean ± std over seeds)
 and tools/analysis_tools/report_chart.py (one bar per run)."""
+
 import statistics
 from typing import Mapping, Optional, Sequence
 
 
-def bar_chart(runs: Mapping[str, Sequence[Mapping[str, float]]], subsets: Sequence[str], metric: str,
-              path: str, ylabel: Optional[str] = None, values_on_bars: bool = False, legend_ncol: int = 2) -> None:
+def bar_chart(
+    runs: Mapping[str, Sequence[Mapping[str, float]]],
+    subsets: Sequence[str],
+    metric: str,
+    path: str,
+    ylabel: Optional[str] = None,
+    values_on_bars: bool = False,
+    legend_ncol: int = 2,
+) -> None:
     """One group of bars per subset (and the average, ``avg/<metric>``), one bar per entry of ``runs``
     (legend label -> the metric dicts of its seeds, one dict for a single run): the mean, and the standard
     deviation as error bars where an entry has more than one dict. Written to ``path`` (PNG); headless."""
     import matplotlib
+
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+
     groups = list(subsets) + ['avg']
     labels = list(runs)
     width = 0.8 / len(labels)

@@ -8,6 +8,7 @@ are still aligned after resize / crop / flip. Labels are drawn by the upstream v
 both functions take one of those (or the registered subclasses below, which add the two as methods).
 Nothing here needs a display: the tiles are numpy arrays, matplotlib gives only the colormaps.
 """
+
 from contextlib import contextmanager
 from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
@@ -24,10 +25,17 @@ from mmseg.visualization import SegLocalVisualizer
 from ..utils.modalities import channel_slices, parse_modalities
 
 TITLE_H = 22  # the label strip above every tile
-FOOTER_H = 18  # the strip below every tile: a colour bar with the value range for a non-RGB modality
-MIN_TILE_H, MAX_TILE_H = 192, 512  # tiles are scaled into this height range, so labels stay readable
+FOOTER_H = (
+    18  # the strip below every tile: a colour bar with the value range for a non-RGB modality
+)
+MIN_TILE_H, MAX_TILE_H = (
+    192,
+    512,
+)  # tiles are scaled into this height range, so labels stay readable
 COLORMAPS = dict(depth='turbo', thermal='inferno', infrared='inferno')  # others: viridis
-BROWSE_ALPHA = 0.5  # segmentation overlay on the modalities in draw_modalities: the modality shows through
+BROWSE_ALPHA = (
+    0.5  # segmentation overlay on the modalities in draw_modalities: the modality shows through
+)
 
 
 class Tile(NamedTuple):
@@ -36,8 +44,12 @@ class Tile(NamedTuple):
     value_range: Optional[Tuple[float, float, str, str]] = None  # low, high, unit, colormap name
 
 
-def split_inputs(inputs, modalities: Mapping[str, int], bgr_to_rgb: bool = True,
-                 size: Optional[Sequence[int]] = None) -> Dict[str, np.ndarray]:
+def split_inputs(
+    inputs,
+    modalities: Mapping[str, int],
+    bgr_to_rgb: bool = True,
+    size: Optional[Sequence[int]] = None,
+) -> Dict[str, np.ndarray]:
     """The packed ``inputs`` of one sample (a C x H x W tensor as the pipeline packs it, or an H x W x C
     array) as one H x W x C float array per modality, in the canonical channel order.
 
@@ -45,13 +57,19 @@ def split_inputs(inputs, modalities: Mapping[str, int], bgr_to_rgb: bool = True,
     every modality, e.g. to a test prediction's ``ori_shape``: mmseg and mmdet give their predictions (and
     the test pipeline its ground truth) at the original image size, the inputs are at the resized one.
     """
-    array = inputs.detach().cpu().numpy().transpose(1, 2, 0) if hasattr(inputs, 'detach') else np.asarray(inputs)
+    array = (
+        inputs.detach().cpu().numpy().transpose(1, 2, 0)
+        if hasattr(inputs, 'detach')
+        else np.asarray(inputs)
+    )
     if array.ndim == 2:
         array = array[..., None]
     order = parse_modalities(dict(modalities))
     if array.shape[2] != sum(order.values()):
-        raise ValueError(f'inputs have {array.shape[2]} channels, the modalities {dict(order)} '
-                         f'{sum(order.values())}')
+        raise ValueError(
+            f'inputs have {array.shape[2]} channels, the modalities {dict(order)} '
+            f'{sum(order.values())}'
+        )
     out = {}
     for name, s in channel_slices(order).items():
         part = array[..., s].astype(np.float32)
@@ -71,8 +89,11 @@ def units_from_pipeline(pipeline) -> Dict[str, str]:
     depth dataset here stores them); other modalities and scales: raw units (no entry)."""
     units = {}
     for t in pipeline or []:
-        if t.get('type') == 'LoadModalityFromFile' and t.get('modality') == 'depth' \
-                and abs(float(t.get('scale', 1.0)) - 1e-3) < 1e-12:
+        if (
+            t.get('type') == 'LoadModalityFromFile'
+            and t.get('modality') == 'depth'
+            and abs(float(t.get('scale', 1.0)) - 1e-3) < 1e-12
+        ):
             units['depth'] = 'm'
     return units
 
@@ -87,7 +108,9 @@ def colorize(name: str, array: np.ndarray, unit: Optional[str] = None) -> Tile:
         return Tile(name, np.clip(array, 0, 255).astype(np.uint8))
     values = array.mean(axis=2)
     valid = (values > 0) if name == 'depth' else np.isfinite(values)
-    low, high = (float(values[valid].min()), float(values[valid].max())) if valid.any() else (0.0, 1.0)
+    low, high = (
+        (float(values[valid].min()), float(values[valid].max())) if valid.any() else (0.0, 1.0)
+    )
     cmap = COLORMAPS.get(name, 'viridis')
     scaled = np.clip((values - low) / max(high - low, 1e-6), 0, 1)
     image = (colormaps[cmap](scaled)[..., :3] * 255).astype(np.uint8)
@@ -95,7 +118,9 @@ def colorize(name: str, array: np.ndarray, unit: Optional[str] = None) -> Tile:
     return Tile(name, image, (low, high, unit or '', cmap))
 
 
-def _draw_labels(visualizer, image: np.ndarray, sample, kind: str, pred_score_thr: float) -> np.ndarray:
+def _draw_labels(
+    visualizer, image: np.ndarray, sample, kind: str, pred_score_thr: float
+) -> np.ndarray:
     """``kind`` ('gt' or 'pred') labels of ``sample`` on ``image`` by the upstream visualizer's own drawing."""
     classes = visualizer.dataset_meta.get('classes')
     palette = visualizer.dataset_meta.get('palette')
@@ -115,11 +140,15 @@ def _draw_labels(visualizer, image: np.ndarray, sample, kind: str, pred_score_th
         if sem_seg is None:
             return image
         if tuple(sem_seg.shape) != image.shape[:2]:
-            raise ValueError(f'{kind}_sem_seg is {tuple(sem_seg.shape)}, the image {image.shape[:2]}: pass the '
-                             'modalities at the labels\' size (split_inputs(..., size=...))')
+            raise ValueError(
+                f'{kind}_sem_seg is {tuple(sem_seg.shape)}, the image {image.shape[:2]}: pass the '
+                'modalities at the labels\' size (split_inputs(..., size=...))'
+            )
         return visualizer._draw_sem_seg(image, sem_seg, classes, palette)
-    raise TypeError(f'need a SegLocalVisualizer or DetLocalVisualizer (or a MultiModal* one), got '
-                    f'{type(visualizer).__name__}')
+    raise TypeError(
+        f'need a SegLocalVisualizer or DetLocalVisualizer (or a MultiModal* one), got '
+        f'{type(visualizer).__name__}'
+    )
 
 
 def _tile_size(height: int, width: int) -> Tuple[int, int]:
@@ -154,7 +183,7 @@ def _footer(width: int, value_range) -> np.ndarray:
     bar_w = width - left - right_w - 11
     if bar_w > 4:
         bar = (colormaps[cmap](np.linspace(0, 1, bar_w))[:, :3] * 255).astype(np.uint8)
-        footer[4:FOOTER_H - 4, left:left + bar_w] = bar[None]
+        footer[4 : FOOTER_H - 4, left : left + bar_w] = bar[None]
     _text(footer, right_text, width - right_w - 3, FOOTER_H - 5, width // 3, scale=0.38)
     return footer
 
@@ -191,10 +220,18 @@ def _emit(visualizer, panel, out_file, name, step, show):
     return panel
 
 
-def draw_panel(visualizer, modalities: Mapping[str, np.ndarray], gt_sample=None,
-               predictions: Optional[Mapping[str, object]] = None, out_file: Optional[str] = None,
-               units: Optional[Mapping[str, str]] = None, pred_score_thr: float = 0.3, name: str = 'panel',
-               step: int = 0, show: bool = False) -> np.ndarray:
+def draw_panel(
+    visualizer,
+    modalities: Mapping[str, np.ndarray],
+    gt_sample=None,
+    predictions: Optional[Mapping[str, object]] = None,
+    out_file: Optional[str] = None,
+    units: Optional[Mapping[str, str]] = None,
+    pred_score_thr: float = 0.3,
+    name: str = 'panel',
+    step: int = 0,
+    show: bool = False,
+) -> np.ndarray:
     """One row: every modality (``modalities``: name -> H x W x C array, RGB in RGB order, e.g. from
     :func:`split_inputs`), the ground truth of ``gt_sample`` on the RGB image, then one tile per entry of
     ``predictions`` (subset name, e.g. ``'rgb+depth'`` -> a data sample with ``pred_sem_seg`` or
@@ -209,12 +246,16 @@ def draw_panel(visualizer, modalities: Mapping[str, np.ndarray], gt_sample=None,
     tiles = _modality_tiles(modalities, units)
     rgb = tiles[list(modalities).index('rgb')].image if 'rgb' in modalities else tiles[0].image
     if gt_sample is not None:
-        tiles.append(Tile('ground truth', _draw_labels(visualizer, rgb, gt_sample, 'gt', pred_score_thr)))
+        tiles.append(
+            Tile('ground truth', _draw_labels(visualizer, rgb, gt_sample, 'gt', pred_score_thr))
+        )
     names = list(modalities)
     for subset, sample in (predictions or {}).items():
         seen = [n for n in subset.split('+') if n in modalities]
         under = rgb if 'rgb' in seen or not seen else tiles[names.index(seen[0])].image
-        tiles.append(Tile(f'pred: {subset}', _draw_labels(visualizer, under, sample, 'pred', pred_score_thr)))
+        tiles.append(
+            Tile(f'pred: {subset}', _draw_labels(visualizer, under, sample, 'pred', pred_score_thr))
+        )
     return _emit(visualizer, compose_row(tiles), out_file, name, step, show)
 
 
@@ -231,16 +272,26 @@ def _overlay_alpha(visualizer, alpha):
         visualizer.alpha = kept
 
 
-def draw_modalities(visualizer, modalities: Mapping[str, np.ndarray], gt_sample=None,
-                    out_file: Optional[str] = None, units: Optional[Mapping[str, str]] = None,
-                    name: str = 'sample', step: int = 0, show: bool = False) -> np.ndarray:
+def draw_modalities(
+    visualizer,
+    modalities: Mapping[str, np.ndarray],
+    gt_sample=None,
+    out_file: Optional[str] = None,
+    units: Optional[Mapping[str, str]] = None,
+    name: str = 'sample',
+    step: int = 0,
+    show: bool = False,
+) -> np.ndarray:
     """One row: every modality with the ground truth of ``gt_sample`` drawn on it (segmentation masks at
     ``BROWSE_ALPHA``, boxes), so that a misalignment between the modalities and the labels shows."""
     units = dict(getattr(visualizer, 'modality_units', None) or {}, **(units or {}))
     tiles = _modality_tiles(modalities, units)
     if gt_sample is not None:
         with _overlay_alpha(visualizer, BROWSE_ALPHA):
-            tiles = [t._replace(image=_draw_labels(visualizer, t.image, gt_sample, 'gt', 0.0)) for t in tiles]
+            tiles = [
+                t._replace(image=_draw_labels(visualizer, t.image, gt_sample, 'gt', 0.0))
+                for t in tiles
+            ]
     return _emit(visualizer, compose_row(tiles), out_file, name, step, show)
 
 
@@ -248,8 +299,13 @@ class MultiModalPanelMixin:
     """:func:`draw_panel` and :func:`draw_modalities` as methods; ``modality_units`` (name -> unit, e.g.
     ``dict(depth='m')``; see :func:`units_from_pipeline`) labels the colour bars."""
 
-    def __init__(self, name: str = 'visualizer', *args, modality_units: Optional[Mapping[str, str]] = None,
-                 **kwargs):  # ``name``: mmengine's ManagerMixin looks for it in the signature
+    def __init__(
+        self,
+        name: str = 'visualizer',
+        *args,
+        modality_units: Optional[Mapping[str, str]] = None,
+        **kwargs,
+    ):  # ``name``: mmengine's ManagerMixin looks for it in the signature
         super().__init__(name, *args, **kwargs)
         self.modality_units = dict(modality_units or {})
 

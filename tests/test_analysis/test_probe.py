@@ -1,6 +1,7 @@
 """Encoder probes on the demo model: a number per modality and for the fused features, reproducible,
 at chance level for an encoder whose features are zeros; the CLI prints the table, writes the JSON and
 refuses another model's checkpoint in one line."""
+
 import json
 import os.path as osp
 import subprocess
@@ -8,13 +9,12 @@ import sys
 
 import pytest
 import torch
+from conftest import LLVIP_MINI, ROOT, config_path, tiny_demo_cfg
 from mmengine.registry import RUNNERS
 from torch import nn
 
 from mmwam.analysis.probe import FUSED, load_frozen_model, probe_model
 from mmwam.utils.errors import InputError
-
-from conftest import LLVIP_MINI, ROOT, config_path, tiny_demo_cfg
 
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'probe_encoders.py')
 ITERS = 20
@@ -69,8 +69,12 @@ def test_cli_prints_the_table_and_writes_json(demo, tmp_path):
     config = str(tmp_path / 'demo.py')
     cfg.dump(config)
     out = tmp_path / 'probe' / 'probe.json'
-    proc = subprocess.run([sys.executable, TOOL, config, ckpt, '--iters', '2', '--out', str(out)],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, TOOL, config, ckpt, '--iters', '2', '--out', str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert '| features          | mIoU' in proc.stdout and '| fused (reference) |' in proc.stdout
     saved = json.loads(out.read_text())
@@ -84,11 +88,17 @@ def test_cli_refuses_a_checkpoint_of_another_model_in_one_line(demo, tmp_path):
     cfg, ckpt, _ = demo
     config = str(tmp_path / 'demo.py')
     cfg.dump(config)
-    proc = subprocess.run([sys.executable, TOOL, config, ckpt, '--cfg-options', 'model.decode_head.channels=32'],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, TOOL, config, ckpt, '--cfg-options', 'model.decode_head.channels=32'],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode != 0
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith('probe_encoders.py: error: checkpoint ') and 'another shape' in last, proc.stderr[-2000:]
+    assert (
+        last.startswith('probe_encoders.py: error: checkpoint ') and 'another shape' in last
+    ), proc.stderr[-2000:]
     assert 'Traceback' not in proc.stderr
 
 
@@ -101,7 +111,9 @@ def test_bad_iterations_are_refused(demo):
 def test_a_two_stage_detector_is_refused_in_one_line():
     from mmengine.config import Config
     from mmengine.registry import MODELS
+
     from mmwam.utils.setup_env import register_all_modules
+
     register_all_modules('mmdet')
     cfg = Config.fromfile(config_path('mwam', 'faster-rcnn_r18_fpn_rgbt_llvip-mini_demo.py'))
     with pytest.raises(InputError, match='two-stage and query-based detectors are not probed'):
@@ -111,16 +123,23 @@ def test_a_two_stage_detector_is_refused_in_one_line():
 LLVIP = LLVIP_MINI
 
 
-@pytest.mark.skipif(not osp.isdir(LLVIP), reason=f'llvip_mini is not at {LLVIP} (set MMWAM_LLVIP_MINI to its folder)')
+@pytest.mark.skipif(
+    not osp.isdir(LLVIP),
+    reason=f'llvip_mini is not at {LLVIP} (set MMWAM_LLVIP_MINI to its folder)',
+)
 def test_single_stage_detector_probe_gives_the_config_metric_per_encoder(tmp_path):
     from mmengine.registry import MODELS
-    from mmwam.utils.setup_env import register_all_modules
     from test_engine.test_det_runner import tiny_llvip_cfg
+
+    from mmwam.utils.setup_env import register_all_modules
+
     register_all_modules('mmdet')
     cfg = tiny_llvip_cfg(tmp_path)
     ckpt = str(tmp_path / 'init.pth')
     torch.manual_seed(0)
-    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), ckpt)  # the probe freezes any weights
+    torch.save(
+        dict(state_dict=MODELS.build(cfg.model).state_dict()), ckpt
+    )  # the probe freezes any weights
     results = probe_model(load_frozen_model(cfg, ckpt), cfg, iters=1)
     assert list(results) == ['rgb', 'infrared', FUSED]
     for metrics in results.values():

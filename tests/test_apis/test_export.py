@@ -1,6 +1,7 @@
 """ONNX export: onnxruntime's outputs equal PyTorch's for SegFormer, DeepLabV3+, RetinaNet and RTMDet
 (local checkpoints), the predictions made from them equal the model's own, the graph has no MWAM, FRM
 or balancer node (and is the baseline's graph), a missing modality is its channels zeroed."""
+
 import collections
 import glob
 import os.path as osp
@@ -10,21 +11,35 @@ import sys
 import numpy as np
 import pytest
 import torch
+from conftest import ROOT, config_path
 from torch import nn
 
-from conftest import ROOT, config_path
 from mmwam.apis import inference_multimodal, init_model, prepare_batch
-from mmwam.apis.export import (ExportWrapper, decode_detections, export_onnx, graph_node_names, onnx_session,
-                               run_onnx)
+from mmwam.apis.export import (
+    ExportWrapper,
+    decode_detections,
+    export_onnx,
+    graph_node_names,
+    onnx_session,
+    run_onnx,
+)
 from mmwam.functional import frequency_ratio
 
 pytest.importorskip('onnxruntime')
 TRAINING_ONLY = ('mwam', 'balancer', 'frm', 'frequency', 'ogm')
-DEEPLAB_R18 = {'model.backbone.depth': 18, 'model.decode_head.in_channels': 512, 'model.decode_head.channels': 32,
-               'model.decode_head.c1_in_channels': 64, 'model.decode_head.c1_channels': 16,
-               'model.auxiliary_head.in_channels': 256, 'model.auxiliary_head.channels': 16}
-DETECTORS = [('retinanet_r18_fpn_rgbt_llvip-mini_demo.py', None),
-             ('rtmdet_tiny_rgbt_llvip-mini_demo.py', None)]
+DEEPLAB_R18 = {
+    'model.backbone.depth': 18,
+    'model.decode_head.in_channels': 512,
+    'model.decode_head.channels': 32,
+    'model.decode_head.c1_in_channels': 64,
+    'model.decode_head.c1_channels': 16,
+    'model.auxiliary_head.in_channels': 256,
+    'model.auxiliary_head.channels': 16,
+}
+DETECTORS = [
+    ('retinanet_r18_fpn_rgbt_llvip-mini_demo.py', None),
+    ('rtmdet_tiny_rgbt_llvip-mini_demo.py', None),
+]
 
 
 def training_only_nodes(path):
@@ -33,7 +48,9 @@ def training_only_nodes(path):
 
 def saved(model, path):
     """The model's weights as a checkpoint file (what a user's training leaves)."""
-    torch.save(dict(state_dict=model.state_dict(), meta=dict(dataset_meta=model.dataset_meta)), path)
+    torch.save(
+        dict(state_dict=model.state_dict(), meta=dict(dataset_meta=model.dataset_meta)), path
+    )
     return str(path)
 
 
@@ -43,7 +60,7 @@ def check_parity(model, inputs, path, atol):
     outs = run_onnx(session, inputs)
     with torch.no_grad():
         ref = ExportWrapper(model)(inputs)
-    ref = ref if isinstance(ref, tuple) else (ref, )
+    ref = ref if isinstance(ref, tuple) else (ref,)
     assert len(outs) == len(ref)
     for (name, out), r in zip(outs.items(), ref):
         assert out.shape == r.shape, name
@@ -53,6 +70,7 @@ def check_parity(model, inputs, path, atol):
 
 def rgbt_pair(tmp_path, size=(96, 128)):
     import cv2
+
     rng = np.random.default_rng(1)
     rgb, ir = tmp_path / 'v.jpg', tmp_path / 'i.png'
     cv2.imwrite(str(rgb), rng.integers(0, 255, (*size, 3), dtype=np.uint8))
@@ -60,7 +78,9 @@ def rgbt_pair(tmp_path, size=(96, 128)):
     return dict(rgb=str(rgb), infrared=str(ir))
 
 
-def test_segformer_onnx_equals_pytorch_and_has_no_training_only_node(trained_demo, demo_root, tmp_path):
+def test_segformer_onnx_equals_pytorch_and_has_no_training_only_node(
+    trained_demo, demo_root, tmp_path
+):
     model = init_model(*trained_demo)
     rgb = sorted(glob.glob(osp.join(demo_root, 'RGB', '*.jpg')))[0]
     pair = dict(rgb=rgb, depth=rgb.replace('RGB', 'Depth').replace('.jpg', '.png'))
@@ -95,15 +115,20 @@ def test_mwam_graph_is_the_baseline_graph(trained_demo, tmp_path):
         def forward(self, x):
             return frequency_ratio(x)
 
-    class WithFRM(nn.Module):  # a graph that does contain FRM (in a module named as MWAM's): the check finds it
+    class WithFRM(
+        nn.Module
+    ):  # a graph that does contain FRM (in a module named as MWAM's): the check finds it
         def __init__(self):
             super().__init__()
             self.mwam = FRM()
 
         def forward(self, x):
             return self.mwam(x)
+
     path = tmp_path / 'frm.onnx'
-    torch.onnx.export(WithFRM(), (torch.rand(1, 1, 32, 32), ), str(path), dynamo=False, opset_version=17)
+    torch.onnx.export(
+        WithFRM(), (torch.rand(1, 1, 32, 32),), str(path), dynamo=False, opset_version=17
+    )
     assert training_only_nodes(path)
 
 
@@ -117,17 +142,26 @@ def test_deeplabv3plus_onnx_equals_pytorch(tmp_path):
     check_parity(model, torch.randn(1, 4, 64, 64), path, atol=1e-4)
 
 
-@pytest.mark.parametrize('config', ['retinanet_r18_fpn_rgbt_llvip-mini_demo.py', 'rtmdet_tiny_rgbt_llvip-mini_demo.py'])
+@pytest.mark.parametrize(
+    'config', ['retinanet_r18_fpn_rgbt_llvip-mini_demo.py', 'rtmdet_tiny_rgbt_llvip-mini_demo.py']
+)
 def test_detector_onnx_equals_pytorch_and_decodes_to_the_same_boxes(config, tmp_path):
     from mmwam.utils.setup_env import register_all_modules
+
     register_all_modules('mmdet')
     # initial weights score low: keep every box (no score threshold, no top-k cut, where near-equal scores
     # of onnxruntime and PyTorch could fall on either side)
-    options = {'model.test_cfg.score_thr': 0.0, 'model.test_cfg.nms_pre': 100000, 'model.test_cfg.max_per_img': 100000}
+    options = {
+        'model.test_cfg.score_thr': 0.0,
+        'model.test_cfg.nms_pre': 100000,
+        'model.test_cfg.max_per_img': 100000,
+    }
     torch.manual_seed(0)
     initial = init_model(config_path('mwam', config), cfg_options=options)
-    for conv in getattr(initial.bbox_head, 'rtm_reg', []):  # RTMDet regresses raw distances: make boxes, not
-        conv.bias.data.fill_(1.0)                          # negative widths, from the initial weights
+    for conv in getattr(
+        initial.bbox_head, 'rtm_reg', []
+    ):  # RTMDet regresses raw distances: make boxes, not
+        conv.bias.data.fill_(1.0)  # negative widths, from the initial weights
     checkpoint = saved(initial, tmp_path / 'det.pth')
     model = init_model(config_path('mwam', config), checkpoint, cfg_options=options)
     pair = rgbt_pair(tmp_path)
@@ -143,7 +177,9 @@ def test_detector_onnx_equals_pytorch_and_decodes_to_the_same_boxes(config, tmp_
     assert len(decoded) == len(expected) > 0
 
     def by_box(instances):  # the same boxes, whatever the order of near-equal scores
-        order = sorted(range(len(instances)), key=lambda i: [round(v, 1) for v in instances.bboxes[i].tolist()])
+        order = sorted(
+            range(len(instances)), key=lambda i: [round(v, 1) for v in instances.bboxes[i].tolist()]
+        )
         return instances.bboxes[order], instances.scores[order]
 
     (boxes, scores), (want_boxes, want_scores) = by_box(decoded), by_box(expected)
@@ -154,19 +190,32 @@ def test_detector_onnx_equals_pytorch_and_decodes_to_the_same_boxes(config, tmp_
 def test_pytorch2onnx_tool_dynamic_shapes(trained_demo, tmp_path):
     tool = osp.join(ROOT, 'tools', 'deployment', 'pytorch2onnx.py')
     out = tmp_path / 'demo.onnx'
-    proc = subprocess.run([sys.executable, tool, *trained_demo, '--out', str(out), '--dynamic'], capture_output=True,
-                          text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, tool, *trained_demo, '--out', str(out), '--dynamic'],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     # SegFormer's attention has the traced sequence length built in: the size stays fixed, the batch is free
     assert '--dynamic: this model\'s graph has the input size built in' in proc.stdout
-    assert ('input "inputs" 1 x 4 x 48 x 48 (free: batch), normalized channels rgb 3, depth 1; outputs seg_logits'
-            in proc.stdout)
+    assert (
+        'input "inputs" 1 x 4 x 48 x 48 (free: batch), normalized channels rgb 3, depth 1; outputs seg_logits'
+        in proc.stdout
+    )
     assert '0 of MWAM / FRM / a balancer' in proc.stdout
     check_parity(init_model(*trained_demo), torch.randn(3, 4, 48, 48), out, atol=1e-5)
-    proc = subprocess.run([sys.executable, tool, trained_demo[0], 'nope.pth'], capture_output=True, text=True,
-                          cwd=ROOT)
-    assert proc.returncode != 0 and proc.stderr.strip().splitlines()[-1] == \
-        'pytorch2onnx.py: error: checkpoint nope.pth: no such file'
+    proc = subprocess.run(
+        [sys.executable, tool, trained_demo[0], 'nope.pth'],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert (
+        proc.returncode != 0
+        and proc.stderr.strip().splitlines()[-1]
+        == 'pytorch2onnx.py: error: checkpoint nope.pth: no such file'
+    )
 
 
 def test_a_convolutional_detector_exports_with_free_batch_and_size(tmp_path):
@@ -178,12 +227,34 @@ def test_a_convolutional_detector_exports_with_free_batch_and_size(tmp_path):
 
 
 def test_benchmark_reports_onnxruntime_against_pytorch(trained_demo):
-    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'deployment', 'benchmark_onnx.py'), *trained_demo,
-                           '--shape', '48', '48', '--batch', '2', '--iters', '2', '--warmup', '1', '--threads', '1'],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            osp.join(ROOT, 'tools', 'deployment', 'benchmark_onnx.py'),
+            *trained_demo,
+            '--shape',
+            '48',
+            '48',
+            '--batch',
+            '2',
+            '--iters',
+            '2',
+            '--warmup',
+            '1',
+            '--threads',
+            '1',
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     import re
-    m = re.search(r'PyTorch ([\d.]+) ms, onnxruntime ([\d.]+) ms, ratio onnxruntime / PyTorch ([\d.]+)', proc.stdout)
+
+    m = re.search(
+        r'PyTorch ([\d.]+) ms, onnxruntime ([\d.]+) ms, ratio onnxruntime / PyTorch ([\d.]+)',
+        proc.stdout,
+    )
     assert m, proc.stdout
     pytorch, ort, ratio = map(float, m.groups())
     assert abs(ratio - ort / pytorch) < 1e-2 * ratio + 1e-3
@@ -194,11 +265,15 @@ def test_pytorch2onnx_bad_arguments_are_one_line(tmp_path, monkeypatch):
     """A batch of 0 (a floating point exception in the exporter) and an output folder that does not exist
     are refused before anything is built."""
     from mmwam.utils.cli import run_cli
+
     sys.path.insert(0, osp.join(ROOT, 'tools', 'deployment'))
     import pytorch2onnx
+
     cfg = config_path('mwam', 'segformer_rgbd_demo.py')
-    for argv, message in (([cfg, 'x.pth', '--batch', '0'], 'the batch must be 1 or more'),
-                          ([cfg, 'x.pth', '--out', str(tmp_path / 'no' / 'm.onnx')], 'does not exist')):
+    for argv, message in (
+        ([cfg, 'x.pth', '--batch', '0'], 'the batch must be 1 or more'),
+        ([cfg, 'x.pth', '--out', str(tmp_path / 'no' / 'm.onnx')], 'does not exist'),
+    ):
         monkeypatch.setattr(sys, 'argv', ['pytorch2onnx.py', *argv])
         with pytest.raises(SystemExit, match=f'pytorch2onnx.py: error: .*{message}'):
             run_cli(pytorch2onnx.main, 'pytorch2onnx.py')
@@ -209,6 +284,11 @@ def test_pytorch2onnx_takes_the_fixed_padding_of_the_test_pipeline():
     preprocessing feeds it (it used to be 512 x 512 whatever the config)."""
     sys.path.insert(0, osp.join(ROOT, 'tools', 'deployment'))
     import pytorch2onnx
-    assert pytorch2onnx.padded_size(init_model(config_path('mwam', 'rtmdet_tiny_rgbt_llvip-mini_demo.py')).cfg) == \
-        (320, 320)
-    assert pytorch2onnx.padded_size(init_model(config_path('mwam', 'segformer_rgbd_demo.py')).cfg) is None
+
+    assert pytorch2onnx.padded_size(
+        init_model(config_path('mwam', 'rtmdet_tiny_rgbt_llvip-mini_demo.py')).cfg
+    ) == (320, 320)
+    assert (
+        pytorch2onnx.padded_size(init_model(config_path('mwam', 'segformer_rgbd_demo.py')).cfg)
+        is None
+    )

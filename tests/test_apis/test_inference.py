@@ -1,5 +1,6 @@
 """mmwam.apis on a real segmentor (the demo model trained by a Runner) and a real detector (the RetinaNet
 llvip-mini demo), from files, arrays and folders, per modality subset, batched; every bad input."""
+
 import glob
 import os.path as osp
 
@@ -7,10 +8,15 @@ import cv2
 import numpy as np
 import pytest
 import torch
-
 from conftest import config_path
-from mmwam.apis import (MultiModalDetInferencer, MultiModalSegInferencer, inference_multimodal, init_model,
-                        prepare_batch)
+
+from mmwam.apis import (
+    MultiModalDetInferencer,
+    MultiModalSegInferencer,
+    inference_multimodal,
+    init_model,
+    prepare_batch,
+)
 from mmwam.utils.errors import InputError
 
 RETINANET = config_path('mwam', 'retinanet_r18_fpn_rgbt_llvip-mini_demo.py')
@@ -36,8 +42,13 @@ def rgbt_folders(tmp_path_factory):
     for d in ('visible', 'infrared'):
         (root / d).mkdir()
     for i in range(3):
-        cv2.imwrite(str(root / 'visible' / f'{i:04d}.jpg'), rng.integers(0, 255, (96, 128, 3), dtype=np.uint8))
-        cv2.imwrite(str(root / 'infrared' / f'{i:04d}.png'), rng.integers(0, 255, (96, 128), dtype=np.uint8))
+        cv2.imwrite(
+            str(root / 'visible' / f'{i:04d}.jpg'),
+            rng.integers(0, 255, (96, 128, 3), dtype=np.uint8),
+        )
+        cv2.imwrite(
+            str(root / 'infrared' / f'{i:04d}.png'), rng.integers(0, 255, (96, 128), dtype=np.uint8)
+        )
     return dict(rgb=str(root / 'visible'), infrared=str(root / 'infrared'))
 
 
@@ -45,10 +56,13 @@ def rgbt_folders(tmp_path_factory):
 def det_checkpoint(tmp_path_factory):
     """A RetinaNet checkpoint (its initial weights) as torch.save writes one, with its class names."""
     from mmwam.utils.setup_env import register_all_modules
+
     register_all_modules('mmdet')
     model = init_model(RETINANET)
     path = str(tmp_path_factory.mktemp('det') / 'retinanet.pth')
-    torch.save(dict(state_dict=model.state_dict(), meta=dict(dataset_meta=dict(classes=('person', )))), path)
+    torch.save(
+        dict(state_dict=model.state_dict(), meta=dict(dataset_meta=dict(classes=('person',)))), path
+    )
     return path
 
 
@@ -74,14 +88,18 @@ def test_a_file_pair_an_array_pair_and_metres_give_the_same_prediction(seg, demo
     in_metres = inference_multimodal(seg, dict(rgb=rgb, depth=depth_mm.astype(np.float32) / 1000))
     assert from_files.pred_sem_seg.shape == rgb.shape[:2]
     assert torch.equal(from_files.seg_logits.data, from_arrays.seg_logits.data)
-    torch.testing.assert_close(in_metres.seg_logits.data, from_files.seg_logits.data, rtol=0, atol=1e-5)
+    torch.testing.assert_close(
+        in_metres.seg_logits.data, from_files.seg_logits.data, rtol=0, atol=1e-5
+    )
 
 
 def test_subsets_predict_with_the_other_modalities_missing(seg, demo_root):
     pair = demo_pairs(demo_root, 1)[0]
     out = inference_multimodal(seg, pair, subsets=['rgb+depth', 'rgb', 'depth'])
     assert list(out) == ['rgb+depth', 'rgb', 'depth']
-    assert torch.equal(out['rgb+depth'].seg_logits.data, inference_multimodal(seg, pair).seg_logits.data)
+    assert torch.equal(
+        out['rgb+depth'].seg_logits.data, inference_multimodal(seg, pair).seg_logits.data
+    )
     # without depth, the depth given does not matter; with it, it does
     other = dict(pair, depth=np.full(cv2.imread(pair['rgb']).shape[:2], 900, np.uint16))
     out_other = inference_multimodal(seg, other, subsets=['rgb', 'rgb+depth'])
@@ -93,10 +111,14 @@ def test_subsets_predict_with_the_other_modalities_missing(seg, demo_root):
         inference_multimodal(seg, pair, subsets=[])
 
 
-def test_seg_inferencer_batches_folders_and_writes_panels_and_label_maps(trained_demo, seg, demo_root, tmp_path):
+def test_seg_inferencer_batches_folders_and_writes_panels_and_label_maps(
+    trained_demo, seg, demo_root, tmp_path
+):
     inferencer = MultiModalSegInferencer(*trained_demo)
     folders = dict(rgb=osp.join(demo_root, 'RGB'), depth=osp.join(demo_root, 'Depth'))
-    out = inferencer(folders, batch_size=3, out_dir=str(tmp_path), subsets=['rgb+depth', 'rgb'], return_vis=True)
+    out = inferencer(
+        folders, batch_size=3, out_dir=str(tmp_path), subsets=['rgb+depth', 'rgb'], return_vis=True
+    )
     names = sorted(osp.splitext(f)[0] for f in glob.os.listdir(folders['rgb']))
     assert len(out['predictions']) == len(names) == len(out['visualization'])
     assert sorted(glob.os.listdir(tmp_path / 'vis')) == [f'{n}.png' for n in names]
@@ -105,22 +127,41 @@ def test_seg_inferencer_batches_folders_and_writes_panels_and_label_maps(trained
     # the same label maps as the API one input at a time
     one = inference_multimodal(seg, demo_pairs(demo_root, 1)[0], subsets=['rgb+depth', 'rgb'])
     for subset in ('rgb+depth', 'rgb'):
-        assert np.array_equal(out['predictions'][0][subset], one[subset].pred_sem_seg.data[0].numpy())
+        assert np.array_equal(
+            out['predictions'][0][subset], one[subset].pred_sem_seg.data[0].numpy()
+        )
     panel = out['visualization'][0]
-    assert panel.ndim == 3 and panel.shape[1] >= 4 * panel.shape[0] // 2  # rgb, depth, two predictions
+    assert (
+        panel.ndim == 3 and panel.shape[1] >= 4 * panel.shape[0] // 2
+    )  # rgb, depth, two predictions
     # one input, upstream's result shape; data samples on request
     single = inferencer(demo_pairs(demo_root, 1)[0])
     assert single['predictions'].shape == (64, 64)
-    samples = inferencer(demo_pairs(demo_root, 2), return_datasamples=True, subsets=['rgb', 'depth'])
-    assert [s.subset for s in samples] == ['rgb', 'rgb'] and list(samples[0].subset_predictions) == ['depth']
+    samples = inferencer(
+        demo_pairs(demo_root, 2), return_datasamples=True, subsets=['rgb', 'depth']
+    )
+    assert [s.subset for s in samples] == ['rgb', 'rgb'] and list(
+        samples[0].subset_predictions
+    ) == ['depth']
 
 
-def test_det_inferencer_from_folders_arrays_and_per_subset(det_checkpoint, det, rgbt_folders, tmp_path):
+def test_det_inferencer_from_folders_arrays_and_per_subset(
+    det_checkpoint, det, rgbt_folders, tmp_path
+):
     inferencer = MultiModalDetInferencer(RETINANET, det_checkpoint, show_progress=False)
     inferencer.model.test_cfg.score_thr = 0.0
-    out = inferencer(rgbt_folders, batch_size=2, out_dir=str(tmp_path), subsets=['rgb+infrared', 'infrared'],
-                     no_save_pred=False, return_vis=True)
-    assert len(out['predictions']) == 3 and list(out['predictions'][0]) == ['rgb+infrared', 'infrared']
+    out = inferencer(
+        rgbt_folders,
+        batch_size=2,
+        out_dir=str(tmp_path),
+        subsets=['rgb+infrared', 'infrared'],
+        no_save_pred=False,
+        return_vis=True,
+    )
+    assert len(out['predictions']) == 3 and list(out['predictions'][0]) == [
+        'rgb+infrared',
+        'infrared',
+    ]
     assert sorted(glob.os.listdir(tmp_path / 'vis')) == ['0000.png', '0001.png', '0002.png']
     assert len(glob.glob(str(tmp_path / 'infrared' / 'preds' / '*.json'))) == 3
     first = out['predictions'][0]['rgb+infrared']
@@ -128,23 +169,31 @@ def test_det_inferencer_from_folders_arrays_and_per_subset(det_checkpoint, det, 
     # the API on the arrays of the same pair: the same boxes, in the original image's frame
     rgb = cv2.imread(osp.join(rgbt_folders['rgb'], '0000.jpg'))
     ir = cv2.imread(osp.join(rgbt_folders['infrared'], '0000.png'), cv2.IMREAD_UNCHANGED)
-    api = inference_multimodal(det, dict(rgb=rgb, infrared=ir), subsets=['rgb+infrared', 'infrared'])
-    np.testing.assert_allclose(api['rgb+infrared'].pred_instances.bboxes.numpy(), np.array(first['bboxes']),
-                               atol=1e-3)
+    api = inference_multimodal(
+        det, dict(rgb=rgb, infrared=ir), subsets=['rgb+infrared', 'infrared']
+    )
+    np.testing.assert_allclose(
+        api['rgb+infrared'].pred_instances.bboxes.numpy(), np.array(first['bboxes']), atol=1e-3
+    )
     assert api['rgb+infrared'].ori_shape == (96, 128)
     assert api['rgb+infrared'].pred_instances.bboxes[:, 2].max() <= 128 + 1e-3
 
 
 # ---- bad input: one InputError naming the file or input and what was expected
 
+
 def test_pair_of_different_sizes_names_both(seg, demo_root, tmp_path):
     pair = demo_pairs(demo_root, 1)[0]
     small = tmp_path / 'small.png'
     cv2.imwrite(str(small), np.zeros((32, 48), np.uint16))
-    with pytest.raises(InputError, match=r'small\.png is 48x32 \(WxH\), the RGB image .*0\d+\.jpg is 64x64'):
+    with pytest.raises(
+        InputError, match=r'small\.png is 48x32 \(WxH\), the RGB image .*0\d+\.jpg is 64x64'
+    ):
         inference_multimodal(seg, dict(pair, depth=str(small)))
     with pytest.raises(InputError, match=r'inputs\[0\].*48x32.*64x64'):
-        inference_multimodal(seg, dict(rgb=cv2.imread(pair['rgb']), depth=np.zeros((32, 48), np.uint16)))
+        inference_multimodal(
+            seg, dict(rgb=cv2.imread(pair['rgb']), depth=np.zeros((32, 48), np.uint16))
+        )
 
 
 def test_missing_or_unreadable_files(seg, demo_root, tmp_path):
@@ -160,7 +209,9 @@ def test_missing_or_unreadable_files(seg, demo_root, tmp_path):
 
 def test_modalities_the_model_does_not_have_or_lacks(seg, demo_root):
     pair = demo_pairs(demo_root, 1)[0]
-    with pytest.raises(InputError, match=r"\['thermal'\] is not a modality of this model; it takes rgb, depth"):
+    with pytest.raises(
+        InputError, match=r"\['thermal'\] is not a modality of this model; it takes rgb, depth"
+    ):
         inference_multimodal(seg, dict(pair, thermal=pair['depth']))
     with pytest.raises(InputError, match=r"no \['depth'\] given; it takes rgb, depth"):
         inference_multimodal(seg, dict(rgb=pair['rgb']))
@@ -174,7 +225,9 @@ def test_wrong_channel_counts(seg, demo_root, tmp_path):
     pair = demo_pairs(demo_root, 1)[0]
     colour = tmp_path / 'colour.png'
     cv2.imwrite(str(colour), np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
-    with pytest.raises(InputError, match=r'colour\.png has 3 channels, the config expects channels=1'):
+    with pytest.raises(
+        InputError, match=r'colour\.png has 3 channels, the config expects channels=1'
+    ):
         inference_multimodal(seg, dict(pair, depth=str(colour)))
     with pytest.raises(InputError, match=r'the rgb array is \(64, 64\), expected H x W x 3'):
         inference_multimodal(seg, dict(pair, rgb=np.zeros((64, 64), np.uint8)))
@@ -182,11 +235,15 @@ def test_wrong_channel_counts(seg, demo_root, tmp_path):
 
 def test_8_bit_depth_warns_as_in_training(trained_demo, demo_root, tmp_path):
     import logging
+
     from mmengine.logging import MMLogger
+
     model = init_model(*trained_demo)  # a fresh model: the check runs on the first batches
     pair = demo_pairs(demo_root, 1)[0]
     eight_bit = tmp_path / 'depth8.png'
-    cv2.imwrite(str(eight_bit), (cv2.imread(pair['depth'], cv2.IMREAD_UNCHANGED) // 20).astype(np.uint8))
+    cv2.imwrite(
+        str(eight_bit), (cv2.imread(pair['depth'], cv2.IMREAD_UNCHANGED) // 20).astype(np.uint8)
+    )
     records = []
     handler = logging.Handler(logging.WARNING)
     handler.emit = records.append
@@ -203,24 +260,35 @@ def test_8_bit_depth_warns_as_in_training(trained_demo, demo_root, tmp_path):
 
 def test_folders_with_unmatched_names_are_one_error(seg, demo_root, tmp_path):
     import shutil
+
     rgb, depth = tmp_path / 'rgb', tmp_path / 'depth'
     shutil.copytree(osp.join(demo_root, 'RGB'), rgb)
     shutil.copytree(osp.join(demo_root, 'Depth'), depth)
     (rgb / '0001.jpg').unlink()
     (depth / '0002.png').unlink()
-    with pytest.raises(InputError, match=r'1 only in .*rgb \(rgb\): 0002; 1 only in .*depth \(depth\): 0001'):
+    with pytest.raises(
+        InputError, match=r'1 only in .*rgb \(rgb\): 0002; 1 only in .*depth \(depth\): 0001'
+    ):
         inference_multimodal(seg, dict(rgb=str(rgb), depth=str(depth)))
 
 
 def test_checkpoint_of_another_config_is_refused(det_checkpoint, trained_demo):
-    with pytest.raises(InputError, match=r'retinanet\.pth: the checkpoint has rgb\+infrared encoders, the config '
-                       r'rgb\+depth: a checkpoint of a model with other modalities'):
+    with pytest.raises(
+        InputError,
+        match=r'retinanet\.pth: the checkpoint has rgb\+infrared encoders, the config '
+        r'rgb\+depth: a checkpoint of a model with other modalities',
+    ):
         init_model(trained_demo[0], det_checkpoint)
     wider = {'model.backbone.embed_dims': 32, 'model.decode_head.in_channels': [32, 64, 160, 256]}
-    with pytest.raises(InputError, match=r'iter_2\.pth: \d+ tensors have another shape, e\.g\. .* a checkpoint '
-                       'of another model'):
+    with pytest.raises(
+        InputError,
+        match=r'iter_2\.pth: \d+ tensors have another shape, e\.g\. .* a checkpoint '
+        'of another model',
+    ):
         init_model(trained_demo[0], trained_demo[1], cfg_options=wider)
-    with pytest.raises(InputError, match=r'the checkpoint has rgb\+depth encoders, the config rgb\+infrared'):
+    with pytest.raises(
+        InputError, match=r'the checkpoint has rgb\+depth encoders, the config rgb\+infrared'
+    ):
         init_model(RETINANET, trained_demo[1])
     with pytest.raises(InputError, match=r'nope\.pth: no such file'):
         init_model(trained_demo[0], 'nope.pth')

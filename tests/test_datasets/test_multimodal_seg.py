@@ -6,14 +6,15 @@ import shutil
 import cv2
 import numpy as np
 import pytest
+from conftest import config_path
 from mmseg.registry import DATASETS
 
 from mmwam.datasets import DataError, NYUDv2Dataset
-from conftest import config_path
 
 
 def demo_dataset(root, pipeline=(), **kwargs):
     from mmengine.config import Config
+
     cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).train_dataloader.dataset
     cfg.update(data_root=root, pipeline=list(pipeline), **kwargs)
     return DATASETS.build(cfg)
@@ -21,7 +22,10 @@ def demo_dataset(root, pipeline=(), **kwargs):
 
 def train_pipeline():
     from mmengine.config import Config
-    return Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).train_dataloader.dataset.pipeline
+
+    return Config.fromfile(
+        config_path('mwam', 'segformer_rgbd_demo.py')
+    ).train_dataloader.dataset.pipeline
 
 
 def test_reads_every_modality_path_and_the_split(demo_root):
@@ -65,7 +69,10 @@ def test_geometric_transforms_move_depth_with_rgb_and_labels(tmp_path):
             t['prob'] = 1.0
     ds = demo_dataset(str(root), pipeline=pipeline)
     import torch.nn.functional as F
-    np.random.seed(0)  # mmcv's random transforms draw from numpy: the same 3 augmentations every run
+
+    np.random.seed(
+        0
+    )  # mmcv's random transforms draw from numpy: the same 3 augmentations every run
     for _ in range(3):
         s = ds[0]
         depth_as_label = s['inputs'][3].round().long() - 1  # reduce_zero_label: k -> k - 1
@@ -88,8 +95,11 @@ def broken_root(demo_root, tmp_path):
 
 def test_a_listed_sample_without_its_depth_file_names_the_list_and_line(broken_root):
     os.remove(broken_root / 'Depth' / '0001.png')
-    with pytest.raises(DataError, match=r"train.txt, line 2 \('0001'\): no depth file .*Depth/0001.png "
-                                        r'\(data_prefix depth_path, suffix .png\)'):
+    with pytest.raises(
+        DataError,
+        match=r"train.txt, line 2 \('0001'\): no depth file .*Depth/0001.png "
+        r'\(data_prefix depth_path, suffix .png\)',
+    ):
         demo_dataset(str(broken_root), pipeline=train_pipeline())
 
 
@@ -103,23 +113,30 @@ def test_a_listed_image_that_does_not_exist_names_the_list_and_line(broken_root)
 @pytest.mark.parametrize('content', ['', '\n  \n'])
 def test_an_empty_split_list_is_one_line_naming_it(broken_root, content):
     (broken_root / 'train.txt').write_text(content)
-    with pytest.raises(DataError, match=r'MultiModalSegDataset: no samples in .*train.txt \(it is empty\)'):
+    with pytest.raises(
+        DataError, match=r'MultiModalSegDataset: no samples in .*train.txt \(it is empty\)'
+    ):
         demo_dataset(str(broken_root))
 
 
 def test_a_file_gone_after_the_list_was_read_names_list_line_and_file(broken_root):
     ds = demo_dataset(str(broken_root), pipeline=train_pipeline())
     os.remove(broken_root / 'Depth' / '0001.png')
-    with pytest.raises(DataError, match=r'train.txt, line 2 \(.*RGB/0001.jpg\): the depth file .*Depth/0001.png '
-                                        r'is missing or unreadable \(FileNotFoundError\)'):
+    with pytest.raises(
+        DataError,
+        match=r'train.txt, line 2 \(.*RGB/0001.jpg\): the depth file .*Depth/0001.png '
+        r'is missing or unreadable \(FileNotFoundError\)',
+    ):
         ds[1]
 
 
 def test_size_mismatch_names_both_sizes_and_the_file(broken_root):
     cv2.imwrite(str(broken_root / 'Depth' / '0002.png'), np.ones((32, 40), np.uint16))
     ds = demo_dataset(str(broken_root), pipeline=train_pipeline())
-    with pytest.raises(DataError, match=r'line 3 .*Depth/0002.png is 40x32 \(WxH\), the RGB image .*0002.jpg is '
-                                        r'64x64'):
+    with pytest.raises(
+        DataError,
+        match=r'line 3 .*Depth/0002.png is 40x32 \(WxH\), the RGB image .*0002.jpg is ' r'64x64',
+    ):
         ds[2]
 
 
@@ -127,18 +144,28 @@ def test_size_mismatch_names_both_sizes_and_the_file(broken_root):
 def test_a_three_channel_depth_file_is_refused(broken_root, what):
     depth = broken_root / 'Depth' / '0003.png'
     if what == 'a colour-mapped depth':
-        cv2.imwrite(str(depth), cv2.applyColorMap(np.random.randint(0, 255, (64, 64), np.uint8), cv2.COLORMAP_JET))
+        cv2.imwrite(
+            str(depth),
+            cv2.applyColorMap(np.random.randint(0, 255, (64, 64), np.uint8), cv2.COLORMAP_JET),
+        )
     else:
-        shutil.copy(broken_root / 'RGB' / '0003.jpg', depth)  # a JPEG under the .png name: cv2 reads either
+        shutil.copy(
+            broken_root / 'RGB' / '0003.jpg', depth
+        )  # a JPEG under the .png name: cv2 reads either
     ds = demo_dataset(str(broken_root), pipeline=train_pipeline())
-    with pytest.raises(DataError, match=r'Depth/0003.png has 3 channels, the config expects channels=1'):
+    with pytest.raises(
+        DataError, match=r'Depth/0003.png has 3 channels, the config expects channels=1'
+    ):
         ds[3]
 
 
-@pytest.mark.parametrize('folder, name, message', [
-    ('RGB', '0004.jpg', r'RGB/0004.jpg is a truncated JPEG \(it lacks the end marker\)'),
-    ('Depth', '0004.png', r'cannot decode the depth file .*Depth/0004.png'),
-])
+@pytest.mark.parametrize(
+    'folder, name, message',
+    [
+        ('RGB', '0004.jpg', r'RGB/0004.jpg is a truncated JPEG \(it lacks the end marker\)'),
+        ('Depth', '0004.png', r'cannot decode the depth file .*Depth/0004.png'),
+    ],
+)
 def test_a_truncated_file_is_refused(broken_root, folder, name, message):
     path = broken_root / folder / name
     path.write_bytes(path.read_bytes()[:-200])
@@ -171,14 +198,18 @@ def _tiff_dataset(root, non_finite=None):
 def test_nan_or_inf_in_a_float_depth_file_is_refused_naming_file_and_pixels(broken_root, value):
     tiff = _float_depth(broken_root, '0005', value)
     ds = _tiff_dataset(broken_root)
-    with pytest.raises(DataError, match=rf'train.txt, line 6 .*: the depth file {tiff} has 100 of 4096 pixels '
-                                        r"NaN or Inf; fix the file, or .*non_finite='zero'"):
+    with pytest.raises(
+        DataError,
+        match=rf'train.txt, line 6 .*: the depth file {tiff} has 100 of 4096 pixels '
+        r"NaN or Inf; fix the file, or .*non_finite='zero'",
+    ):
         ds[5]
     assert np.isfinite(ds[4]['inputs'].numpy()).all()  # the other samples load
 
 
 def test_non_finite_zero_reads_them_as_missing_with_one_warning_per_file(broken_root):
     from mmengine.logging import MMLogger
+
     tiff = _float_depth(broken_root, '0005', float('nan'))
     ds = _tiff_dataset(broken_root, non_finite='zero')
     np.random.seed(0)
@@ -194,8 +225,10 @@ def test_non_finite_zero_reads_them_as_missing_with_one_warning_per_file(broken_
         logger.removeHandler(handler)
     assert np.isfinite(x).all() and (x[3] == 0).sum() >= 1
     said = [r for r in records if tiff in r]
-    assert said == [f"the depth file {tiff} has 100 of 4096 pixels NaN or Inf: read as 0 (missing measurements, "
-                    "non_finite='zero')"]
+    assert said == [
+        f"the depth file {tiff} has 100 of 4096 pixels NaN or Inf: read as 0 (missing measurements, "
+        "non_finite='zero')"
+    ]
 
 
 def test_wrong_layout_names_the_missing_folder(broken_root):
@@ -212,5 +245,8 @@ def test_nyudv2_split_lines_with_paths(tmp_path):
     (tmp_path / 'train.txt').write_text('RGB/10.jpg Label/10.png\nRGB/7.jpg Label/7.png\n')
     ds = NYUDv2Dataset(data_root=str(tmp_path), ann_file='train.txt', lazy_init=False)
     assert len(ds.metainfo['classes']) == 40
-    assert [osp.basename(ds.get_data_info(i)['depth_path']) for i in range(2)] == ['10.png', '7.png']
+    assert [osp.basename(ds.get_data_info(i)['depth_path']) for i in range(2)] == [
+        '10.png',
+        '7.png',
+    ]
     assert ds.reduce_zero_label

@@ -1,5 +1,6 @@
 """Two CPU processes (torchrun, gloo, MMEngine's own DDP wrapper) train the demo model with MWAM,
 and with OGM-GE."""
+
 import os
 import os.path as osp
 import socket
@@ -9,9 +10,8 @@ import textwrap
 
 import pytest
 import torch
-from mmengine.config import Config
-
 from conftest import ROOT, config_path, tiny_demo_cfg
+from mmengine.config import Config
 
 
 def free_port() -> int:
@@ -19,6 +19,7 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
 
 DUMP_HOOK = textwrap.dedent('''
     import os.path as osp
@@ -38,28 +39,46 @@ DUMP_HOOK = textwrap.dedent('''
 
 
 @pytest.mark.parametrize('balancer', ['MWAM', 'OGMGE'])
-def test_two_process_cpu_training_keeps_the_balancers_state_identical(demo_root, tmp_path, balancer):
+def test_two_process_cpu_training_keeps_the_balancers_state_identical(
+    demo_root, tmp_path, balancer
+):
     (tmp_path / 'dump_mwam_hook.py').write_text(DUMP_HOOK)
     cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=3)
     if balancer == 'OGMGE':  # scores summed over the ranks: the same coefficients on both
         ogm = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo_ogm-ge.py')).model
-        cfg.model.mwam, cfg.model.balancer, cfg.model.modality_heads = None, ogm.balancer, ogm.modality_heads
+        cfg.model.mwam, cfg.model.balancer, cfg.model.modality_heads = (
+            None,
+            ogm.balancer,
+            ogm.modality_heads,
+        )
     cfg.custom_imports = dict(imports=['mmwam', 'dump_mwam_hook'], allow_failed_imports=False)
     cfg.custom_hooks.append(dict(type='DumpMWAMHook'))
     cfg.train_cfg.val_interval = 100  # no validation
     cfg_path = tmp_path / 'dist_cfg.py'
     cfg.dump(str(cfg_path))
     env = dict(os.environ, PYTHONPATH=f'{tmp_path}{os.pathsep}{ROOT}', OMP_NUM_THREADS='1')
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', f'--master_port={free_port()}',
-           osp.join(ROOT, 'tools', 'train.py'), str(cfg_path), '--launcher', 'pytorch']
+    cmd = [
+        sys.executable,
+        '-m',
+        'torch.distributed.run',
+        '--nproc_per_node=2',
+        f'--master_port={free_port()}',
+        osp.join(ROOT, 'tools', 'train.py'),
+        str(cfg_path),
+        '--launcher',
+        'pytorch',
+    ]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     work = tmp_path / 'work'
     states = [torch.load(work / f'rank{r}.pt', weights_only=True) for r in (0, 1)]
     assert torch.load(work / 'wrapper0.pt') == 'MMDistributedDataParallel'
     assert int(states[0]['num_steps']) == 3
-    assert set(states[0]) == ({'bank', 'weight', 'frm', 'num_steps'} if balancer == 'MWAM' else
-                              {'score', 'coeff', 'num_steps', 'noise_seed'})
+    assert set(states[0]) == (
+        {'bank', 'weight', 'frm', 'num_steps'}
+        if balancer == 'MWAM'
+        else {'score', 'coeff', 'num_steps', 'noise_seed'}
+    )
     for key in states[0]:
         assert torch.equal(states[0][key], states[1][key]), key
     assert states[0]['bank' if balancer == 'MWAM' else 'score'].abs().sum() > 0
@@ -80,17 +99,30 @@ def missing_modality_table(log: str) -> list:
 
 def test_two_process_cpu_test_prints_the_one_process_table_once(trained_demo, tmp_path):
     config, checkpoint = trained_demo
-    env = dict(os.environ, OMP_NUM_THREADS='1', PORT=str(free_port()),
-               PATH=f'{osp.dirname(sys.executable)}{os.pathsep}{os.environ.get("PATH", "")}')
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS='1',
+        PORT=str(free_port()),
+        PATH=f'{osp.dirname(sys.executable)}{os.pathsep}{os.environ.get("PATH", "")}',
+    )
     runs = {}
     for procs in (1, 2):
         work = tmp_path / f'p{procs}'
-        cmd = ([sys.executable, osp.join(ROOT, 'tools', 'test.py')] if procs == 1 else
-               ['bash', osp.join(ROOT, 'tools', 'dist_test.sh')]) + [config, checkpoint]
+        cmd = (
+            [sys.executable, osp.join(ROOT, 'tools', 'test.py')]
+            if procs == 1
+            else ['bash', osp.join(ROOT, 'tools', 'dist_test.sh')]
+        ) + [config, checkpoint]
         if procs == 2:
             cmd.append('2')
-        proc = subprocess.run(cmd + ['--work-dir', str(work)], env=env, capture_output=True, text=True,
-                              timeout=600, cwd=ROOT)
+        proc = subprocess.run(
+            cmd + ['--work-dir', str(work)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=ROOT,
+        )
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
         files = list(work.glob('*/missing_modality_metrics.json'))
         assert len(files) == 1, files

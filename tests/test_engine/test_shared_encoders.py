@@ -1,17 +1,17 @@
 """The all-subset evaluation that shares encoder outputs between subsets gives the predictions of the
 plain path (every subset runs every encoder), tensor by tensor, and the same metrics through a Runner."""
+
 import copy
 import math
 
 import torch
+from conftest import config_path, tiny_demo_cfg
 from mmengine.config import Config
 from mmengine.registry import MODELS, RUNNERS, init_default_scope
-
-from conftest import config_path, tiny_demo_cfg
-from mmwam.engine.runner.missing_modality_loops import encoder_cache_for, predict_every_subset
-from mmwam.utils import all_subsets
 from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
 
+from mmwam.engine.runner.missing_modality_loops import encoder_cache_for, predict_every_subset
+from mmwam.utils import all_subsets
 
 
 def _randomize_norm_statistics(model):
@@ -30,7 +30,12 @@ def _predictions(model, batches, reuse: bool):
     assert why is None
     out = []
     for data in batches:
-        out.append({s: o for s, o in predict_every_subset(model, copy.deepcopy(data), subsets, cache=cache)})
+        out.append(
+            {
+                s: o
+                for s, o in predict_every_subset(model, copy.deepcopy(data), subsets, cache=cache)
+            }
+        )
     return out, cache
 
 
@@ -43,8 +48,13 @@ def _assert_same(a, b):
                         continue
                     fx, fy = x.get(field), y.get(field)
                     for key in fx.keys():
-                        torch.testing.assert_close(fx.get(key), fy.get(key), rtol=0, atol=1e-6,
-                                                   msg=f'{subset} {field}.{key}')
+                        torch.testing.assert_close(
+                            fx.get(key),
+                            fy.get(key),
+                            rtol=0,
+                            atol=1e-6,
+                            msg=f'{subset} {field}.{key}',
+                        )
 
 
 def test_segformer_layernorm_and_padding_same_predictions():
@@ -68,9 +78,14 @@ def test_resnet_batchnorm_detector_same_predictions():
     _randomize_norm_statistics(model)
     model.eval()
     from mmdet.testing import demo_mm_inputs
+
     torch.manual_seed(0)
-    batches = [demo_mm_inputs(batch_size=2, image_shapes=[(4, 64, 64), (4, 48, 56)], num_items=[1, 1],
-                              num_classes=2) for _ in range(2)]  # two sizes in a batch: padding
+    batches = [
+        demo_mm_inputs(
+            batch_size=2, image_shapes=[(4, 64, 64), (4, 48, 56)], num_items=[1, 1], num_classes=2
+        )
+        for _ in range(2)
+    ]  # two sizes in a batch: padding
     plain, _ = _predictions(model, batches, reuse=False)
     shared, cache = _predictions(model, batches, reuse=True)
     _assert_same(plain, shared)
@@ -79,7 +94,9 @@ def test_resnet_batchnorm_detector_same_predictions():
 
 def test_an_encoder_in_training_mode_falls_back_to_the_plain_path():
     init_default_scope('mmseg')
-    model = MODELS.build(Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model).eval()
+    model = MODELS.build(
+        Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
+    ).eval()
     model.backbone.encoders['depth'].layers[0][0].train()
     cache, why = encoder_cache_for(model)
     assert cache is None and 'modules in training mode during evaluation (depth.layers.0.0' in why
@@ -93,7 +110,9 @@ def _val_metrics(runner, reuse):
 def _assert_metrics_equal(a, b):
     assert set(a) == set(b)
     for k in a:
-        assert a[k] == b[k] or (isinstance(a[k], float) and math.isnan(a[k]) and math.isnan(b[k])), k
+        assert a[k] == b[k] or (
+            isinstance(a[k], float) and math.isnan(a[k]) and math.isnan(b[k])
+        ), k
 
 
 def test_runner_metrics_equal_on_the_demo_set(demo_root, tmp_path):
@@ -105,6 +124,7 @@ def test_runner_metrics_equal_on_the_demo_set(demo_root, tmp_path):
 
 def test_runner_metrics_equal_on_llvip_mini(tmp_path):
     from test_engine.test_det_runner import tiny_llvip_cfg
+
     cfg = tiny_llvip_cfg(tmp_path)
     cfg.val_dataloader.dataset.indices = 4
     runner = RUNNERS.build(cfg)
@@ -116,10 +136,19 @@ def test_the_all_zero_entries_are_bounded_and_the_recent_ones_kept():
     from torch import nn
 
     from mmwam.models.encoder_cache import EncoderOutputCache
+
     cache, conv = EncoderOutputCache(max_zero_entries=2), nn.Conv2d(1, 2, 3)
-    for size in (8, 9, 8, 10, 8):  # zero inputs of three sizes; 8 used again, 9 the least recently used
+    for size in (
+        8,
+        9,
+        8,
+        10,
+        8,
+    ):  # zero inputs of three sizes; 8 used again, 9 the least recently used
         cache.encode('depth', conv, torch.zeros(1, 1, size, size))
-        cache.encode('depth', conv, torch.ones(1, 1, size, size))  # a real input: dropped at new_batch
+        cache.encode(
+            'depth', conv, torch.ones(1, 1, size, size)
+        )  # a real input: dropped at new_batch
         cache.new_batch()
     assert [e[0].shape[-1] for e in cache.entries['depth']] == [10, 8]
     assert cache.hits == 2 and cache.misses == 3 + 5

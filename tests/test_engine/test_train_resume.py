@@ -3,11 +3,10 @@ import os.path as osp
 
 import pytest
 import torch
+from conftest import tiny_demo_cfg
 from mmengine.registry import RUNNERS
 
 from mmwam.utils import trusted_checkpoint_loading
-
-from conftest import tiny_demo_cfg
 
 
 def mwam_state(runner):
@@ -34,7 +33,9 @@ def test_frm_scalars_reach_the_message_hub_and_the_logs(trained):
     assert hub.get_scalar('train/bank_depth').current() == pytest.approx(mwam.bank[1].item())
     assert hub.get_scalar('train/mwam_weight_rgb').current() == pytest.approx(mwam.weight[0].item())
     # as for MMEngine's own train scalars ('train/loss' -> 'loss'), the logs drop the 'train/' prefix
-    lines = [json.loads(line) for line in open(osp.join(runner.log_dir, 'vis_data', 'scalars.json'))]
+    lines = [
+        json.loads(line) for line in open(osp.join(runner.log_dir, 'vis_data', 'scalars.json'))
+    ]
     keys = set().union(*lines)
     for m in ('rgb', 'depth'):
         assert {f'frm_{m}', f'bank_{m}', f'mwam_weight_{m}'} <= keys
@@ -90,6 +91,7 @@ def test_resume_into_another_model_is_refused_in_one_line(trained, demo_root, tm
     """An rgb+depth run resumed into an rgb+thermal config, or into a wider model, stops before training
     (it used to say "resumed" and train a fresh encoder under the restored optimizer state)."""
     from mmwam.utils.errors import InputError
+
     _, work = trained
     cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=4)
     if change == 'modalities':

@@ -3,15 +3,21 @@ aggreg_dets with bbGt.m's bbLoad, loadAll, evalRes, compOas and compRoc, stateme
 1-based loops become 0-based, its stable sorts Python's sorted), on file texts. It shares no code with
 mmwam's implementation, which it checks.
 """
+
 import math
 import re
 
 LBLS, ILBLS = ['person'], ['people', 'person?', 'cyclist']
-REF = [10 ** e for e in (-2, -1.75, -1.5, -1.25, -1, -0.75, -0.5, -0.25, 0)]
+REF = [10**e for e in (-2, -1.75, -1.5, -1.25, -1, -0.75, -0.5, -0.25, 0)]
 EXPS = {  # name: (hRng, vType), kaist_eval_full's exps
-    'reasonable': ([55, math.inf], ['none', 'partial']), 'near': ([115, math.inf], ['none']),
-    'medium': ([45, 115], ['none']), 'far': ([1, 45], ['none']), 'none': ([1, math.inf], ['none']),
-    'partial': ([1, math.inf], ['partial']), 'heavy': ([1, math.inf], ['heavy'])}
+    'reasonable': ([55, math.inf], ['none', 'partial']),
+    'near': ([115, math.inf], ['none']),
+    'medium': ([45, 115], ['none']),
+    'far': ([1, 45], ['none']),
+    'none': ([1, math.inf], ['none']),
+    'partial': ([1, math.inf], ['partial']),
+    'heavy': ([1, math.inf], ['heavy']),
+}
 
 
 def bb_load(text, h_rng, v_type, x_rng=(5, 635), y_rng=(5, 507)):

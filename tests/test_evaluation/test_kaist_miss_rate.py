@@ -1,17 +1,26 @@
 """KAIST's MR^-2: each rule of the devkit on hand-built cases, then agreement with an independent
 transcription of the devkit (kaist_devkit_reference.py) on random data with score ties, unsorted
 detections and images without detections."""
+
 import math
 import random
 
+import kaist_devkit_reference as ref
 import numpy as np
 import pytest
 
-import kaist_devkit_reference as ref
 from mmwam.datasets.kaist import read_bbgt
-from mmwam.evaluation.kaist_miss_rate import (SETTINGS, evaluate_kaist, ground_truth, log_average_miss_rate,
-                                              match_image, read_leaderboard, submission_rows, write_devkit_files,
-                                              write_leaderboard)
+from mmwam.evaluation.kaist_miss_rate import (
+    SETTINGS,
+    evaluate_kaist,
+    ground_truth,
+    log_average_miss_rate,
+    match_image,
+    read_leaderboard,
+    submission_rows,
+    write_devkit_files,
+    write_leaderboard,
+)
 from mmwam.utils.cli import InputError
 
 
@@ -28,14 +37,20 @@ def test_reasonable_positives_are_persons_and_other_labels_are_ignore_regions():
     assert not ignored(obj('person'))
     for lbl in ('people', 'person?', 'cyclist'):
         assert ignored(obj(lbl))
-    assert len(ground_truth([obj('dog')], 'reasonable')) == 0  # other labels are dropped, not ignored
+    assert (
+        len(ground_truth([obj('dog')], 'reasonable')) == 0
+    )  # other labels are dropped, not ignored
     assert ignored(obj(ign=1))  # a bbGt ignore flag
 
 
 def test_height_bounds_are_inclusive():
     assert ignored(obj(h=54.9)) and not ignored(obj(h=55))
     assert not ignored(obj(h=45, y=100), 'far') and ignored(obj(h=46), 'far')
-    assert not ignored(obj(h=45), 'medium') and not ignored(obj(h=115), 'medium') and ignored(obj(h=116), 'medium')
+    assert (
+        not ignored(obj(h=45), 'medium')
+        and not ignored(obj(h=115), 'medium')
+        and ignored(obj(h=116), 'medium')
+    )
     assert not ignored(obj(h=115), 'near') and ignored(obj(h=114), 'near')
 
 
@@ -54,10 +69,16 @@ def test_box_must_lie_inside_the_border_bounds_included():
 
 
 def test_no_aspect_ratio_change_and_angle_extent():
-    assert ground_truth([obj(x=100, y=100, w=10, h=100)], 'reasonable')[0, :4].tolist() == [100, 100, 10, 100]
+    assert ground_truth([obj(x=100, y=100, w=10, h=100)], 'reasonable')[0, :4].tolist() == [
+        100,
+        100,
+        10,
+        100,
+    ]
     # bbExtent: an ellipse turned by 90 degrees swaps width and height about its centre
-    assert ground_truth([obj(x=100, y=100, w=40, h=100, ang=90)], 'reasonable')[0, :4] == pytest.approx(
-        [70, 130, 100, 40])
+    assert ground_truth([obj(x=100, y=100, w=40, h=100, ang=90)], 'reasonable')[
+        0, :4
+    ] == pytest.approx([70, 130, 100, 40])
 
 
 # ---------------------------------------------------------------- matching one image (evalRes)
@@ -90,7 +111,9 @@ def test_a_person_is_preferred_to_an_ignore_region_and_matched_once():
     # highest score takes the person; the second one cannot (matched) and falls in the region: dropped,
     # as does the third
     assert n_pos == 1 and scores.tolist() == [0.9] and tp.tolist() == [True]
-    _, scores, tp = match_image(gt_rows([10, 10, 20, 40, 0]), dets)  # without the region: false positives
+    _, scores, tp = match_image(
+        gt_rows([10, 10, 20, 40, 0]), dets
+    )  # without the region: false positives
     assert scores.tolist() == [0.9, 0.6, 0.3] and tp.tolist() == [True, False, False]
 
 
@@ -112,12 +135,17 @@ def test_detections_by_score_stable_for_ties():
     dets = gt_rows([0, 0, 10, 11, 0.5], [0, 0, 10, 10, 0.5])  # equal scores: file order decides
     assert match_image(gt, dets)[2].tolist() == [True, False]
     assert match_image(gt, dets[::-1])[2].tolist() == [True, False]
-    assert match_image(gt, gt_rows([0, 0, 10, 11, 0.4], [0, 0, 10, 10, 0.5]))[2].tolist() == [True, False]
+    assert match_image(gt, gt_rows([0, 0, 10, 11, 0.4], [0, 0, 10, 10, 0.5]))[2].tolist() == [
+        True,
+        False,
+    ]
 
 
 # ---------------------------------------------------------------- the curve and MR (compRoc)
 def mr(per_image):
-    return log_average_miss_rate([(n, np.array(s, float), np.array(t, bool)) for n, s, t in per_image])[0]
+    return log_average_miss_rate(
+        [(n, np.array(s, float), np.array(t, bool)) for n, s, t in per_image]
+    )[0]
 
 
 def test_fppi_counts_every_image():
@@ -136,7 +164,9 @@ def test_no_point_below_a_reference_gives_recall_zero_not_the_last_point():
 
 def test_recall_of_the_last_point_not_interpolated():
     # 10 images; hits at FPPI 0, then a false positive (FPPI 0.1), a hit, a false positive (0.2)
-    per = [(4, np.array([0.9, 0.8, 0.7, 0.6]), np.array([True, False, True, False]))] + [(0, [], [])] * 9
+    per = [(4, np.array([0.9, 0.8, 0.7, 0.6]), np.array([True, False, True, False]))] + [
+        (0, [], [])
+    ] * 9
     per = [(n, np.array(s, float), np.array(t, bool)) for n, s, t in per]
     r = log_average_miss_rate(per)[1]
     # refs 0.01 .. 0.0562: the last point with FPPI <= ref is the first hit (recall 1/4); 0.1 .. 0.1778:
@@ -180,8 +210,12 @@ def test_submission_rows_sorted_rounded_and_in_the_annotation_frame():
 def test_leaderboard_and_devkit_files_agree(tmp_path):
     keys = ['set06/V000/I00019', 'set06/V000/I00039', 'set09/V000/I00019']
     rng = np.random.default_rng(0)
-    rows = {k: submission_rows(np.c_[rng.uniform(0, 300, (4, 2)), rng.uniform(300, 600, (4, 2)),
-                                     rng.uniform(0, 1, 4)]) for k in keys[::2]}  # the middle image has none
+    rows = {
+        k: submission_rows(
+            np.c_[rng.uniform(0, 300, (4, 2)), rng.uniform(300, 600, (4, 2)), rng.uniform(0, 1, 4)]
+        )
+        for k in keys[::2]
+    }  # the middle image has none
     write_leaderboard(tmp_path / 'det-test-all.txt', keys, rows)
     write_devkit_files(tmp_path / 'det', keys, rows)
     per_image = [(tmp_path / 'det' / (k.replace('/', '_') + '.txt')).read_text() for k in keys]
@@ -208,8 +242,12 @@ def random_case(seed, n_images=40):
     with both) and a leaderboard text (detections near the objects and random ones, coarse scores with
     many ties, lines shuffled, images without detections)."""
     rnd = random.Random(seed)
-    keys = sorted({f'set{rnd.randint(6, 11):02d}/V00{rnd.randint(0, 2)}/I{20 * rnd.randint(0, 99) + 19:05d}'
-                   for _ in range(n_images)})
+    keys = sorted(
+        {
+            f'set{rnd.randint(6, 11):02d}/V00{rnd.randint(0, 2)}/I{20 * rnd.randint(0, 99) + 19:05d}'
+            for _ in range(n_images)
+        }
+    )
     texts, lines = [], []
     for n, k in enumerate(keys, 1):
         version = rnd.choice([0, 1, 2, 3, 3, 3])
@@ -230,8 +268,10 @@ def random_case(seed, n_images=40):
         pair = version and rnd.random() < 0.5
         if pair:  # two persons side by side and a detection between them: equal IoU with both
             x, y, h = rnd.randint(50, 500), rnd.randint(50, 300), rnd.choice([60, 120])
-            rows += [' '.join(map(str, ['person', x + d, y, 40, h, 0, 0, 0, 0, 0] + [0] * (version - 1)))
-                     for d in (0, 16)]
+            rows += [
+                ' '.join(map(str, ['person', x + d, y, 40, h, 0, 0, 0, 0, 0] + [0] * (version - 1)))
+                for d in (0, 16)
+            ]
         texts.append('\n'.join(rows) + '\n')
         if pair:
             lines += [(n, x + 8, y, 40, h, 0.95), (n, x, y, 38, h, 0.94)]  # the 2nd: only the 1st
@@ -240,11 +280,27 @@ def random_case(seed, n_images=40):
         for x, y, w, h in boxes:
             for _ in range(rnd.randint(0, 3)):
                 j = lambda v: v + rnd.uniform(-0.3, 0.3) * max(w, 8)  # noqa: E731
-                lines.append((n, j(x), j(y), w * rnd.uniform(0.7, 1.3), h * rnd.uniform(0.7, 1.3),
-                              rnd.choice([0.1, 0.5, 0.5, 0.9, rnd.random()])))
+                lines.append(
+                    (
+                        n,
+                        j(x),
+                        j(y),
+                        w * rnd.uniform(0.7, 1.3),
+                        h * rnd.uniform(0.7, 1.3),
+                        rnd.choice([0.1, 0.5, 0.5, 0.9, rnd.random()]),
+                    )
+                )
         for _ in range(rnd.randint(0, 4)):
-            lines.append((n, rnd.uniform(0, 600), rnd.uniform(0, 450), rnd.uniform(5, 60), rnd.uniform(10, 150),
-                          rnd.choice([0.1, 0.5, 0.9, rnd.random()])))
+            lines.append(
+                (
+                    n,
+                    rnd.uniform(0, 600),
+                    rnd.uniform(0, 450),
+                    rnd.uniform(5, 60),
+                    rnd.uniform(10, 150),
+                    rnd.choice([0.1, 0.5, 0.9, rnd.random()]),
+                )
+            )
     rnd.shuffle(lines)
     dt_text = ''.join('%d,%.4f,%.4f,%.4f,%.4f,%.8f\n' % r for r in lines)
     return keys, texts, dt_text
@@ -263,12 +319,18 @@ def test_agrees_with_an_independent_transcription_of_the_devkit(tmp_path, seed):
     compared = 0
     for setting in SETTINGS:
         for group in ('all', 'day', 'night'):
-            idx = [i for i, k in enumerate(keys) if group == 'all' or
-                   (group == 'day') == (int(k[3:5]) in (6, 7, 8))]
+            idx = [
+                i
+                for i, k in enumerate(keys)
+                if group == 'all' or (group == 'day') == (int(k[3:5]) in (6, 7, 8))
+            ]
             # the devkit evaluates a subset from its own annotation folder and file: renumber the ids
             new = {i + 1: n for n, i in enumerate(idx, 1)}
-            sub = ''.join(f'{new[int(line.split(",")[0])]},{line.split(",", 1)[1]}\n'
-                          for line in dt_text.splitlines() if int(line.split(',')[0]) in new)
+            sub = ''.join(
+                f'{new[int(line.split(",")[0])]},{line.split(",", 1)[1]}\n'
+                for line in dt_text.splitlines()
+                if int(line.split(',')[0]) in new
+            )
             expected = ref.run_exp([texts[i] for i in idx], sub, setting) if idx else None
             if expected is None:
                 assert math.isnan(ours[setting][group])

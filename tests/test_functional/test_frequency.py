@@ -15,7 +15,7 @@ def slow_frm(x: np.ndarray, p=8, q=2, eps=1e-6, reduction='mean'):
         for ch in range(c):
             for i in range(0, h - h % p, p):
                 for j in range(0, w - w % p, p):
-                    X = dctn(x[n, ch, i:i + p, j:j + p], type=2, norm='ortho')
+                    X = dctn(x[n, ch, i : i + p, j : j + p], type=2, norm='ortho')
                     for a in range(q):
                         for bb in range(q):
                             terms.append(abs(X[a, bb] / (X[p - 1 - a, p - 1 - bb] + eps)))
@@ -27,7 +27,7 @@ def image_like(rng, b=2, c=3, h=37, w=45):
     """Smooth gradients, flat regions and edges: what FRM sees on real images."""
     yy, xx = np.mgrid[0:h, 0:w] / max(h, w)
     img = np.stack([np.sin(3 * yy + k) + xx * k for k in range(c)])[None].repeat(b, 0)
-    img[:, :, h // 3:, : w // 2] = 0.5  # a flat region: high coefficients near 0
+    img[:, :, h // 3 :, : w // 2] = 0.5  # a flat region: high coefficients near 0
     return img + rng.normal(0, 0.05, img.shape)
 
 
@@ -46,21 +46,27 @@ def test_dct_matrix_is_orthonormal_dct2():
     d = dct_matrix(8)
     torch.testing.assert_close(d @ d.T, torch.eye(8, dtype=torch.float64))
     x = np.random.default_rng(1).normal(size=(8, 8))
-    np.testing.assert_allclose((d @ torch.from_numpy(x) @ d.T).numpy(), dctn(x, norm='ortho'), atol=1e-12)
+    np.testing.assert_allclose(
+        (d @ torch.from_numpy(x) @ d.T).numpy(), dctn(x, norm='ortho'), atol=1e-12
+    )
 
 
 def test_mean_is_batch_size_invariant_and_sum_is_not():
     x = torch.randn(1, 3, 32, 32, dtype=torch.float64)
     x4 = x.repeat(4, 1, 1, 1)
     torch.testing.assert_close(frequency_ratio(x4), frequency_ratio(x))
-    torch.testing.assert_close(frequency_ratio(x4, reduction='sum'), 4 * frequency_ratio(x, reduction='sum'))
+    torch.testing.assert_close(
+        frequency_ratio(x4, reduction='sum'), 4 * frequency_ratio(x, reduction='sum')
+    )
 
 
 def test_any_shape_crops_the_remainder_and_float32_default():
     x = torch.randn(5, 1, 19, 30)
     got = frequency_ratio(x)
     assert got.dtype == torch.float32 and got.dim() == 0
-    torch.testing.assert_close(got.double(), frequency_ratio(x[:, :, :16, :24].double()), rtol=1e-4, atol=0)
+    torch.testing.assert_close(
+        got.double(), frequency_ratio(x[:, :, :16, :24].double()), rtol=1e-4, atol=0
+    )
 
 
 def test_not_under_autocast():
@@ -88,6 +94,7 @@ def test_non_finite_and_bad_arguments():
 def test_exact_math_switches_off_tf32_only_and_keeps_determinism():
     """FRM's TF32 switch must not override a user's randomness=dict(deterministic=True)."""
     from mmwam.functional.frequency import _exact_math
+
     cudnn = torch.backends.cudnn
     saved = (cudnn.deterministic, cudnn.benchmark, torch._C._get_cudnn_allow_tf32())
     try:
@@ -98,7 +105,9 @@ def test_exact_math_switches_off_tf32_only_and_keeps_determinism():
             assert torch._C._get_cudnn_deterministic() is True
             assert torch._C._get_cudnn_benchmark() is False
             assert torch._C._get_cudnn_allow_tf32() is False
-        assert torch._C._get_cudnn_allow_tf32() is True and torch._C._get_cudnn_deterministic() is True
+        assert (
+            torch._C._get_cudnn_allow_tf32() is True and torch._C._get_cudnn_deterministic() is True
+        )
     finally:
         torch._C._set_cudnn_deterministic(saved[0])
         torch._C._set_cudnn_benchmark(saved[1])

@@ -12,17 +12,23 @@ from mmengine.registry import init_default_scope
 
 from mmwam.models import DualBackboneDetector
 
-PREPROCESSOR = dict(type='MultiModalDetDataPreprocessor', modalities=dict(rgb=3, infrared=1),
-                    mean=dict(rgb=[123.675, 116.28, 103.53], infrared=[38.85]),
-                    std=dict(rgb=[58.395, 57.12, 57.375], infrared=[40.01]), pad_size_divisor=32)
+PREPROCESSOR = dict(
+    type='MultiModalDetDataPreprocessor',
+    modalities=dict(rgb=3, infrared=1),
+    mean=dict(rgb=[123.675, 116.28, 103.53], infrared=[38.85]),
+    std=dict(rgb=[58.395, 57.12, 57.375], infrared=[40.01]),
+    pad_size_divisor=32,
+)
 
 
 def inner_shrunk_to_r18(name):
     """An mmdet model-zoo detector as users write it, shrunk to ResNet-18, so its ResNet-50 checkpoint does
     not apply (detector loading is tested with a local checkpoint in test_pretrained.py)."""
-    path = {'faster-rcnn': '_base_/models/faster-rcnn_r50_fpn.py',
-            'retinanet': '_base_/models/retinanet_r50_fpn.py',
-            'fcos': 'fcos/fcos_r50-caffe_fpn_gn-head_1x_coco.py'}[name]
+    path = {
+        'faster-rcnn': '_base_/models/faster-rcnn_r50_fpn.py',
+        'retinanet': '_base_/models/retinanet_r50_fpn.py',
+        'fcos': 'fcos/fcos_r50-caffe_fpn_gn-head_1x_coco.py',
+    }[name]
     model = Config.fromfile(osp.join(mmdet.__path__[0], '.mim', 'configs', path)).model
     model.backbone.update(depth=18, init_cfg=None, frozen_stages=-1)
     model.neck.in_channels = [64, 128, 256, 512]
@@ -33,15 +39,22 @@ def inner_shrunk_to_r18(name):
 
 def build(name, mwam=True):
     init_default_scope('mmdet')
-    return MODELS.build(dict(type='DualBackboneDetector', modalities=dict(rgb=3, infrared=1),
-                             detector=inner_shrunk_to_r18(name), mwam=dict(type='MWAM') if mwam else None,
-                             data_preprocessor=PREPROCESSOR))
+    return MODELS.build(
+        dict(
+            type='DualBackboneDetector',
+            modalities=dict(rgb=3, infrared=1),
+            detector=inner_shrunk_to_r18(name),
+            mwam=dict(type='MWAM') if mwam else None,
+            data_preprocessor=PREPROCESSOR,
+        )
+    )
 
 
 def batch(n=2, size=64):
     torch.manual_seed(0)
-    data = demo_mm_inputs(batch_size=n, image_shapes=[(4, size, size)] * n, num_items=[2] * n,
-                          num_classes=2)  # labels are drawn from [1, num_classes): make them 0
+    data = demo_mm_inputs(
+        batch_size=n, image_shapes=[(4, size, size)] * n, num_items=[2] * n, num_classes=2
+    )  # labels are drawn from [1, num_classes): make them 0
     for s in data['data_samples']:
         s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
     return data
@@ -96,8 +109,14 @@ def test_detector_without_backbone_is_a_clear_error():
     cfg = inner_shrunk_to_r18('retinanet')
     cfg.pop('backbone')
     with pytest.raises(ValueError, match='has no backbone'):
-        MODELS.build(dict(type='DualBackboneDetector', modalities=dict(rgb=3, infrared=1), detector=cfg,
-                          data_preprocessor=PREPROCESSOR))
+        MODELS.build(
+            dict(
+                type='DualBackboneDetector',
+                modalities=dict(rgb=3, infrared=1),
+                detector=cfg,
+                data_preprocessor=PREPROCESSOR,
+            )
+        )
 
 
 def test_boxinst_pseudo_masks_come_from_the_colour_image_as_mmdet_makes_them():
@@ -106,17 +125,30 @@ def test_boxinst_pseudo_masks_come_from_the_colour_image_as_mmdet_makes_them():
     from mmdet.models.data_preprocessors import BoxInstDataPreprocessor
 
     from mmwam.models import MultiModalBoxInstDataPreprocessor
+
     rgb_stats = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375])
-    box = dict(pad_size_divisor=32, mask_stride=4, pairwise_size=3, pairwise_dilation=2,
-               pairwise_color_thresh=0.3, bottom_pixels_removed=10)
+    box = dict(
+        pad_size_divisor=32,
+        mask_stride=4,
+        pairwise_size=3,
+        pairwise_dilation=2,
+        pairwise_color_thresh=0.3,
+        bottom_pixels_removed=10,
+    )
     ours = MultiModalBoxInstDataPreprocessor(
-        modalities=dict(rgb=3, infrared=1), mean=dict(rgb=rgb_stats['mean'], infrared=[100.0]),
-        std=dict(rgb=rgb_stats['std'], infrared=[40.0]), bgr_to_rgb=True, **box)
+        modalities=dict(rgb=3, infrared=1),
+        mean=dict(rgb=rgb_stats['mean'], infrared=[100.0]),
+        std=dict(rgb=rgb_stats['std'], infrared=[40.0]),
+        bgr_to_rgb=True,
+        **box,
+    )
     theirs = BoxInstDataPreprocessor(**rgb_stats, bgr_to_rgb=True, **box)
     torch.manual_seed(0)
     data = demo_mm_inputs(batch_size=2, image_shapes=[(4, 60, 70), (4, 50, 64)], num_items=[3, 2])
-    rgb_only = dict(inputs=[x[:3].clone() for x in data['inputs']],
-                    data_samples=[s.clone() for s in data['data_samples']])
+    rgb_only = dict(
+        inputs=[x[:3].clone() for x in data['inputs']],
+        data_samples=[s.clone() for s in data['data_samples']],
+    )
     out, ref = ours(data, training=True), theirs(rgb_only, training=True)
     assert out['inputs'].shape[1] == 4
     assert torch.allclose(out['inputs'][:, :3], ref['inputs'], atol=1e-5)
@@ -124,7 +156,9 @@ def test_boxinst_pseudo_masks_come_from_the_colour_image_as_mmdet_makes_them():
         assert a.pad_shape == b.pad_shape and a.batch_input_shape == b.batch_input_shape
         assert np.array_equal(a.gt_instances.masks.masks, b.gt_instances.masks.masks)
         assert torch.equal(a.gt_instances.pairwise_masks, b.gt_instances.pairwise_masks)
-        assert a.gt_instances.pairwise_masks.float().mean() > 0  # the similarity thresholds pass some pairs
+        assert (
+            a.gt_instances.pairwise_masks.float().mean() > 0
+        )  # the similarity thresholds pass some pairs
     evaluated = ours(data, training=False)['data_samples'][0]
     assert 'pairwise_masks' not in evaluated.gt_instances  # pseudo masks are for training only
 
@@ -134,7 +168,10 @@ def test_what_a_detector_reads_from_its_backbone_comes_from_the_encoders():
     its encoders' (clones of one config); an attribute no encoder has is still an AttributeError."""
     from mmwam.add_mwam import add_mwam, load_config
     from mmwam.models.encoder_init import drop_pretrained
-    cfg = add_mwam(load_config('mmdet::tridentnet/tridentnet_r50-caffe_1x_coco.py'), dataset='llvip-mini')
+
+    cfg = add_mwam(
+        load_config('mmdet::tridentnet/tridentnet_r50-caffe_1x_coco.py'), dataset='llvip-mini'
+    )
     drop_pretrained(cfg.model)
     init_default_scope('mmdet')
     model = MODELS.build(cfg.model)

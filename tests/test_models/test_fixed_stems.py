@@ -2,6 +2,7 @@
 Focus stem) take any modality: their image-reading convolutions are rebuilt with adapted filters, so that
 a grey image gives exactly what the RGB encoder gives for that image replicated to 3 channels, before and
 after a 3-channel checkpoint is loaded."""
+
 import copy
 
 import pytest
@@ -14,10 +15,21 @@ from mmwam.models.multimodal_backbone import build_encoder
 BACKBONES = [
     ('mmseg', dict(type='MobileNetV2', widen_factor=0.25, out_indices=(1, 2))),
     ('mmseg', dict(type='MobileNetV3', arch='small', out_indices=(1, 3))),
-    ('mmseg', dict(type='MSCAN', embed_dims=[8, 16, 32, 64], depths=[1, 1, 1, 1], mlp_ratios=[2, 2, 2, 2])),
-    ('mmseg', dict(type='ResNetV1c', depth=18)),  # has in_channels: the rebuild itself is still exact
+    (
+        'mmseg',
+        dict(
+            type='MSCAN', embed_dims=[8, 16, 32, 64], depths=[1, 1, 1, 1], mlp_ratios=[2, 2, 2, 2]
+        ),
+    ),
+    (
+        'mmseg',
+        dict(type='ResNetV1c', depth=18),
+    ),  # has in_channels: the rebuild itself is still exact
     ('mmdet', dict(type='CSPNeXt', deepen_factor=0.167, widen_factor=0.125)),
-    ('mmdet', dict(type='CSPDarknet', deepen_factor=0.33, widen_factor=0.125)),  # Focus: 4 stacked crops
+    (
+        'mmdet',
+        dict(type='CSPDarknet', deepen_factor=0.33, widen_factor=0.125),
+    ),  # Focus: 4 stacked crops
 ]
 
 
@@ -47,8 +59,11 @@ def test_rebuilt_stem_on_a_grey_image_equals_the_rgb_encoder_on_it(scope, cfg):
         torch.testing.assert_close(b, a, rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize('scope, cfg', [b for b in BACKBONES if b[1]['type'] != 'ResNetV1c'],
-                         ids=[c['type'] for _, c in BACKBONES if c['type'] != 'ResNetV1c'])
+@pytest.mark.parametrize(
+    'scope, cfg',
+    [b for b in BACKBONES if b[1]['type'] != 'ResNetV1c'],
+    ids=[c['type'] for _, c in BACKBONES if c['type'] != 'ResNetV1c'],
+)
 def test_build_encoder_rebuilds_a_fixed_stem_for_the_modality(scope, cfg):
     with DefaultScope.overwrite_default_scope(scope):
         encoder, rebuilt = build_encoder(cfg, 'depth', 1)

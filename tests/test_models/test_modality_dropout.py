@@ -1,16 +1,17 @@
 """Modality dropout: its draw statistics, what it zeroes at each level, reproducibility and resume, that
 MWAM's FRM sees the undropped inputs, the errors; and feature-level zeroing in the evaluation."""
+
 import copy
 
 import pytest
 import torch
+from conftest import config_path
 from mmengine.config import Config
 from mmseg.registry import MODELS
+from test_models.test_multimodal_encoder_decoder import fake_batch
 
-from conftest import config_path
 from mmwam import frequency_ratio
 from mmwam.models import ModalityDropout
-from test_models.test_multimodal_encoder_decoder import fake_batch
 
 
 def _model(**dropout):
@@ -21,8 +22,10 @@ def _model(**dropout):
 
 def _subset_frequencies(drop, n=30000):
     keep = drop.draw(n)
-    return {tuple(k): (keep == torch.tensor(k)).all(1).float().mean().item()
-            for k in ([True, True], [True, False], [False, True], [False, False])}
+    return {
+        tuple(k): (keep == torch.tensor(k)).all(1).float().mean().item()
+        for k in ([True, True], [True, False], [False, True], [False, False])
+    }
 
 
 def test_official_default_draws_every_non_empty_subset_uniformly():
@@ -31,12 +34,15 @@ def test_official_default_draws_every_non_empty_subset_uniformly():
         assert freq[subset] == pytest.approx(1 / 3, abs=0.01)
     assert freq[(False, False)] == 0  # never the empty set
     three = ModalityDropout(['rgb', 'depth', 'thermal'], seed=0).draw(70000)
-    assert three.any(1).all() and three.all(1).float().mean().item() == pytest.approx(1 / 7, abs=0.01)
+    assert three.any(1).all() and three.all(1).float().mean().item() == pytest.approx(
+        1 / 7, abs=0.01
+    )
 
 
 def test_p_full_and_weights():
-    freq = _subset_frequencies(ModalityDropout(['rgb', 'depth'], p_full=0.5, weights=dict(rgb=3, depth=1),
-                                               seed=0))
+    freq = _subset_frequencies(
+        ModalityDropout(['rgb', 'depth'], p_full=0.5, weights=dict(rgb=3, depth=1), seed=0)
+    )
     assert freq[(True, True)] == pytest.approx(0.5, abs=0.01)
     assert freq[(True, False)] == pytest.approx(0.375, abs=0.01)  # rgb only
     assert freq[(False, True)] == pytest.approx(0.125, abs=0.01)
@@ -51,7 +57,9 @@ def test_draws_are_seeded_per_step_and_resume_exactly():
     assert not torch.equal(step0, ModalityDropout(['rgb', 'depth'], seed=8).draw(64))
     first = [a.draw(16) for _ in range(3)]
     resumed = ModalityDropout(['rgb', 'depth'], seed=7)
-    resumed.load_state_dict(copy.deepcopy(b.state_dict()))  # b stopped after one step, as a checkpoint
+    resumed.load_state_dict(
+        copy.deepcopy(b.state_dict())
+    )  # b stopped after one step, as a checkpoint
     assert int(resumed.num_steps) == 1
     assert all(torch.equal(x, resumed.draw(16)) for x in first)
 
@@ -61,11 +69,18 @@ def test_training_zeroes_the_dropped_modalities_and_mwam_sees_them_whole(level):
     model = _model(p_full=0.0, level=level, seed=3).train()
     seen = {}
     for name, enc in model.backbone.encoders.items():
-        enc.register_forward_hook(lambda m, inp, out, name=name: seen.__setitem__(name, (inp[0], out[0])))
+        enc.register_forward_hook(
+            lambda m, inp, out, name=name: seen.__setitem__(name, (inp[0], out[0]))
+        )
     model.backbone.fusions[0].register_forward_pre_hook(
-        lambda m, args: seen.__setitem__('fused0', [f.clone() for f in args[0]]) if 'fused0' not in seen else None)
+        lambda m, args: seen.__setitem__('fused0', [f.clone() for f in args[0]])
+        if 'fused0' not in seen
+        else None
+    )
     data = model.data_preprocessor(fake_batch(n=6, h=32, w=32), True)
-    keep = ModalityDropout(['rgb', 'depth'], p_full=0.0, seed=3).draw(6)  # the same draw as the model's step 0
+    keep = ModalityDropout(['rgb', 'depth'], p_full=0.0, seed=3).draw(
+        6
+    )  # the same draw as the model's step 0
     model.loss(**data)
     assert keep.sum(1).eq(1).all()  # p_full = 0: exactly one modality each
     parts = model.backbone.split(data['inputs'])
@@ -90,13 +105,25 @@ def test_evaluation_is_untouched():
     assert int(model.backbone.modality_dropout.num_steps) == 0
 
 
-@pytest.mark.parametrize('dropout, message', [
-    (dict(level='pixel'), r"modality_dropout.level must be one of \('input', 'feature'\), got 'pixel'"),
-    (dict(p_full=1.5), r'modality_dropout.p_full must be in \[0, 1\], got 1.5'),
-    (dict(p_full=0.5, weights=dict(thermal=1)), r"modality_dropout.weights: 'thermal' is not a non-empty subset"),
-    (dict(p_full=0.5, weights={'rgb+depth': 1}), r"modality_dropout.weights: 'rgb\+depth' is the full set"),
-    (dict(p_full=0.5, weights=dict(rgb=-1, depth=1)), r'modality_dropout.weights must be >= 0'),
-])
+@pytest.mark.parametrize(
+    'dropout, message',
+    [
+        (
+            dict(level='pixel'),
+            r"modality_dropout.level must be one of \('input', 'feature'\), got 'pixel'",
+        ),
+        (dict(p_full=1.5), r'modality_dropout.p_full must be in \[0, 1\], got 1.5'),
+        (
+            dict(p_full=0.5, weights=dict(thermal=1)),
+            r"modality_dropout.weights: 'thermal' is not a non-empty subset",
+        ),
+        (
+            dict(p_full=0.5, weights={'rgb+depth': 1}),
+            r"modality_dropout.weights: 'rgb\+depth' is the full set",
+        ),
+        (dict(p_full=0.5, weights=dict(rgb=-1, depth=1)), r'modality_dropout.weights must be >= 0'),
+    ],
+)
 def test_bad_configuration_names_the_field(dropout, message):
     with pytest.raises(ValueError, match=message):
         _model(**dropout)
@@ -104,32 +131,45 @@ def test_bad_configuration_names_the_field(dropout, message):
 
 def test_feature_level_evaluation_zeroes_features_and_skips_the_encoder():
     from mmwam.engine.runner.missing_modality_loops import predict_every_subset
+
     model = _model().eval()
     calls = []
     model.backbone.encoders['depth'].register_forward_hook(lambda *a: calls.append('depth'))
     data = fake_batch(n=2, h=32, w=32)
-    out = {s: o for s, o in predict_every_subset(model, copy.deepcopy(data), [('rgb', ), ('rgb', 'depth')],
-                                                   zero_level='feature')}
+    out = {
+        s: o
+        for s, o in predict_every_subset(
+            model, copy.deepcopy(data), [('rgb',), ('rgb', 'depth')], zero_level='feature'
+        )
+    }
     assert calls == ['depth']  # only for the full set
     # the rgb-only prediction equals the head on rgb features + zeros (AddFusion: the rgb features alone)
     with torch.no_grad():
         pre = model.data_preprocessor(copy.deepcopy(data), False)
         rgb = model.backbone.encoders['rgb'](model.backbone.split(pre['inputs'])[0])
-        logits = model.decode_head.predict(tuple(rgb), [s.metainfo for s in pre['data_samples']], model.test_cfg)
-    torch.testing.assert_close(out[('rgb', )][0].seg_logits.data, logits[0], rtol=1e-5, atol=1e-5)
+        logits = model.decode_head.predict(
+            tuple(rgb), [s.metainfo for s in pre['data_samples']], model.test_cfg
+        )
+    torch.testing.assert_close(out[('rgb',)][0].seg_logits.data, logits[0], rtol=1e-5, atol=1e-5)
 
 
 def test_dropout_trains_and_resumes_through_a_runner(demo_root, tmp_path):
-    from mmengine.registry import RUNNERS
     from conftest import tiny_demo_cfg
+    from mmengine.registry import RUNNERS
+
     cfg = tiny_demo_cfg(demo_root, tmp_path / 'a', max_iters=4)
     cfg.model.modality_dropout = dict(type='ModalityDropout', level='feature')
     runner = RUNNERS.build(cfg)
     runner.train()
     drop = runner.model.backbone.modality_dropout
     assert int(drop.num_steps) == 4
-    resumed_cfg = tiny_demo_cfg(demo_root, tmp_path / 'a', max_iters=4, resume=True,
-                                load_from=str(tmp_path / 'a' / 'iter_2.pth'))
+    resumed_cfg = tiny_demo_cfg(
+        demo_root,
+        tmp_path / 'a',
+        max_iters=4,
+        resume=True,
+        load_from=str(tmp_path / 'a' / 'iter_2.pth'),
+    )
     resumed_cfg.model.modality_dropout = dict(type='ModalityDropout', level='feature')
     resumed_cfg.visualizer.name = 'resumed'
     resumed = RUNNERS.build(resumed_cfg)
@@ -144,11 +184,15 @@ def test_input_level_dropout_trains_a_layernorm_encoder_without_exploding(demo_r
     1/sqrt(eps) per norm. Dropped samples' features are detached, so the loss stays finite."""
     import json
     import os.path as osp
-    from mmengine.registry import RUNNERS
+
     from conftest import tiny_demo_cfg
+    from mmengine.registry import RUNNERS
+
     cfg = tiny_demo_cfg(demo_root, tmp_path / 'run', max_iters=30, mwam=False)
     cfg.model.modality_dropout = dict(type='ModalityDropout', p_full=0.0, level='input')
-    cfg.param_scheduler = [dict(type='ConstantLR', factor=1.0, by_epoch=False)]  # the demo's peak lr at once
+    cfg.param_scheduler = [
+        dict(type='ConstantLR', factor=1.0, by_epoch=False)
+    ]  # the demo's peak lr at once
     runner = RUNNERS.build(cfg)
     runner.train()
     rows = [json.loads(line) for line in open(osp.join(runner.log_dir, 'vis_data', 'scalars.json'))]
@@ -160,10 +204,23 @@ def test_train_tool_reports_a_bad_dropout_field_in_one_line(tmp_path):
     import os.path as osp
     import subprocess
     import sys
+
     from conftest import ROOT
-    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'train.py'),
-                           config_path('mwam', 'segformer_rgbd_demo_dropout.py'), '--work-dir', str(tmp_path),
-                           '--cfg-options', 'model.modality_dropout.level=pixel'], capture_output=True, text=True)
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            osp.join(ROOT, 'tools', 'train.py'),
+            config_path('mwam', 'segformer_rgbd_demo_dropout.py'),
+            '--work-dir',
+            str(tmp_path),
+            '--cfg-options',
+            'model.modality_dropout.level=pixel',
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode != 0 and 'Traceback' not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == (
-        "train.py: error: modality_dropout.level must be one of ('input', 'feature'), got 'pixel'")
+        "train.py: error: modality_dropout.level must be one of ('input', 'feature'), got 'pixel'"
+    )

@@ -2,13 +2,13 @@ import copy
 
 import pytest
 import torch
+from conftest import config_path
 from mmengine.config import Config
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 from mmwam.models import MultiModalEncoderDecoder
-from conftest import config_path
 
 
 def tiny_model_cfg(mwam=True, fusion=dict(type='AddFusion')):
@@ -25,8 +25,11 @@ def fake_batch(n=2, h=32, w=32, channels=4, num_classes=5, seed=0):
     inputs = [torch.randint(0, 255, (channels, h, w), generator=g).float() for _ in range(n)]
     samples = []
     for i in range(n):
-        s = SegDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w),
-                                        img_path=f'sample{i}.jpg'))
+        s = SegDataSample(
+            metainfo=dict(
+                img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w), img_path=f'sample{i}.jpg'
+            )
+        )
         s.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, h, w), generator=g))
         samples.append(s)
     return dict(inputs=inputs, data_samples=samples)
@@ -35,7 +38,9 @@ def fake_batch(n=2, h=32, w=32, channels=4, num_classes=5, seed=0):
 def test_our_name_builds_our_class_not_sans():
     model = MODELS.build(tiny_model_cfg())
     assert type(model) is MultiModalEncoderDecoder
-    assert MODELS.get('MultimodalEncoderDecoder') is not MultiModalEncoderDecoder  # mmseg's SAN model
+    assert (
+        MODELS.get('MultimodalEncoderDecoder') is not MultiModalEncoderDecoder
+    )  # mmseg's SAN model
     assert set(model.backbone.encoders) == {'rgb', 'depth'}
     assert model.backbone.encoders['depth'].layers[0][0].projection.in_channels == 1
 
@@ -48,8 +53,9 @@ def _grads(model, batch):
     return {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
 
 
-@pytest.mark.parametrize('fusion', [dict(type='AddFusion'),
-                                    dict(type='ConcatFusion', in_channels=[16, 32, 80, 128])])
+@pytest.mark.parametrize(
+    'fusion', [dict(type='AddFusion'), dict(type='ConcatFusion', in_channels=[16, 32, 80, 128])]
+)
 def test_encoder_gradients_are_k_times_those_without_mwam(fusion):
     torch.manual_seed(0)
     model = MODELS.build(tiny_model_cfg(fusion=fusion)).train()
@@ -82,9 +88,15 @@ def test_predict_is_identical_with_and_without_mwam():
 
 
 def test_preprocessor_normalizes_each_modality_and_swaps_rgb_only():
-    pre = MODELS.build(dict(type='MultiModalSegDataPreProcessor', modalities=dict(rgb=3, depth=1),
-                            mean=dict(rgb=[1, 2, 3], depth=[4]), std=dict(rgb=[1, 1, 1], depth=[2])))
-    x = torch.stack([torch.full((4, 4), v) for v in (10., 20., 30., 40.)])
+    pre = MODELS.build(
+        dict(
+            type='MultiModalSegDataPreProcessor',
+            modalities=dict(rgb=3, depth=1),
+            mean=dict(rgb=[1, 2, 3], depth=[4]),
+            std=dict(rgb=[1, 1, 1], depth=[2]),
+        )
+    )
+    x = torch.stack([torch.full((4, 4), v) for v in (10.0, 20.0, 30.0, 40.0)])
     out = pre(dict(inputs=[x], data_samples=[SegDataSample()]), False)['inputs'][0]
     # BGR (10, 20, 30) -> RGB (30, 20, 10), minus (1, 2, 3); depth (40 - 4) / 2
     assert [out[c, 0, 0].item() for c in range(4)] == [29, 18, 7, 18]
@@ -93,17 +105,28 @@ def test_preprocessor_normalizes_each_modality_and_swaps_rgb_only():
     assert out[:3].abs().sum() > 0  # a copy: the batch itself is kept
     with pytest.raises(ValueError, match="unknown modalities \\['thermal'\\]"):
         pre.zero_modalities(out[None], ['thermal'])
-    always = MODELS.build(dict(type='MultiModalSegDataPreProcessor', modalities=dict(rgb=3, depth=1),
-                               mean=dict(rgb=[1, 2, 3], depth=[4]), std=dict(rgb=[1, 1, 1], depth=[2]),
-                               missing=['depth']))
-    assert always(dict(inputs=[x], data_samples=[SegDataSample()]), False)['inputs'][0, 3].abs().sum() == 0
+    always = MODELS.build(
+        dict(
+            type='MultiModalSegDataPreProcessor',
+            modalities=dict(rgb=3, depth=1),
+            mean=dict(rgb=[1, 2, 3], depth=[4]),
+            std=dict(rgb=[1, 1, 1], depth=[2]),
+            missing=['depth'],
+        )
+    )
+    assert (
+        always(dict(inputs=[x], data_samples=[SegDataSample()]), False)['inputs'][0, 3].abs().sum()
+        == 0
+    )
 
 
 def test_config_channel_mismatch_is_reported_at_the_first_batch():
     model = MODELS.build(tiny_model_cfg())
     batch = fake_batch(channels=6)
-    with pytest.raises(ValueError, match=r"sample sample0.jpg: the input has 6 channels.*rgb': 3, "
-                                         r"'depth': 1.*needs 4"):
+    with pytest.raises(
+        ValueError,
+        match=r"sample sample0.jpg: the input has 6 channels.*rgb': 3, " r"'depth': 1.*needs 4",
+    ):
         model.data_preprocessor(batch, True)
 
 
@@ -117,13 +140,17 @@ def test_config_errors_name_the_field():
         MODELS.build(cfg)
     cfg = tiny_model_cfg()
     cfg.data_preprocessor.mean = dict(rgb=[0, 0, 0])
-    with pytest.raises(ValueError, match=r'data_preprocessor.mean must be a dict with one list per'):
+    with pytest.raises(
+        ValueError, match=r'data_preprocessor.mean must be a dict with one list per'
+    ):
         MODELS.build(cfg)
     with pytest.raises(ValueError, match=r"model.modalities\['depth'\] must be a positive int"):
         MODELS.build(dict(tiny_model_cfg(), modalities=dict(rgb=3, depth=0)))
     cfg = tiny_model_cfg()
     del cfg.data_preprocessor['modalities']
-    with pytest.raises(ValueError, match=r'MultiModalEncoderDecoder: set model.data_preprocessor.modalities'):
+    with pytest.raises(
+        ValueError, match=r'MultiModalEncoderDecoder: set model.data_preprocessor.modalities'
+    ):
         MODELS.build(cfg)
 
 
@@ -132,7 +159,10 @@ def test_channel_order_survives_a_config_dump(tmp_path):
     cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py'))
     cfg.dump(str(tmp_path / 'dumped.py'))
     dumped = Config.fromfile(str(tmp_path / 'dumped.py'))
-    assert list(dumped.model.data_preprocessor.modalities) == ['depth', 'rgb']  # what mmengine does to the dict
+    assert list(dumped.model.data_preprocessor.modalities) == [
+        'depth',
+        'rgb',
+    ]  # what mmengine does to the dict
     for c in (cfg, dumped):
         model = MODELS.build(c.model)
         assert list(model.backbone.modalities) == ['rgb', 'depth']

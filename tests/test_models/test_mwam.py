@@ -13,7 +13,10 @@ def test_weights_follow_the_official_formula():
     mwam.train()
     x_rgb, x_d = torch.randn(2, 3, 16, 16), 5 * torch.randn(2, 1, 16, 16)
     from mmwam import frequency_ratio
-    frm = torch.tensor([frequency_ratio(x_rgb).item(), frequency_ratio(x_d).item()], dtype=torch.float64)
+
+    frm = torch.tensor(
+        [frequency_ratio(x_rgb).item(), frequency_ratio(x_d).item()], dtype=torch.float64
+    )
     bank = torch.zeros(2, dtype=torch.float64)
     for step in range(3):
         k = mwam.update([x_rgb, x_d])
@@ -47,17 +50,24 @@ def test_scale_grad_is_identity_forward_scaled_backward():
 
 
 def test_eval_is_identity_and_does_no_work():
+    from conftest import config_path
     from mmengine.config import Config
     from mmseg.registry import MODELS
-    from conftest import config_path
-    backbone = MODELS.build(Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model).backbone
+
+    backbone = MODELS.build(
+        Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
+    ).backbone
     backbone.eval()
     x = torch.randn(1, 4, 32, 32)
     with torch.no_grad():
         out = backbone(x)
-        alone = [backbone.encoders[m](part) for m, part in zip(backbone.modalities, backbone.split(x))]
+        alone = [
+            backbone.encoders[m](part) for m, part in zip(backbone.modalities, backbone.split(x))
+        ]
     for level, fused in enumerate(out):
-        torch.testing.assert_close(fused, alone[0][level] + alone[1][level])  # AddFusion, no MWAM effect
+        torch.testing.assert_close(
+            fused, alone[0][level] + alone[1][level]
+        )  # AddFusion, no MWAM effect
     mwam = backbone.mwam
     assert int(mwam.num_steps) == 0 and mwam.bank.abs().sum() == 0
     assert MWAM.forward is torch.nn.Module.forward  # one way to call it: update() and scale()
@@ -87,8 +97,14 @@ def test_non_finite_frm_keeps_weight_one_and_banks():
         logger.removeHandler(records)
     torch.testing.assert_close(k, torch.ones(2, dtype=torch.float64))
     torch.testing.assert_close(mwam.bank, bank)
-    said = [msg for level, msg in records.messages if level == logging.WARNING and 'FRM is not finite' in msg]
-    assert len(said) == 1 and "FRM is not finite for ['depth'] at step 2" in said[0]  # once, not every step
+    said = [
+        msg
+        for level, msg in records.messages
+        if level == logging.WARNING and 'FRM is not finite' in msg
+    ]
+    assert (
+        len(said) == 1 and "FRM is not finite for ['depth'] at step 2" in said[0]
+    )  # once, not every step
     assert mwam.scalars()['mwam_non_finite_steps'] == 3  # the count reaches the log
     mwam.update(good)
     assert mwam.scalars()['mwam_non_finite_steps'] == 3
@@ -132,11 +148,12 @@ def test_bad_arguments():
 
 def test_robust_options_grid_offset_and_k_momentum():
     from mmwam import frequency_ratio
+
     x = [torch.randn(2, 3, 40, 40), 3 * torch.randn(2, 1, 40, 40)]
     shifted = MWAM(['rgb', 'depth'], grid_offset=True)
     shifted.update(x)
     g = torch.Generator().manual_seed(0)  # step 0's offset
-    dy, dx = torch.randint(0, 8, (2, ), generator=g).tolist()
+    dy, dx = torch.randint(0, 8, (2,), generator=g).tolist()
     assert (dy, dx) != (0, 0)
     want = [frequency_ratio(t[:, :, dy:, dx:]).item() for t in x]
     torch.testing.assert_close(shifted.frm, torch.tensor(want, dtype=torch.float64))

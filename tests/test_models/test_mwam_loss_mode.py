@@ -1,13 +1,13 @@
 """MWAM's loss mode: K weights each auxiliary unimodal head's loss; the heads are training-only; 'both'
 adds the gradient scaling; clear errors; checkpoints load for testing."""
+
 import copy
 
 import pytest
 import torch
+from conftest import config_path
 from mmengine.config import Config
 from mmseg.registry import MODELS
-
-from conftest import config_path
 from test_models.test_multimodal_encoder_decoder import fake_batch
 
 
@@ -28,7 +28,9 @@ def test_k_weights_each_modality_heads_loss():
     assert not torch.allclose(k, torch.ones_like(k))  # the demo's inputs are unbalanced
     feats = [tuple(f) for f in model.backbone._encode(model.backbone.split(data['inputs']))]
     for i, m in enumerate(('rgb', 'depth')):
-        plain = model.modality_heads[m].loss(feats[i], data['data_samples'], model.train_cfg)['loss_ce']
+        plain = model.modality_heads[m].loss(feats[i], data['data_samples'], model.train_cfg)[
+            'loss_ce'
+        ]
         torch.testing.assert_close(losses[f'{m}.loss_ce'], plain * k[i])
     assert 'decode.loss_ce' in losses
 
@@ -37,7 +39,11 @@ def _encoder_grads(model, loss_keys):
     model.zero_grad()
     losses, _ = _losses(model)
     sum(losses[k] for k in loss_keys).backward()
-    return {n: p.grad.clone() for n, p in model.backbone.encoders.named_parameters() if p.grad is not None}
+    return {
+        n: p.grad.clone()
+        for n, p in model.backbone.encoders.named_parameters()
+        if p.grad is not None
+    }
 
 
 def test_loss_mode_leaves_the_fused_gradient_alone_and_both_scales_it():
@@ -65,30 +71,43 @@ def test_heads_are_training_only_and_checkpoints_load_for_testing(tmp_path):
     torch.save(dict(state_dict=model.state_dict()), str(tmp_path / 'ckpt.pth'))
     again = _model('segformer_rgbd_demo_mwam-both.py')
     from mmengine.runner import load_checkpoint
+
     load_checkpoint(again, str(tmp_path / 'ckpt.pth'), strict=True)
 
 
 def test_bad_mode_and_loss_mode_without_heads():
     cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
-    with pytest.raises(ValueError, match=r"mwam.mode must be one of \('grad', 'loss', 'both'\), got 'gradient'"):
+    with pytest.raises(
+        ValueError, match=r"mwam.mode must be one of \('grad', 'loss', 'both'\), got 'gradient'"
+    ):
         MODELS.build(dict(copy.deepcopy(cfg), mwam=dict(type='MWAM', mode='gradient')))
     with pytest.raises(ValueError, match=r"mwam.mode='loss' needs model.modality_heads"):
         MODELS.build(dict(copy.deepcopy(cfg), mwam=dict(type='MWAM', mode='loss')))
 
 
 def _detector(mode='both', heads=dict(), name='retinanet', **kw):
-    from test_models.test_dual_backbone_detector import PREPROCESSOR, inner_shrunk_to_r18
     from mmdet.registry import MODELS as DET_MODELS
     from mmengine.registry import init_default_scope
+    from test_models.test_dual_backbone_detector import PREPROCESSOR, inner_shrunk_to_r18
+
     init_default_scope('mmdet')
-    return DET_MODELS.build(dict(type='DualBackboneDetector', modalities=dict(rgb=3, infrared=1),
-                                 detector=inner_shrunk_to_r18(name), mwam=dict(type='MWAM', mode=mode),
-                                 modality_heads=heads, data_preprocessor=PREPROCESSOR, **kw))
+    return DET_MODELS.build(
+        dict(
+            type='DualBackboneDetector',
+            modalities=dict(rgb=3, infrared=1),
+            detector=inner_shrunk_to_r18(name),
+            mwam=dict(type='MWAM', mode=mode),
+            modality_heads=heads,
+            data_preprocessor=PREPROCESSOR,
+            **kw,
+        )
+    )
 
 
 @pytest.mark.parametrize('name', ['retinanet', 'fcos'])
 def test_detection_k_weights_each_modality_heads_loss_and_heads_are_training_only(name):
     from test_models.test_dual_backbone_detector import batch
+
     model = _detector(name=name).train()
     data = model.data_preprocessor(batch(), True)
     model.mwam.update(model.backbone.split(data['inputs']))  # a non-trivial bank: K != 1 next step
@@ -101,8 +120,7 @@ def test_detection_k_weights_each_modality_heads_loss_and_heads_are_training_onl
         for key, value in plain.items():
             if 'loss' in key:
                 got = losses[f'{m}.{key}']
-                as_list = (lambda x: x if isinstance(x, list) else [x])
-                for g, v in zip(as_list(got), as_list(value)):
+                for g, v in zip(_as_list(got), _as_list(value)):
                     torch.testing.assert_close(g, v * k[i])
     calls = []
     for head in model.modality_heads.values():
@@ -114,27 +132,47 @@ def test_detection_k_weights_each_modality_heads_loss_and_heads_are_training_onl
 
 
 def test_detection_heads_need_a_single_stage_detector_and_loss_mode_needs_heads():
-    with pytest.raises(ValueError, match=r'model.modality_heads needs a single-stage detector .*FasterRCNN'):
+    with pytest.raises(
+        ValueError, match=r'model.modality_heads needs a single-stage detector .*FasterRCNN'
+    ):
         _detector(name='faster-rcnn')
-    with pytest.raises(ValueError, match=r"mwam.mode='loss' needs model.modality_heads: dict\(\) for a per-modality"):
+    with pytest.raises(
+        ValueError,
+        match=r"mwam.mode='loss' needs model.modality_heads: dict\(\) for a per-modality",
+    ):
         _detector(mode='loss', heads=None)
 
 
 def test_ogm_ge_modulates_a_detector_from_its_heads_losses():
-    from test_models.test_dual_backbone_detector import batch
-    from test_models.test_dual_backbone_detector import PREPROCESSOR, inner_shrunk_to_r18
     from mmdet.registry import MODELS as DET_MODELS
     from mmengine.registry import init_default_scope
+    from test_models.test_dual_backbone_detector import PREPROCESSOR, batch, inner_shrunk_to_r18
+
     init_default_scope('mmdet')
-    model = DET_MODELS.build(dict(type='DualBackboneDetector', modalities=dict(rgb=3, infrared=1),
-                                  detector=inner_shrunk_to_r18('retinanet'), mwam=None, modality_heads=dict(),
-                                  balancer=dict(type='OGMGE', alpha=0.5, ge=False),
-                                  data_preprocessor=PREPROCESSOR)).train()
+    model = DET_MODELS.build(
+        dict(
+            type='DualBackboneDetector',
+            modalities=dict(rgb=3, infrared=1),
+            detector=inner_shrunk_to_r18('retinanet'),
+            mwam=None,
+            modality_heads=dict(),
+            balancer=dict(type='OGMGE', alpha=0.5, ge=False),
+            data_preprocessor=PREPROCESSOR,
+        )
+    ).train()
     data = model.data_preprocessor(batch(), True)
     losses = model(**data, mode='loss')
     balancer = model.backbone.balancer
     from mmwam.models.balancer import total_loss
-    own = {m: {k[len(m) + 1:]: v for k, v in losses.items() if k.startswith(m + '.')} for m in ('rgb', 'infrared')}
+
+    own = {
+        m: {k[len(m) + 1 :]: v for k, v in losses.items() if k.startswith(m + '.')}
+        for m in ('rgb', 'infrared')
+    }
     expected = [float(torch.exp(-total_loss(own[m]))) for m in ('rgb', 'infrared')]
     assert balancer.score.tolist() == pytest.approx(expected, rel=1e-5)
     assert balancer.coeff.tolist() == pytest.approx(type(balancer).coefficients(expected, 0.5))
+
+
+def _as_list(x):
+    return x if isinstance(x, list) else [x]

@@ -2,12 +2,13 @@
 models/surf_baseline.py: ``fresh_bank`` and ``weightFun``; FRM from src/freq_n.py ``FrequencyLayer``),
 written here in numpy from that code, with FRM from the scipy reference of test_frequency.py: nothing of
 mmwam's own computation is used to make the expected numbers."""
+
 import numpy as np
 import pytest
 import torch
+from test_functional.test_frequency import slow_frm
 
 from mmwam.models import MWAM
-from test_functional.test_frequency import slow_frm
 
 
 def official_frm(x: np.ndarray) -> float:
@@ -44,7 +45,9 @@ def step_inputs(rng, step, channels, zero_until=None, nan_at=None):
     """One batch per modality, with statistics that change from step to step (so K moves)."""
     out = []
     for m, c in enumerate(channels):
-        smooth = np.cumsum(np.cumsum(rng.normal(size=(2, c, 16, 24)), 2), 3) * (0.2 + 0.1 * ((step + m) % 5))
+        smooth = np.cumsum(np.cumsum(rng.normal(size=(2, c, 16, 24)), 2), 3) * (
+            0.2 + 0.1 * ((step + m) % 5)
+        )
         x = smooth + rng.normal(0, 0.5 + m, size=smooth.shape)
         if zero_until is not None and m == len(channels) - 1 and step < zero_until:
             x = np.zeros_like(x)
@@ -81,8 +84,11 @@ def test_banks_and_weights_follow_the_official_code_over_24_steps(channels):
 def test_the_formula_variant_weights_a_zero_modality_near_alpha():
     x = torch.randn(2, 3, 16, 16)
     official = MWAM(['rgb', 'depth']).train().update([x, torch.zeros(2, 1, 16, 16)])
-    formula = MWAM(['rgb', 'depth'], ones_while_a_bank_is_zero=False).train().update(
-        [x, torch.zeros(2, 1, 16, 16)])
+    formula = (
+        MWAM(['rgb', 'depth'], ones_while_a_bank_is_zero=False)
+        .train()
+        .update([x, torch.zeros(2, 1, 16, 16)])
+    )
     assert official.tolist() == [1.0, 1.0]
     assert formula[1].item() == pytest.approx(1.5, abs=1e-3) and formula[0].item() < 1
 
@@ -100,8 +106,13 @@ def test_rgb_and_one_channel_depth_which_reduction_reproduces_the_official_weigh
         rgb, depth = step_inputs(rng, step, (3, 1))
         want = official([official_frm(rgb), official_frm(depth)])
         rgb_t, depth_t = torch.from_numpy(rgb), torch.from_numpy(depth)
-        np.testing.assert_allclose(mean.update([rgb_t, depth_t]).numpy(), want, rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(summed3.update([rgb_t, depth_t.repeat(1, 3, 1, 1)]).numpy(), want,
-                                   rtol=1e-5, atol=1e-6)
-        differs += not np.allclose(summed.update([rgb_t, depth_t]).numpy(), want, rtol=1e-3, atol=1e-3)
+        np.testing.assert_allclose(
+            mean.update([rgb_t, depth_t]).numpy(), want, rtol=1e-5, atol=1e-6
+        )
+        np.testing.assert_allclose(
+            summed3.update([rgb_t, depth_t.repeat(1, 3, 1, 1)]).numpy(), want, rtol=1e-5, atol=1e-6
+        )
+        differs += not np.allclose(
+            summed.update([rgb_t, depth_t]).numpy(), want, rtol=1e-3, atol=1e-3
+        )
     assert differs >= 10  # 'sum' on a 1-channel depth is not the official weighting (14 of 20 here)

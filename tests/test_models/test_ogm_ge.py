@@ -1,5 +1,6 @@
 """OGM-GE behind the balancer interface: its coefficient against a hand computation, the encoder gradients it
 modulates, GE's noise, logging and an exact resume through a Runner, and clear configuration errors."""
+
 import copy
 import json
 import math
@@ -7,10 +8,9 @@ import os.path as osp
 
 import pytest
 import torch
+from conftest import config_path, tiny_demo_cfg
 from mmengine.config import Config
 from mmseg.registry import MODELS
-
-from conftest import config_path, tiny_demo_cfg
 from test_models.test_multimodal_encoder_decoder import fake_batch
 
 OGM = 'segformer_rgbd_demo_ogm-ge.py'
@@ -18,11 +18,14 @@ OGM = 'segformer_rgbd_demo_ogm-ge.py'
 
 def test_coefficient_against_a_hand_computation():
     from mmwam.models import OGMGE
+
     # two modalities, scores 0.6 and 0.3: rho_rgb = 2, rho_depth = 0.5; official Eq. 10: 1 - tanh(alpha * rho)
     assert OGMGE.coefficients([0.6, 0.3], alpha=0.5) == pytest.approx([1 - math.tanh(1.0), 1.0])
     assert OGMGE.coefficients([0.3, 0.6], alpha=0.5) == pytest.approx([1.0, 1 - math.tanh(1.0)])
     # the continuous variant: 1 - tanh(alpha * (rho - 1)); a tie modulates nobody
-    assert OGMGE.coefficients([0.6, 0.3], alpha=0.5, ratio_offset=1.0) == pytest.approx([1 - math.tanh(0.5), 1.0])
+    assert OGMGE.coefficients([0.6, 0.3], alpha=0.5, ratio_offset=1.0) == pytest.approx(
+        [1 - math.tanh(0.5), 1.0]
+    )
     assert OGMGE.coefficients([0.4, 0.4], alpha=0.5) == [1.0, 1.0]
     # three modalities: rho_i = s_i / mean of the others = 3 / 1.5, 2 / 2, 1 / 2.5
     assert OGMGE.coefficients([3, 2, 1], alpha=0.1) == pytest.approx([1 - math.tanh(0.2), 1.0, 1.0])
@@ -40,7 +43,11 @@ def _encoder_grads(model, seed=0):
     data = model.data_preprocessor(fake_batch(n=2, h=64, w=64, seed=seed), True)
     losses = model.loss(**data)
     sum(v for k, v in losses.items() if 'loss' in k).backward()
-    return {n: p.grad.clone() for n, p in model.backbone.encoders.named_parameters() if p.grad is not None}
+    return {
+        n: p.grad.clone()
+        for n, p in model.backbone.encoders.named_parameters()
+        if p.grad is not None
+    }
 
 
 def test_the_dominant_encoders_gradients_are_multiplied_by_its_coefficient():
@@ -88,6 +95,7 @@ def test_evaluation_and_a_step_without_observed_scores_are_untouched():
 
 def test_trains_logs_and_resumes_exactly_through_a_runner(demo_root, tmp_path):
     from mmengine.registry import RUNNERS
+
     ogm = Config.fromfile(config_path('mwam', OGM)).model
 
     def cfg(work, **kw):
@@ -107,7 +115,9 @@ def test_trains_logs_and_resumes_exactly_through_a_runner(demo_root, tmp_path):
     resumed.train()
     assert int(resumed.model.backbone.balancer.num_steps) == 4
     for (k, a), b in zip(runner.model.state_dict().items(), resumed.model.state_dict().values()):
-        torch.testing.assert_close(a, b, msg=k)  # the same coefficients and the same GE noise after resume
+        torch.testing.assert_close(
+            a, b, msg=k
+        )  # the same coefficients and the same GE noise after resume
 
 
 def test_bad_configuration_names_the_field():
@@ -122,18 +132,40 @@ def test_bad_configuration_names_the_field():
         MODELS.build(dict(copy.deepcopy(cfg), balancer=dict(type='ModalityDropout')))
 
 
-@pytest.mark.parametrize('option, message', [
-    ('model.balancer.type=OGMG', "'OGMG' is not a registered model type (scope mmseg): check the type field; "
-                                 "did you mean 'OGMGE'?"),
-    ('model.balancer.alpah=0.2', "OGMGE has no field 'alpah'; did you mean 'alpha'?"),
-    ('model.mwam.lam=6', 'a field that is None in the base config, e.g. model.mwam=None in a baseline, takes a '
-                         'whole dict'),
-])
+@pytest.mark.parametrize(
+    'option, message',
+    [
+        (
+            'model.balancer.type=OGMG',
+            "'OGMG' is not a registered model type (scope mmseg): check the type field; "
+            "did you mean 'OGMGE'?",
+        ),
+        ('model.balancer.alpah=0.2', "OGMGE has no field 'alpah'; did you mean 'alpha'?"),
+        (
+            'model.mwam.lam=6',
+            'a field that is None in the base config, e.g. model.mwam=None in a baseline, takes a '
+            'whole dict',
+        ),
+    ],
+)
 def test_train_tool_reports_a_misspelt_balancer_in_one_line(tmp_path, option, message):
     import subprocess
     import sys
+
     from conftest import ROOT
-    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'train.py'), config_path('mwam', OGM),
-                           '--work-dir', str(tmp_path), '--cfg-options', option], capture_output=True, text=True)
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            osp.join(ROOT, 'tools', 'train.py'),
+            config_path('mwam', OGM),
+            '--work-dir',
+            str(tmp_path),
+            '--cfg-options',
+            option,
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode != 0 and 'Traceback' not in proc.stderr
     assert 'train.py: error: ' in proc.stderr and message in proc.stderr, proc.stderr[-2000:]

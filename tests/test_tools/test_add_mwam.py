@@ -1,4 +1,5 @@
 """add_mwam on mmseg / mmdet model-zoo configs: each converted model trains one step on CPU."""
+
 import glob
 import os.path as osp
 import subprocess
@@ -6,20 +7,21 @@ import sys
 
 import pytest
 import torch
+from conftest import ROOT
 from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.logging import MessageHub
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
+from test_models.test_dual_backbone_detector import batch as det_batch
+from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
 
-from conftest import ROOT
 from mmwam.add_mwam import ConversionError, add_mwam, load_config, mwam_overrides
+
 # the zoo configs name hub checkpoints, which cannot be fetched here: off for the one-step tests. Loading is
 # tested for real with local checkpoints: a converted zoo config in test_models/test_pretrained.py, every
 # config of ours in test_configs.py
 from mmwam.models.encoder_init import drop_pretrained
-from test_models.test_dual_backbone_detector import batch as det_batch
-from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
 
 SEG_ZOO = [
     'segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py',  # MiT (ViT family)
@@ -64,7 +66,9 @@ def _train_one_step(cfg, data):
         Compose(cfg[loader].dataset.pipeline)
     drop_pretrained(cfg.model)
     model = MODELS.build(cfg.model).train()
-    optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01)))
+    optim = build_optim_wrapper(
+        model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01))
+    )
     MessageHub.get_current_instance().update_info('epoch', 0)  # TOOD reads it, as under a Runner
     MessageHub.get_current_instance().update_info('iter', 0)  # YOLOX's BatchSyncRandomResize too
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
@@ -82,12 +86,12 @@ def test_mmseg_zoo_config_converts_and_trains(name):
     assert cfg.model.type == 'MultiModalEncoderDecoder'
     assert cfg.model.decode_head.num_classes == 5  # the dataset's
     aux = cfg.model.get('auxiliary_head')
-    for head in (aux if isinstance(aux, list) else [aux] if aux else []):
+    for head in aux if isinstance(aux, list) else [aux] if aux else []:
         assert head.num_classes == 5
     cfg.model.data_preprocessor.size = (64, 64)
     model = _train_one_step(cfg, seg_batch(n=2, h=64, w=64, channels=4, num_classes=5))
     assert model.mwam is not None
-    assert model.backbone.replicate_to_rgb == (('depth', ) if name.startswith('cgnet') else ())
+    assert model.backbone.replicate_to_rgb == (('depth',) if name.startswith('cgnet') else ())
     assert model.backbone.encoders['depth'] is not model.backbone.encoders['rgb']
 
 
@@ -110,21 +114,33 @@ def test_mmdet_zoo_config_converts_and_trains(name):
 
 
 def test_label_transforms_of_the_model_stay_in_the_datasets_pipeline():
-    cfg = add_mwam(load_config('mmseg::pidnet/pidnet-s_2xb6-120k_1024x1024-cityscapes.py'), dataset='demo-rgbd')
+    cfg = add_mwam(
+        load_config('mmseg::pidnet/pidnet-s_2xb6-120k_1024x1024-cityscapes.py'), dataset='demo-rgbd'
+    )
     types = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
     assert types[-2:] == ['GenerateEdge', 'PackSegInputs']  # PIDNet's head trains on edge maps
-    loss = add_mwam(load_config('mmseg::mask2former/mask2former_r50_8xb2-160k_ade20k-512x512.py'),
-                    dataset='demo-rgbd').model.decode_head.loss_cls
+    loss = add_mwam(
+        load_config('mmseg::mask2former/mask2former_r50_8xb2-160k_ade20k-512x512.py'),
+        dataset='demo-rgbd',
+    ).model.decode_head.loss_cls
     assert loss.class_weight == [1.0] * 5 + [0.1]  # 1 per class and the no-object weight
 
 
 def test_without_dataset_the_pipelines_load_and_concatenate_the_modality():
-    cfg = add_mwam(load_config('mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py'),
-                   modality='thermal', channels=1)
+    cfg = add_mwam(
+        load_config('mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py'),
+        modality='thermal',
+        channels=1,
+    )
     types = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
     # LoadImageFromFile, LoadModality, LoadAnnotations, photometric (moved), Concat, geometric...
-    assert types[:5] == ['LoadImageFromFile', 'LoadModalityFromFile', 'LoadAnnotations',
-                         'PhotoMetricDistortion', 'ConcatModalities']
+    assert types[:5] == [
+        'LoadImageFromFile',
+        'LoadModalityFromFile',
+        'LoadAnnotations',
+        'PhotoMetricDistortion',
+        'ConcatModalities',
+    ]
     assert types[5:] == ['RandomResize', 'RandomCrop', 'RandomFlip', 'PackSegInputs']
     assert cfg.model.data_preprocessor.mean['thermal'] == [pytest.approx(114.495)]
     assert cfg.val_cfg.type == 'MissingModalityValLoop' and cfg.runner_type == 'MWAMRunner'
@@ -132,8 +148,11 @@ def test_without_dataset_the_pipelines_load_and_concatenate_the_modality():
 
 
 def test_concat_fusion_gets_the_channels_of_each_level():
-    cfg = add_mwam(load_config('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py'),
-                   dataset='demo-rgbd', fusion=dict(type='ConcatFusion'))
+    cfg = add_mwam(
+        load_config('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py'),
+        dataset='demo-rgbd',
+        fusion=dict(type='ConcatFusion'),
+    )
     assert cfg.model.fusion.in_channels == [32, 64, 160, 256]
     cfg.model.data_preprocessor.size = (64, 64)
     model = _train_one_step(cfg, seg_batch(n=2, h=64, w=64, channels=4, num_classes=5))
@@ -145,8 +164,19 @@ def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, dem
     result; a real Runner trains it two iterations on the demo set and evaluates every subset."""
     zoo = 'mmseg::deeplabv3plus/deeplabv3plus_r18-d8_4xb2-80k_cityscapes-512x1024.py'
     out = tmp_path / 'dlv3p_demo.py'
-    subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'), zoo,
-                    '--dataset', 'demo-rgbd', '-o', str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
+            zoo,
+            '--dataset',
+            'demo-rgbd',
+            '-o',
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
     text = out.read_text()
     assert f"_base_ = '{zoo}'" in text and 'pipeline=train_pipeline' in text
     assert len(text.splitlines()) < 100
@@ -156,6 +186,7 @@ def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, dem
     assert written.train_dataloader.to_dict() == direct.train_dataloader.to_dict()
 
     from mmwam.utils.cli import build_runner
+
     cfg = written
     drop_pretrained(cfg.model)
     cfg.work_dir = str(tmp_path / 'work')
@@ -165,7 +196,10 @@ def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, dem
     cfg.default_hooks.checkpoint.interval = 2
     cfg.default_hooks.logger.interval = 1
     # the written config logs MWAM's scalars to TensorBoard: exercised for real here
-    assert [b['type'] for b in cfg.visualizer.vis_backends] == ['LocalVisBackend', 'TensorboardVisBackend']
+    assert [b['type'] for b in cfg.visualizer.vis_backends] == [
+        'LocalVisBackend',
+        'TensorboardVisBackend',
+    ]
     assert [h['type'] for h in cfg.custom_hooks] == ['FRMLoggerHook']
     cfg.visualizer.name = f'vis_{tmp_path}'
     cfg.custom_hooks[0].interval = 1
@@ -181,15 +215,21 @@ def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, dem
     events = glob.glob(osp.join(runner.log_dir, 'vis_data', 'events.out.tfevents.*'))
     assert events, 'no TensorBoard event file'
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
     tags = set().union(*(EventAccumulator(e).Reload().Tags()['scalars'] for e in events))
     assert {'frm_rgb', 'bank_depth', 'mwam_weight_depth', 'rgb/mIoU'} <= tags, tags
 
 
-def test_a_cascade_segmentor_converts_trains_and_evaluates_every_subset_through_a_runner(tmp_path, demo_root):
+def test_a_cascade_segmentor_converts_trains_and_evaluates_every_subset_through_a_runner(
+    tmp_path, demo_root
+):
     """OCRNet (CascadeEncoderDecoder: an FCN head, then the OCR head refining it) on HRNet-18s."""
     from mmwam.models import MultiModalCascadeEncoderDecoder
     from mmwam.utils.cli import build_runner
-    cfg = add_mwam(load_config('mmseg::ocrnet/ocrnet_hr18s_4xb4-80k_ade20k-512x512.py'), dataset='demo-rgbd')
+
+    cfg = add_mwam(
+        load_config('mmseg::ocrnet/ocrnet_hr18s_4xb4-80k_ade20k-512x512.py'), dataset='demo-rgbd'
+    )
     assert cfg.model.type == 'MultiModalCascadeEncoderDecoder' and cfg.model.num_stages == 2
     assert [h.num_classes for h in cfg.model.decode_head] == [5, 5]
     drop_pretrained(cfg.model)
@@ -208,44 +248,93 @@ def test_a_cascade_segmentor_converts_trains_and_evaluates_every_subset_through_
     before = {n: p.detach().clone() for n, p in runner.model.named_parameters()}
     runner.train()
     changed = {n for n, p in runner.model.named_parameters() if not torch.equal(before[n], p)}
-    for part in ('backbone.encoders.rgb.', 'backbone.encoders.depth.', 'decode_head.0.', 'decode_head.1.'):
+    for part in (
+        'backbone.encoders.rgb.',
+        'backbone.encoders.depth.',
+        'decode_head.0.',
+        'decode_head.1.',
+    ):
         assert any(n.startswith(part) for n in changed), part
     metrics = runner.test()
     assert {'rgb+depth/mIoU', 'rgb/mIoU', 'depth/mIoU', 'avg/mIoU', 'pcr/rgb/mIoU'} <= set(metrics)
 
 
-@pytest.mark.parametrize('config, kwargs, message', [
-    ('mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py', dict(modality='depth', channels=3),
-     r'train_pipeline: Pad.pad_val: OpenCV pads at most 4 channels with values of their own, the image has 3 \+ 3'),
-    ('mmseg::convnext/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py', dict(modality='depth'),
-     r"^the config needs the package 'mmpretrain', which is not installed: "
-     r"pip install mmpretrain$"),
-    ('mmdet::retinanet/retinanet_r18_fpn_1x_coco.py',
-     dict(dataset='llvip', **{'model.data_preprocessor.type': 'ReIDDataPreprocessor'}),
-     r"model.data_preprocessor.type 'ReIDDataPreprocessor' has no multimodal version here"),
-    ('mmdet::fast_rcnn/fast-rcnn_r50_fpn_1x_coco.py', dict(dataset='llvip'),
-     r'--dataset llvip: model.type FastRCNN trains on precomputed proposals .* convert without --dataset'),
-    ('mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py', dict(dataset='llvip'),
-     r'--dataset llvip: model.roi_head.mask_head trains on instance masks, and the dataset config loads none'),
-    ('mmdet::soft_teacher/soft-teacher_faster-rcnn_r50-caffe_fpn_180k_semi-0.1-coco.py', dict(dataset='llvip'),
-     r'SoftTeacher is a semi-supervised wrapper .* out of scope; convert the detector\'s own config'),
-    ('mmdet::glip/glip_atss_swin-t_a_fpn_dyhead_pretrain_obj365.py', dict(dataset='llvip'),
-     r'GLIP is a vision-language detector .*: out of scope'),
-    ('mmdet::bytetrack/bytetrack_yolox_x_8xb4-80e_crowdhuman-mot17halftrain_test-mot17halfval.py',
-     dict(dataset='llvip'), r'ByteTrack is a tracking or video model .*: out of scope'),
-    ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py', dict(dataset='llvip'),
-     r'--dataset llvip: a MultiModalDetDataPreprocessor dataset config, but the model is a seg model'),
-    ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py', dict(dataset='nyudv2', modality='thermal'),
-     r"--modality thermal: the dataset nyudv2 provides \['depth'\]"),
-    ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py', dict(dataset='kitti'),
-     r"--dataset 'kitti': neither a known dataset"),
-    ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py', dict(),
-     r'--modality is needed without --dataset'),
-    (osp.join(ROOT, 'configs', 'mwam', 'segformer_rgbd.py'), dict(modality='depth'),
-     r'model.type is MultiModalEncoderDecoder: the config is already multimodal'),
-])
+@pytest.mark.parametrize(
+    'config, kwargs, message',
+    [
+        (
+            'mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py',
+            dict(modality='depth', channels=3),
+            r'train_pipeline: Pad.pad_val: OpenCV pads at most 4 channels with values of their own, '
+            r'the image has 3 \+ 3',
+        ),
+        (
+            'mmseg::convnext/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py',
+            dict(modality='depth'),
+            r"^the config needs the package 'mmpretrain', which is not installed: "
+            r"pip install mmpretrain$",
+        ),
+        (
+            'mmdet::retinanet/retinanet_r18_fpn_1x_coco.py',
+            dict(dataset='llvip', **{'model.data_preprocessor.type': 'ReIDDataPreprocessor'}),
+            r"model.data_preprocessor.type 'ReIDDataPreprocessor' has no multimodal version here",
+        ),
+        (
+            'mmdet::fast_rcnn/fast-rcnn_r50_fpn_1x_coco.py',
+            dict(dataset='llvip'),
+            r'--dataset llvip: model.type FastRCNN trains on precomputed proposals .* convert without --dataset',
+        ),
+        (
+            'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py',
+            dict(dataset='llvip'),
+            r'--dataset llvip: model.roi_head.mask_head trains on instance masks, and the dataset config loads none',
+        ),
+        (
+            'mmdet::soft_teacher/soft-teacher_faster-rcnn_r50-caffe_fpn_180k_semi-0.1-coco.py',
+            dict(dataset='llvip'),
+            r'SoftTeacher is a semi-supervised wrapper .* out of scope; convert the detector\'s own config',
+        ),
+        (
+            'mmdet::glip/glip_atss_swin-t_a_fpn_dyhead_pretrain_obj365.py',
+            dict(dataset='llvip'),
+            r'GLIP is a vision-language detector .*: out of scope',
+        ),
+        (
+            'mmdet::bytetrack/bytetrack_yolox_x_8xb4-80e_crowdhuman-mot17halftrain_test-mot17halfval.py',
+            dict(dataset='llvip'),
+            r'ByteTrack is a tracking or video model .*: out of scope',
+        ),
+        (
+            'mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py',
+            dict(dataset='llvip'),
+            r'--dataset llvip: a MultiModalDetDataPreprocessor dataset config, but the model is a seg model',
+        ),
+        (
+            'mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py',
+            dict(dataset='nyudv2', modality='thermal'),
+            r"--modality thermal: the dataset nyudv2 provides \['depth'\]",
+        ),
+        (
+            'mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py',
+            dict(dataset='kitti'),
+            r"--dataset 'kitti': neither a known dataset",
+        ),
+        (
+            'mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py',
+            dict(),
+            r'--modality is needed without --dataset',
+        ),
+        (
+            osp.join(ROOT, 'configs', 'mwam', 'segformer_rgbd.py'),
+            dict(modality='depth'),
+            r'model.type is MultiModalEncoderDecoder: the config is already multimodal',
+        ),
+    ],
+)
 def test_unconvertible_configs_name_the_field(config, kwargs, message):
-    changes = {k: kwargs.pop(k) for k in list(kwargs) if '.' in k}  # fields of the config changed first
+    changes = {
+        k: kwargs.pop(k) for k in list(kwargs) if '.' in k
+    }  # fields of the config changed first
     with pytest.raises(ConversionError, match=message):
         cfg = load_config(config)
         cfg.merge_from_dict(changes)
@@ -253,37 +342,79 @@ def test_unconvertible_configs_name_the_field(config, kwargs, message):
 
 
 def test_a_detector_without_backbone_is_refused():
-    with pytest.raises(ConversionError, match=r'model.backbone: the detector FasterRCNN has no backbone'):
+    with pytest.raises(
+        ConversionError, match=r'model.backbone: the detector FasterRCNN has no backbone'
+    ):
         mwam_overrides(Config(dict(model=dict(type='FasterRCNN', neck=None))), modality='thermal')
 
 
 def test_the_cli_reports_a_conversion_error_in_one_line(tmp_path):
-    res = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
-                          'mmdet::fast_rcnn/fast-rcnn_r50_fpn_1x_coco.py', '--dataset', 'llvip', '-o',
-                          str(tmp_path / 'x.py')], capture_output=True, text=True)
+    res = subprocess.run(
+        [
+            sys.executable,
+            osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
+            'mmdet::fast_rcnn/fast-rcnn_r50_fpn_1x_coco.py',
+            '--dataset',
+            'llvip',
+            '-o',
+            str(tmp_path / 'x.py'),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode != 0
     assert 'Traceback' not in res.stderr
-    assert ('add_mwam: mmdet::fast_rcnn/fast-rcnn_r50_fpn_1x_coco.py: --dataset llvip: model.type FastRCNN trains '
-            'on precomputed proposals') in res.stderr
+    assert (
+        'add_mwam: mmdet::fast_rcnn/fast-rcnn_r50_fpn_1x_coco.py: --dataset llvip: model.type FastRCNN trains '
+        'on precomputed proposals'
+    ) in res.stderr
 
 
-@pytest.mark.parametrize('config, message', [
-    ('no_such_config.py', 'add_mwam: no_such_config.py: no such config file (relative paths start from '),
-    ('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x51.py',
-     "no such config in mmseg's model zoo; did you mean "
-     'mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py'),
-    ('mmseg::no_such_folder/x.py', "add_mwam: mmseg::no_such_folder/x.py: no such config in mmseg's model zoo "
-     '(the configs are under '),
-    ('mmnothing::x.py', "add_mwam: mmnothing::x.py: the package 'mmnothing' is not installed"),
-    ('mmdet::gn+ws/faster-rcnn_r50_fpn_gn-ws-all_1x_coco.py', 'mmengine cannot read this model-zoo name (a '
-     'folder or file name with characters such as "+"); give the file itself: '),
-])
+@pytest.mark.parametrize(
+    'config, message',
+    [
+        (
+            'no_such_config.py',
+            'add_mwam: no_such_config.py: no such config file (relative paths start from ',
+        ),
+        (
+            'mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x51.py',
+            "no such config in mmseg's model zoo; did you mean "
+            'mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py',
+        ),
+        (
+            'mmseg::no_such_folder/x.py',
+            "add_mwam: mmseg::no_such_folder/x.py: no such config in mmseg's model zoo "
+            '(the configs are under ',
+        ),
+        ('mmnothing::x.py', "add_mwam: mmnothing::x.py: the package 'mmnothing' is not installed"),
+        (
+            'mmdet::gn+ws/faster-rcnn_r50_fpn_gn-ws-all_1x_coco.py',
+            'mmengine cannot read this model-zoo name (a '
+            'folder or file name with characters such as "+"); give the file itself: ',
+        ),
+    ],
+)
 def test_cli_names_a_missing_config_in_one_line(config, message, tmp_path):
-    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'), config,
-                           '--modality', 'depth', '-o', str(tmp_path / 'x.py')], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
+            config,
+            '--modality',
+            'depth',
+            '-o',
+            str(tmp_path / 'x.py'),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode != 0
-    errors = [line for line in proc.stderr.splitlines() if 'Warning' not in line and 'import' not in line
-              and 'warn' not in line]
+    errors = [
+        line
+        for line in proc.stderr.splitlines()
+        if 'Warning' not in line and 'import' not in line and 'warn' not in line
+    ]
     assert len(errors) == 1 and message in errors[0], proc.stderr[-2000:]
 
 
@@ -293,8 +424,21 @@ def test_recipe_missing_modality_writes_dropout_mwam_both_and_heads_sized_from_t
     the dataset's classes; it trains one step with every head's loss."""
     zoo = 'mmseg::deeplabv3plus/deeplabv3plus_r18-d8_4xb2-80k_cityscapes-512x1024.py'
     out = tmp_path / 'robust.py'
-    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'), zoo, '--dataset',
-                           'demo-rgbd', '--recipe', 'missing-modality', '-o', str(out)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
+            zoo,
+            '--dataset',
+            'demo-rgbd',
+            '--recipe',
+            'missing-modality',
+            '-o',
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     cfg = Config.fromfile(str(out))
     direct = add_mwam(load_config(zoo), dataset='demo-rgbd', recipe='missing-modality')
@@ -302,29 +446,58 @@ def test_recipe_missing_modality_writes_dropout_mwam_both_and_heads_sized_from_t
     assert cfg.model.mwam == dict(type='MWAM', mode='both')
     assert cfg.model.modality_dropout == dict(type='ModalityDropout', p_full=None, level='input')
     heads = cfg.model.modality_heads
-    assert (heads.type, heads.in_channels, heads.in_index, heads.num_classes) == ('FCNHead', 512, 3, 5)
+    assert (heads.type, heads.in_channels, heads.in_index, heads.num_classes) == (
+        'FCNHead',
+        512,
+        3,
+        5,
+    )
     assert heads.norm_cfg == cfg.model.decode_head.norm_cfg
     cfg.model.data_preprocessor.size = (64, 64)
     init_default_scope('mmseg')
     drop_pretrained(cfg.model)
-    model = MODELS.build(cfg.model).train()  # (modality dropout zeroes a random subset: no per-encoder check)
-    assert set(model.modality_heads) == {'rgb', 'depth'} and model.backbone.modality_dropout is not None
-    optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01)))
+    model = MODELS.build(
+        cfg.model
+    ).train()  # (modality dropout zeroes a random subset: no per-encoder check)
+    assert (
+        set(model.modality_heads) == {'rgb', 'depth'}
+        and model.backbone.modality_dropout is not None
+    )
+    optim = build_optim_wrapper(
+        model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01))
+    )
     losses = model.train_step(seg_batch(n=2, h=64, w=64, channels=4, num_classes=5), optim)
-    assert {'rgb.loss_ce', 'depth.loss_ce'} <= set(losses) and all(torch.isfinite(v) for v in losses.values())
+    assert {'rgb.loss_ce', 'depth.loss_ce'} <= set(losses) and all(
+        torch.isfinite(v) for v in losses.values()
+    )
 
 
 def test_recipe_missing_modality_for_detectors():
-    cfg = add_mwam(load_config('mmdet::retinanet/retinanet_r18_fpn_1x_coco.py'), dataset='llvip-mini',
-                   recipe='missing-modality')
-    assert cfg.model.modality_heads == {} and cfg.model.mwam.mode == 'both'  # RetinaNet's own head per modality
+    cfg = add_mwam(
+        load_config('mmdet::retinanet/retinanet_r18_fpn_1x_coco.py'),
+        dataset='llvip-mini',
+        recipe='missing-modality',
+    )
+    assert (
+        cfg.model.modality_heads == {} and cfg.model.mwam.mode == 'both'
+    )  # RetinaNet's own head per modality
     init_default_scope('mmdet')
     drop_pretrained(cfg.model)
     model = MODELS.build(cfg.model).train()
-    optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01)))
+    optim = build_optim_wrapper(
+        model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01))
+    )
     losses = model.train_step(det_batch(n=2, size=64), optim)
-    assert any(k.startswith('infrared.') for k in losses) and all(torch.isfinite(v) for v in losses.values())
-    with pytest.raises(ConversionError, match=r'--recipe missing-modality: MWAM\'s loss mode needs a single-stage '
-                                              r'detector .*FasterRCNN is not one'):
-        add_mwam(load_config('mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'), dataset='llvip-mini',
-                 recipe='missing-modality')
+    assert any(k.startswith('infrared.') for k in losses) and all(
+        torch.isfinite(v) for v in losses.values()
+    )
+    with pytest.raises(
+        ConversionError,
+        match=r'--recipe missing-modality: MWAM\'s loss mode needs a single-stage '
+        r'detector .*FasterRCNN is not one',
+    ):
+        add_mwam(
+            load_config('mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'),
+            dataset='llvip-mini',
+            recipe='missing-modality',
+        )

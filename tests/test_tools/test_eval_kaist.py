@@ -1,6 +1,7 @@
 """The KAIST path on the fixture in the official layout (tests/data/kaist): KAISTMissRateMetric on the
 dataset's samples, the files it writes, eval_kaist.py on them; then a tiny detector trained by a real
 Runner, its missing-modality MR table, tools/test.py --format-only and eval_kaist.py."""
+
 import glob
 import json
 import os.path as osp
@@ -11,13 +12,13 @@ import sys
 import numpy as np
 import pytest
 import torch
+from conftest import ROOT, config_path
 from mmdet.registry import DATASETS, METRICS
 from mmdet.structures import DetDataSample
 from mmengine.config import Config
 from mmengine.registry import RUNNERS, init_default_scope
 from mmengine.structures import InstanceData
 
-from conftest import ROOT, config_path
 from mmwam.datasets.kaist import read_bbgt
 
 KAIST = osp.join(ROOT, 'tests', 'data', 'kaist')
@@ -61,9 +62,11 @@ def predictions(dataset, seed=3):
             boxes.append([x, y, x + 30, y + 70])
             scores.append(rng.choice([0.95, 0.7, 0.3]))
         ds = DetDataSample(metainfo=dict(img_id=info['img_id'], instances=info['instances']))
-        ds.pred_instances = InstanceData(bboxes=torch.tensor(np.array(boxes).reshape(-1, 4), dtype=torch.float32),
-                                         scores=torch.tensor(scores, dtype=torch.float32),
-                                         labels=torch.zeros(len(scores), dtype=torch.long))
+        ds.pred_instances = InstanceData(
+            bboxes=torch.tensor(np.array(boxes).reshape(-1, 4), dtype=torch.float32),
+            scores=torch.tensor(scores, dtype=torch.float32),
+            labels=torch.zeros(len(scores), dtype=torch.long),
+        )
         out.append(ds.to_dict())
     return out
 
@@ -72,17 +75,31 @@ def test_metric_and_eval_kaist_agree_on_the_written_file(tmp_path, capsys):
     init_default_scope('mmdet')
     cfg = Config.fromfile(config_path('_base_', 'datasets', 'kaist-mini_rgbt.py'))
     test = DATASETS.build(dict(cfg.test_dataloader.dataset, data_root=KAIST, pipeline=[]))
-    metric = METRICS.build(dict(type='KAISTMissRateMetric', output_dir=str(tmp_path), devkit_files=True,
-                                all_subsets=True))
+    metric = METRICS.build(
+        dict(
+            type='KAISTMissRateMetric',
+            output_dir=str(tmp_path),
+            devkit_files=True,
+            all_subsets=True,
+        )
+    )
     metric.dataset_meta = test.metainfo
     samples = predictions(test)
     metric.process({}, samples[::-1])  # any order: the metric sorts by image id
     res = metric.evaluate(len(test))
-    assert 0 < res['kaist/MR_reasonable_all'] < 100 and res['kaist/MR_reasonable_day'] != res[
-        'kaist/MR_reasonable_night']
+    assert (
+        0 < res['kaist/MR_reasonable_all'] < 100
+        and res['kaist/MR_reasonable_day'] != res['kaist/MR_reasonable_night']
+    )
     assert sorted(osp.basename(p) for p in glob.glob(str(tmp_path / 'det*'))) == [
-        'det', 'det-test-all.txt', 'det-test-day.txt', 'det-test-night.txt']
-    assert len(glob.glob(str(tmp_path / 'det' / '*.txt'))) == 5  # one per image, the empty one included
+        'det',
+        'det-test-all.txt',
+        'det-test-day.txt',
+        'det-test-night.txt',
+    ]
+    assert (
+        len(glob.glob(str(tmp_path / 'det' / '*.txt'))) == 5
+    )  # one per image, the empty one included
     lines = (tmp_path / 'det-test-all.txt').read_text().splitlines()
     ids = [int(line.split(',')[0]) for line in lines]
     assert ids == sorted(ids) and set(ids) <= {1, 2, 3, 4, 5}
@@ -93,8 +110,14 @@ def test_metric_and_eval_kaist_agree_on_the_written_file(tmp_path, capsys):
     x, y, w, h = (float(v) for v in lines[0].split(',')[1:5])
     assert (x, y, w, h) == pytest.approx((x1, y1, x2 - x1, y2 - y1), abs=2e-4)
     # eval_kaist.py on the file: the metric's numbers
-    code, out, err = eval_kaist(capsys, tmp_path / 'det-test-all.txt', '--ann-dir',
-                                osp.join(KAIST, 'annotations_improved'), '--out-json', tmp_path / 'mr.json')
+    code, out, err = eval_kaist(
+        capsys,
+        tmp_path / 'det-test-all.txt',
+        '--ann-dir',
+        osp.join(KAIST, 'annotations_improved'),
+        '--out-json',
+        tmp_path / 'mr.json',
+    )
     assert code == 0, err[-2000:]
     assert 'reasonable' in out and '5 images' in out
     out = json.load(open(tmp_path / 'mr.json'))
@@ -104,11 +127,20 @@ def test_metric_and_eval_kaist_agree_on_the_written_file(tmp_path, capsys):
             key = f'kaist/MR_{s}_{g}'
             assert (v is None and np.isnan(res[key])) or v == pytest.approx(res[key], abs=1e-9), key
     # the day file scores the day images alone, with its own ids
-    code, _, err = eval_kaist(capsys, tmp_path / 'det-test-day.txt', '--ann-dir',
-                              osp.join(KAIST, 'annotations_improved'), '--image-set',
-                              osp.join(KAIST, 'imageSets', 'test-day-20.txt'), '--out-json', tmp_path / 'd.json')
+    code, _, err = eval_kaist(
+        capsys,
+        tmp_path / 'det-test-day.txt',
+        '--ann-dir',
+        osp.join(KAIST, 'annotations_improved'),
+        '--image-set',
+        osp.join(KAIST, 'imageSets', 'test-day-20.txt'),
+        '--out-json',
+        tmp_path / 'd.json',
+    )
     assert code == 0, err[-2000:]
-    assert json.load(open(tmp_path / 'd.json'))['reasonable']['all'] == pytest.approx(res['kaist/MR_reasonable_day'])
+    assert json.load(open(tmp_path / 'd.json'))['reasonable']['all'] == pytest.approx(
+        res['kaist/MR_reasonable_day']
+    )
 
 
 def test_eval_kaist_reads_mlpd_json_and_names_bad_input(tmp_path, capsys):
@@ -118,23 +150,57 @@ def test_eval_kaist_reads_mlpd_json_and_names_bad_input(tmp_path, capsys):
     for i, k in enumerate(keys):
         for o in read_bbgt(osp.join(KAIST, 'annotations_improved', k.replace('/', '_') + '.txt')):
             cat = {'person': 1, 'cyclist': 2, 'people': 3, 'person?': 4}[o['lbl']]
-            anns.append(dict(id=len(anns), image_id=i, category_id=cat, bbox=o['bb'], height=o['bb'][3],
-                             occlusion=o['occ'], ignore=o['ign']))
-    cats = [dict(id=0, name='__ignore__'), dict(id=1, name='person'), dict(id=2, name='cyclist'),
-            dict(id=3, name='people'), dict(id=4, name='person?')]
-    (tmp_path / 'ann.json').write_text(json.dumps(dict(images=images, annotations=anns, categories=cats)))
-    (tmp_path / 'det.txt').write_text('1,301,99,70,162,0.9\n2,331,149,50,122,0.8\n2,10,10,30,60,0.95\n')
+            anns.append(
+                dict(
+                    id=len(anns),
+                    image_id=i,
+                    category_id=cat,
+                    bbox=o['bb'],
+                    height=o['bb'][3],
+                    occlusion=o['occ'],
+                    ignore=o['ign'],
+                )
+            )
+    cats = [
+        dict(id=0, name='__ignore__'),
+        dict(id=1, name='person'),
+        dict(id=2, name='cyclist'),
+        dict(id=3, name='people'),
+        dict(id=4, name='person?'),
+    ]
+    (tmp_path / 'ann.json').write_text(
+        json.dumps(dict(images=images, annotations=anns, categories=cats))
+    )
+    (tmp_path / 'det.txt').write_text(
+        '1,301,99,70,162,0.9\n2,331,149,50,122,0.8\n2,10,10,30,60,0.95\n'
+    )
     (tmp_path / 'list.txt').write_text('\n'.join(keys) + '\n')
-    a = eval_kaist(capsys, tmp_path / 'det.txt', '--ann-json', tmp_path / 'ann.json', '--out-json', tmp_path / 'a.json')
-    b = eval_kaist(capsys, tmp_path / 'det.txt', '--ann-dir', osp.join(KAIST, 'annotations_improved'), '--image-set',
-                   tmp_path / 'list.txt', '--out-json', tmp_path / 'b.json')
+    a = eval_kaist(
+        capsys,
+        tmp_path / 'det.txt',
+        '--ann-json',
+        tmp_path / 'ann.json',
+        '--out-json',
+        tmp_path / 'a.json',
+    )
+    b = eval_kaist(
+        capsys,
+        tmp_path / 'det.txt',
+        '--ann-dir',
+        osp.join(KAIST, 'annotations_improved'),
+        '--image-set',
+        tmp_path / 'list.txt',
+        '--out-json',
+        tmp_path / 'b.json',
+    )
     assert a[0] == 0 and b[0] == 0, a[2][-2000:] + b[2][-2000:]
     assert json.load(open(tmp_path / 'a.json')) == json.load(open(tmp_path / 'b.json'))
     (tmp_path / 'det.txt').write_text('1,301,99,70,162\n')
     code, _, err = eval_kaist(capsys, tmp_path / 'det.txt', '--ann-json', tmp_path / 'ann.json')
     assert code != 0 and err.strip().splitlines()[-1] == (
         f'eval_kaist.py: error: {tmp_path / "det.txt"}, line 1: expected 6 numbers "id,x,y,w,h,score", got '
-        "'1,301,99,70,162'")
+        "'1,301,99,70,162'"
+    )
 
 
 def test_train_test_format_only_and_eval_kaist_on_the_fixture(tmp_path, capsys):
@@ -151,22 +217,52 @@ def test_train_test_format_only_and_eval_kaist_on_the_fixture(tmp_path, capsys):
     runner.train()
     assert runner.iter == 2
     metrics = runner.test()
-    for key in ('kaist/MR_reasonable_all', 'rgb/kaist/MR_reasonable_night', 'thermal/kaist/MR_far',
-                'avg/kaist/MR_reasonable_day', 'pcr/rgb/kaist/MR_reasonable_all'):
+    for key in (
+        'kaist/MR_reasonable_all',
+        'rgb/kaist/MR_reasonable_night',
+        'thermal/kaist/MR_far',
+        'avg/kaist/MR_reasonable_day',
+        'pcr/rgb/kaist/MR_reasonable_all',
+    ):
         assert key in metrics, key
     log = open(osp.join(runner.log_dir, f'{runner.timestamp}.log')).read()
-    assert 'lower is better: kaist/MR_reasonable_all, kaist/MR_reasonable_day, kaist/MR_reasonable_night' in log
+    assert (
+        'lower is better: kaist/MR_reasonable_all, kaist/MR_reasonable_day, kaist/MR_reasonable_night'
+        in log
+    )
     out = tmp_path / 'submission'
-    code, _, err = run_tool(capsys, osp.join(ROOT, 'tools', 'test.py'), DEMO, tmp_path / 'work' / 'epoch_1.pth',
-                            '--format-only', '--out', out, '--work-dir', tmp_path / 'test', '--cfg-options',
-                            'test_evaluator.devkit_files=True', f'test_dataloader.dataset.data_root={KAIST}')
+    code, _, err = run_tool(
+        capsys,
+        osp.join(ROOT, 'tools', 'test.py'),
+        DEMO,
+        tmp_path / 'work' / 'epoch_1.pth',
+        '--format-only',
+        '--out',
+        out,
+        '--work-dir',
+        tmp_path / 'test',
+        '--cfg-options',
+        'test_evaluator.devkit_files=True',
+        f'test_dataloader.dataset.data_root={KAIST}',
+    )
     assert code == 0, err[-3000:]
     for subset in ('rgb+thermal', 'rgb', 'thermal'):
         assert (out / subset / 'det-test-all.txt').is_file()
         assert len(glob.glob(str(out / subset / 'det' / '*.txt'))) == 5
-    ev = subprocess.run([sys.executable, TOOL, str(out / 'rgb+thermal' / 'det-test-all.txt'), '--ann-dir',
-                         osp.join(KAIST, 'annotations_improved'), '--out-json', str(tmp_path / 'mr.json')],
-                        capture_output=True, text=True, cwd=ROOT)
+    ev = subprocess.run(
+        [
+            sys.executable,
+            TOOL,
+            str(out / 'rgb+thermal' / 'det-test-all.txt'),
+            '--ann-dir',
+            osp.join(KAIST, 'annotations_improved'),
+            '--out-json',
+            str(tmp_path / 'mr.json'),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert ev.returncode == 0, ev.stderr[-2000:]
     assert 'log-average miss rate MR^-2' in ev.stdout
     mr = json.load(open(tmp_path / 'mr.json'))

@@ -1,13 +1,13 @@
 """plot_mwam.py draws FRM, bank and K from a real short run's scalars; bad input gets one line."""
+
 import json
 import os.path as osp
 import subprocess
 import sys
 
+from conftest import ROOT, tiny_demo_cfg
 from mmengine.registry import RUNNERS
 from PIL import Image
-
-from conftest import ROOT, tiny_demo_cfg
 
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'plot_mwam.py')
 
@@ -25,13 +25,19 @@ def test_plot_of_a_short_run_and_bad_inputs(demo_root, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'FRM, bank and K of depth, rgb over 2 run(s)' in proc.stdout
     img = Image.open(tmp_path / 'mwam.png')
-    assert img.size[0] > 3 * img.size[1] and len(set(img.convert('L').getdata())) > 10  # 4 panels, drawn
+    assert (
+        img.size[0] > 3 * img.size[1] and len(set(img.convert('L').getdata())) > 10
+    )  # 4 panels, drawn
 
     proc = _plot(tmp_path / 'nothing_here', '--out', tmp_path / 'x.png')
     assert proc.returncode != 0 and proc.stderr.strip().splitlines() == [
         f'plot_mwam.py: error: {tmp_path / "nothing_here"}: no vis_data/scalars.json under it (a work dir of '
-        'tools/train.py?)']
+        'tools/train.py?)'
+    ]
     baseline = tmp_path / 'scalars.json'
     baseline.write_text(json.dumps({'loss': 1.0, 'iter': 1}) + '\n')
     proc = _plot(baseline, '--out', tmp_path / 'x.png')
-    assert proc.returncode != 0 and 'no MWAM scalars (frm_<m>, bank_<m>, mwam_weight_<m>)' in proc.stderr
+    assert (
+        proc.returncode != 0
+        and 'no MWAM scalars (frm_<m>, bank_<m>, mwam_weight_<m>)' in proc.stderr
+    )

@@ -1,5 +1,6 @@
 """The zoo-coverage tool on two small model families: converted, one family config trained one step, the
 table written, an interrupted sweep resumed from its results file."""
+
 import json
 import os.path as osp
 import subprocess
@@ -9,9 +10,22 @@ from conftest import ROOT
 
 
 def _run(out):
-    return subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'analysis_tools', 'zoo_coverage.py'),
-                           '--families', 'erfnet', 'san', '--packages', 'mmseg', '--out', str(out)],
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [
+            sys.executable,
+            osp.join(ROOT, 'tools', 'analysis_tools', 'zoo_coverage.py'),
+            '--families',
+            'erfnet',
+            'san',
+            '--packages',
+            'mmseg',
+            '--out',
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_zoo_coverage_converts_trains_one_per_family_and_resumes(tmp_path):
@@ -24,32 +38,61 @@ def test_zoo_coverage_converts_trains_one_per_family_and_resumes(tmp_path):
     assert 'model families in scope: 1; converted and trained one step: 1 (100.0 %)' in table
     assert '| mmseg | erfnet | erfnet/' in table and 'MultimodalEncoderDecoder' in table
     again = _run(tmp_path)
-    assert again.returncode == 0 and 'zoo_coverage: mmseg::' not in again.stdout  # nothing re-checked
+    assert (
+        again.returncode == 0 and 'zoo_coverage: mmseg::' not in again.stdout
+    )  # nothing re-checked
     assert len(open(tmp_path / 'results.jsonl').readlines()) == len(rows)
 
 
-def test_a_step_that_fails_for_the_original_model_too_is_not_counted_and_a_crash_is_recorded(tmp_path):
+def test_a_step_that_fails_for_the_original_model_too_is_not_counted_and_a_crash_is_recorded(
+    tmp_path,
+):
     """CARAFE's op has no CPU implementation in mmcv: the converted and the original model fail alike
     (fails upstream too, not counted). A worker that died on a config (here: the marker it leaves, as a
     segfault would) is recorded as crashed by the next one, which then checks the original model."""
     carafe = 'carafe/faster-rcnn_r50_fpn-carafe_1x_coco.py'
     crashed = 'retinanet/retinanet_r18_fpn_1x_coco.py'
     # Mask R-CNN with MMSyncBN (built as BN for one process), instance masks: with its own pipelines
-    sync_bn = 'simple_copy_paste/mask-rcnn_r50_fpn_rpn-2conv_4conv1fc_syncbn-all_32xb2-ssj-270k_coco.py'
-    (tmp_path / 'in_progress.json').write_text(json.dumps(dict(package='mmdet', config=crashed, phase='converted',
-                                                                  signal=11)))
-    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'analysis_tools', 'zoo_coverage.py'),
-                           '--packages', 'mmdet', '--configs', carafe, crashed, sync_bn, '--out', str(tmp_path)],
-                          capture_output=True, text=True, timeout=900)
+    sync_bn = (
+        'simple_copy_paste/mask-rcnn_r50_fpn_rpn-2conv_4conv1fc_syncbn-all_32xb2-ssj-270k_coco.py'
+    )
+    (tmp_path / 'in_progress.json').write_text(
+        json.dumps(dict(package='mmdet', config=crashed, phase='converted', signal=11))
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            osp.join(ROOT, 'tools', 'analysis_tools', 'zoo_coverage.py'),
+            '--packages',
+            'mmdet',
+            '--configs',
+            carafe,
+            crashed,
+            sync_bn,
+            '--out',
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = {r['config']: r for r in map(json.loads, open(tmp_path / 'results.jsonl'))}
     assert set(rows) == {carafe, crashed, sync_bn}
     assert rows[sync_bn]['result'] == 'trained', rows
-    assert rows[sync_bn]['reason'].startswith('without --dataset (--dataset llvip-mini: model.roi_head.mask_head')
+    assert rows[sync_bn]['reason'].startswith(
+        'without --dataset (--dataset llvip-mini: model.roi_head.mask_head'
+    )
     assert rows[carafe]['result'] == 'fails upstream too', rows
-    assert 'implementation for device cpu not found' in rows[carafe]['reason'].split('the original model:')[1]
+    assert (
+        'implementation for device cpu not found'
+        in rows[carafe]['reason'].split('the original model:')[1]
+    )
     # the original RetinaNet trains: the crash was the converted model's, an error of ours
-    assert rows[crashed]['result'] == 'failed' and 'the process crashed (a segfault' in rows[crashed]['reason'], rows
+    assert (
+        rows[crashed]['result'] == 'failed'
+        and 'the process crashed (a segfault' in rows[crashed]['reason']
+    ), rows
     assert not (tmp_path / 'in_progress.json').exists()
     table = (tmp_path / 'zoo_coverage.md').read_text()
     assert 'model families in scope: 2; converted and trained one step: 1 (50.0 %)' in table
@@ -58,14 +101,20 @@ def test_a_step_that_fails_for_the_original_model_too_is_not_counted_and_a_crash
 
 def test_a_converted_config_whose_pipeline_does_not_build_is_a_failure_of_ours():
     import importlib.util
+
     from mmwam.add_mwam import add_mwam, load_config
-    spec = importlib.util.spec_from_file_location('zoo_coverage', osp.join(ROOT, 'tools', 'analysis_tools',
-                                                                           'zoo_coverage.py'))
+
+    spec = importlib.util.spec_from_file_location(
+        'zoo_coverage', osp.join(ROOT, 'tools', 'analysis_tools', 'zoo_coverage.py')
+    )
     zoo = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(zoo)
     cfg = add_mwam(load_config('mmdet::yolox/yolox_tiny_8xb8-300e_coco.py'), dataset='llvip-mini')
     assert zoo.pipeline_error(cfg, 'mmdet') is None
-    cfg.train_dataloader.dataset.pipeline[0].pad_val = 'grey'  # the outer pipeline of its MultiImageMixDataset
+    cfg.train_dataloader.dataset.pipeline[
+        0
+    ].pad_val = 'grey'  # the outer pipeline of its MultiImageMixDataset
     assert zoo.pipeline_error(cfg, 'mmdet') == (
         'pipeline train_dataloader.dataset: TypeError: MultiModalMosaic.pad_val: expected a number, a sequence of '
-        "numbers (one per channel) or a dict modality -> value, e.g. dict(rgb=114, depth=0); got 'grey'")
+        "numbers (one per channel) or a dict modality -> value, e.g. dict(rgb=114, depth=0); got 'grey'"
+    )

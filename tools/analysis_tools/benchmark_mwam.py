@@ -16,21 +16,24 @@ measures a variant with one more 1-channel modality (RGB-D-T from RGB-D). The me
 alternately, iteration by iteration, so that drift of a noisy machine hits all alike; medians are
 reported.
 """
+
 import argparse
 import copy
 import statistics
 import time
 
 import torch
+from mmengine.evaluator import Evaluator
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 
 import mmwam  # noqa: F401
 from mmwam import frequency_ratio
-from mmengine.evaluator import Evaluator
-
-from mmwam.engine.runner.missing_modality_loops import (encoder_cache_for, evaluate_every_subset,
-                                                        predict_every_subset)
+from mmwam.engine.runner.missing_modality_loops import (
+    encoder_cache_for,
+    evaluate_every_subset,
+    predict_every_subset,
+)
 from mmwam.evaluation import MissingModalityEvaluator
 from mmwam.utils import all_subsets, parse_modalities
 
@@ -60,18 +63,35 @@ def fake_batch(cfg, scope, batch, size, device):
     if scope == 'mmdet':
         from mmdet.testing import demo_mm_inputs
         from mmengine.structures import InstanceData
-        data = demo_mm_inputs(batch_size=batch, image_shapes=[(channels, h, w)] * batch, num_items=[2] * batch,
-                              num_classes=2)
+
+        data = demo_mm_inputs(
+            batch_size=batch,
+            image_shapes=[(channels, h, w)] * batch,
+            num_items=[2] * batch,
+            num_classes=2,
+        )
         for i, s in enumerate(data['data_samples']):
             s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
             # what CocoMetric reads when it builds its ground truth from the samples
-            s.ignored_instances = InstanceData(bboxes=torch.zeros(0, 4), labels=torch.zeros(0, dtype=torch.long))
-            s.set_metainfo(dict(img_id=i, instances=[dict(bbox=b.tolist(), bbox_label=0, ignore_flag=0)
-                                                     for b in s.gt_instances.bboxes]))
-        data['inputs'] = [mean + std * torch.randn(channels, h, w, device=device) for _ in data['inputs']]
+            s.ignored_instances = InstanceData(
+                bboxes=torch.zeros(0, 4), labels=torch.zeros(0, dtype=torch.long)
+            )
+            s.set_metainfo(
+                dict(
+                    img_id=i,
+                    instances=[
+                        dict(bbox=b.tolist(), bbox_label=0, ignore_flag=0)
+                        for b in s.gt_instances.bboxes
+                    ],
+                )
+            )
+        data['inputs'] = [
+            mean + std * torch.randn(channels, h, w, device=device) for _ in data['inputs']
+        ]
         return data
     from mmengine.structures import PixelData
     from mmseg.structures import SegDataSample
+
     num_classes = cfg.model.decode_head.num_classes
     inputs = [mean + std * torch.randn(channels, h, w, device=device) for _ in range(batch)]
     samples = []
@@ -86,7 +106,11 @@ def dataset_meta(cfg, scope):
     """Class names for the metrics: the config's dataset's, or as many placeholders as the head predicts."""
     classes = cfg.get('test_dataloader', {}).get('dataset', {}).get('metainfo', {}).get('classes')
     if classes is None:
-        head = cfg.model.get('decode_head') or cfg.model.get('bbox_head') or cfg.model.roi_head.bbox_head
+        head = (
+            cfg.model.get('decode_head')
+            or cfg.model.get('bbox_head')
+            or cfg.model.roi_head.bbox_head
+        )
         classes = [f'class{i}' for i in range(head.num_classes)]
     return dict(classes=list(classes))
 
@@ -104,7 +128,9 @@ def build(cfg, scope, size, device):
     cfg = copy.deepcopy(cfg)
     if scope == 'mmseg':
         cfg.model.data_preprocessor.size = tuple(size)
-        if device.type == 'cpu':  # SyncBN has no CPU multi-process path; the cost is the same as BN's
+        if (
+            device.type == 'cpu'
+        ):  # SyncBN has no CPU multi-process path; the cost is the same as BN's
             cfg.model.decode_head.norm_cfg = dict(type='BN', requires_grad=True)
     if cfg.model.get('mwam') is None:
         cfg.model.mwam = dict(type='MWAM')
@@ -152,14 +178,18 @@ def bench_training(cfg, scope, args, device):
     set_mwam(True)
     med = median_ms(times)
     print('\n| measure | without MWAM | with MWAM | ratio |\n|---|---|---|---|')
-    rows = [('training step (ms)', med['train_off'], med['train_on']),
-            ('inference (ms)', med['infer_off'], med['infer_on'])]
+    rows = [
+        ('training step (ms)', med['train_off'], med['train_on']),
+        ('inference (ms)', med['infer_off'], med['infer_on']),
+    ]
     if mem:
         rows.append(('peak training memory (MiB)', mem[False], mem[True]))
     for label, off, on in rows:
         print(f'| {label} | {off:.2f} | {on:.2f} | {on / off:.3f} |')
-    print(f'| FRM of all modalities per batch (ms) | | {med["frm"]:.3f} | '
-          f'{med["frm"] / med["train_off"]:.4f} of a step |')
+    print(
+        f'| FRM of all modalities per batch (ms) | | {med["frm"]:.3f} | '
+        f'{med["frm"] / med["train_off"]:.4f} of a step |'
+    )
 
 
 def bench_evaluation(cfg, scope, args, device, label):
@@ -200,8 +230,14 @@ def bench_evaluation(cfg, scope, args, device, label):
     def loop_subsets():
         evaluate_every_subset(model, data, subset_metrics, cache=cache)
 
-    measures = dict(full=lambda: model.test_step(data), plain=all_subsets_plain,
-                    shared=all_subsets_shared, encoders=encoders, loop_full=loop_full, loop_subsets=loop_subsets)
+    measures = dict(
+        full=lambda: model.test_step(data),
+        plain=all_subsets_plain,
+        shared=all_subsets_shared,
+        encoders=encoders,
+        loop_full=loop_full,
+        loop_subsets=loop_subsets,
+    )
     times = {k: [] for k in measures}
     with torch.no_grad():
         all_subsets_shared()  # the all-zero outputs: made once per evaluation
@@ -215,25 +251,37 @@ def bench_evaluation(cfg, scope, args, device, label):
     print(f'\n{label}: {len(names)} modalities ({"+".join(names)}), {len(subsets)} subsets\n')
     print('| measure | ms | ratio to one full-set prediction |\n|---|---|---|')
     print(f'| one full-set prediction | {full:.1f} | 1.00 |')
-    print(f'| all subsets, plain path (every subset runs every encoder) | {med["plain"]:.1f} | '
-          f'{med["plain"] / full:.2f} |')
-    print(f'| all subsets, shared encoder outputs | {med["shared"]:.1f} | {med["shared"] / full:.2f} |')
-    print(f'| the encoders alone, on the full input | {med["encoders"]:.1f} | {med["encoders"] / full:.2f} |')
+    print(
+        f'| all subsets, plain path (every subset runs every encoder) | {med["plain"]:.1f} | '
+        f'{med["plain"] / full:.2f} |'
+    )
+    print(
+        f'| all subsets, shared encoder outputs | {med["shared"]:.1f} | {med["shared"] / full:.2f} |'
+    )
+    print(
+        f'| the encoders alone, on the full input | {med["encoders"]:.1f} | {med["encoders"] / full:.2f} |'
+    )
     bound = med['encoders'] + len(subsets) * (full - med['encoders'])
-    print(f'| lower bound of any shared path: the encoders once, the rest (fusion, neck, heads, '
-          f'post-processing) once per subset | {bound:.1f} | {bound / full:.2f} |')
+    print(
+        f'| lower bound of any shared path: the encoders once, the rest (fusion, neck, heads, '
+        f'post-processing) once per subset | {bound:.1f} | {bound / full:.2f} |'
+    )
     loop_bound = med['loop_full'] * bound / full
-    print(f'\nThe whole test loop on a batch (preprocessing, prediction, metrics):\n\n| measure | ms | ratio |\n'
-          f'|---|---|---|\n| TestLoop, the full set | {med["loop_full"]:.1f} | 1.00 |\n'
-          f'| MissingModalityTestLoop, {len(subsets)} subsets | {med["loop_subsets"]:.1f} | '
-          f'{med["loop_subsets"] / med["loop_full"]:.2f} |\n'
-          f'| its bound: the model\'s bound ({bound / full:.2f}) x the full-set loop | {loop_bound:.1f} | '
-          f'{loop_bound / med["loop_full"]:.2f} |\n\nthe missing-modality loop is at '
-          f'{med["loop_subsets"] / loop_bound:.2f} x its bound')
+    print(
+        f'\nThe whole test loop on a batch (preprocessing, prediction, metrics):\n\n| measure | ms | ratio |\n'
+        f'|---|---|---|\n| TestLoop, the full set | {med["loop_full"]:.1f} | 1.00 |\n'
+        f'| MissingModalityTestLoop, {len(subsets)} subsets | {med["loop_subsets"]:.1f} | '
+        f'{med["loop_subsets"] / med["loop_full"]:.2f} |\n'
+        f'| its bound: the model\'s bound ({bound / full:.2f}) x the full-set loop | {loop_bound:.1f} | '
+        f'{loop_bound / med["loop_full"]:.2f} |\n\nthe missing-modality loop is at '
+        f'{med["loop_subsets"] / loop_bound:.2f} x its bound'
+    )
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument('config')
     parser.add_argument('--batch', type=int, default=8)
     parser.add_argument('--size', type=int, nargs=2, default=[512, 512], metavar=('H', 'W'))
@@ -241,24 +289,39 @@ def main():
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--eval-only', action='store_true', help='only the evaluation measures')
-    parser.add_argument('--add-modality', metavar='NAME',
-                        help='also measure the evaluation with one more 1-channel modality (e.g. thermal)')
+    parser.add_argument(
+        '--add-modality',
+        metavar='NAME',
+        help='also measure the evaluation with one more 1-channel modality (e.g. thermal)',
+    )
     args = parser.parse_args()
     device = torch.device(args.device)
     torch.backends.cudnn.benchmark = True
     from mmwam.utils.cli import read_config
+
     cfg = read_config(args.config)
     scope = cfg.get('default_scope', 'mmseg')
     init_default_scope(scope)
-    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else f'CPU ({torch.get_num_threads()} threads)'
-    print(f'{args.config}, batch {args.batch}, {args.size[0]}x{args.size[1]}, {name}, '
-          f'median of {args.iters} iterations')
+    name = (
+        torch.cuda.get_device_name(device)
+        if device.type == 'cuda'
+        else f'CPU ({torch.get_num_threads()} threads)'
+    )
+    print(
+        f'{args.config}, batch {args.batch}, {args.size[0]}x{args.size[1]}, {name}, '
+        f'median of {args.iters} iterations'
+    )
     if not args.eval_only:
         bench_training(cfg, scope, args, device)
     bench_evaluation(cfg, scope, args, device, 'evaluation')
     if args.add_modality:
-        bench_evaluation(with_modality(cfg, args.add_modality), scope, args, device,
-                         f'evaluation with {args.add_modality} added')
+        bench_evaluation(
+            with_modality(cfg, args.add_modality),
+            scope,
+            args,
+            device,
+            f'evaluation with {args.add_modality} added',
+        )
 
 
 if __name__ == '__main__':

@@ -9,6 +9,7 @@ standard deviation over seeds, per modality subset) is printed as a Markdown tab
 ``--work-root/summary.md``, with a bar chart (``--chart``, default ``--work-root/summary.png``). PCR is
 averaged over the seeds where it is defined (the full set scored above 0), and the cell says over how many.
 """
+
 import argparse
 import glob
 import json
@@ -38,15 +39,22 @@ def reusable_result(config, work, opts):
     record = osp.join(work, 'compare_seeds_options.json')
     made_with = json.load(open(record)) if osp.isfile(record) else None
     if made_with is not None and made_with != opts:
-        sys.exit(f'compare_seeds: {work} was made with the options {made_with}, not {opts}: delete it (or '
-                 'choose another --work-root) to run it again')
+        sys.exit(
+            f'compare_seeds: {work} was made with the options {made_with}, not {opts}: delete it (or '
+            'choose another --work-root) to run it again'
+        )
     last = osp.join(work, 'last_checkpoint')
     ckpt = open(last).read().strip() if osp.isfile(last) else None
     if ckpt and osp.isfile(ckpt) and osp.getmtime(path) < osp.getmtime(ckpt):
-        sys.exit(f'compare_seeds: {path} is older than the checkpoint {ckpt} it should describe: delete '
-                 f'{work} (or choose another --work-root) to run it again')
-    changed = ' (the config file changed after it: delete the folder to re-run)' \
-        if osp.getmtime(config) > osp.getmtime(path) else ''
+        sys.exit(
+            f'compare_seeds: {path} is older than the checkpoint {ckpt} it should describe: delete '
+            f'{work} (or choose another --work-root) to run it again'
+        )
+    changed = (
+        ' (the config file changed after it: delete the folder to re-run)'
+        if osp.getmtime(config) > osp.getmtime(path)
+        else ''
+    )
     print(f'compare_seeds: reusing {path} from an earlier run{changed}', file=sys.stderr)
     return path
 
@@ -56,15 +64,31 @@ def run(config, seed, work_root, extra):
     work = osp.join(work_root, f'{name}_seed{seed}')
     opts = ['--cfg-options', f'randomness.seed={seed}', *extra]
     if reusable_result(config, work, opts) is None:
-        print(f'compare_seeds: training {osp.basename(config)} seed {seed} in {work}', file=sys.stderr)
+        print(
+            f'compare_seeds: training {osp.basename(config)} seed {seed} in {work}', file=sys.stderr
+        )
         os.makedirs(work, exist_ok=True)
         with open(osp.join(work, 'compare_seeds_options.json'), 'w') as f:
             json.dump(opts, f)
-        subprocess.run([sys.executable, osp.join(TOOLS, 'train.py'), config, '--work-dir', work, *opts],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, osp.join(TOOLS, 'train.py'), config, '--work-dir', work, *opts],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         ckpt = open(osp.join(work, 'last_checkpoint')).read().strip()
-        subprocess.run([sys.executable, osp.join(TOOLS, 'test.py'), config, ckpt, '--work-dir',
-                        osp.join(work, 'test'), *opts], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                osp.join(TOOLS, 'test.py'),
+                config,
+                ckpt,
+                '--work-dir',
+                osp.join(work, 'test'),
+                *opts,
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     path = sorted(glob.glob(osp.join(work, 'test', '*', 'missing_modality_metrics.json')))[-1]
     with open(path) as f:
         return json.load(f)
@@ -82,33 +106,55 @@ def run_all(args):
             trained += 1
         left = len(jobs) - i
         eta = (time.time() - start) / max(trained, 1) * left if trained else 0
-        print(f'compare_seeds: [{i}/{len(jobs)}] {osp.basename(c)} seed {s} done'
-              + (f', about {eta / 60:.0f} min left' if trained and left else ''), file=sys.stderr)
+        print(
+            f'compare_seeds: [{i}/{len(jobs)}] {osp.basename(c)} seed {s} done'
+            + (f', about {eta / 60:.0f} min left' if trained and left else ''),
+            file=sys.stderr,
+        )
     return results
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument('configs', nargs='+')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--metric', default='mIoU',
-                        help="e.g. mIoU, pascal_voc/mAP (always reported), coco/bbox_mAP_50 (missing "
-                        "when a model gives no box above its score threshold)")
+    parser.add_argument(
+        '--metric',
+        default='mIoU',
+        help="e.g. mIoU, pascal_voc/mAP (always reported), coco/bbox_mAP_50 (missing "
+        "when a model gives no box above its score threshold)",
+    )
     parser.add_argument('--work-root', default='work_dirs/compare_seeds')
-    parser.add_argument('--cfg-options', nargs='*', default=[],
-                        help='key=value overrides passed to every train and test run')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='*',
+        default=[],
+        help='key=value overrides passed to every train and test run',
+    )
     parser.add_argument('--chart', help='bar chart PNG (default: --work-root/summary.png)')
     args = parser.parse_args()
     os.makedirs(args.work_root, exist_ok=True)
     results = run_all(args)
     first = results[args.configs[0]][0]
-    subsets = [k[:-len(args.metric) - 1] for k in first
-               if k.endswith('/' + args.metric) and not k.startswith(('avg/', 'pcr/'))]
+    subsets = [
+        k[: -len(args.metric) - 1]
+        for k in first
+        if k.endswith('/' + args.metric) and not k.startswith(('avg/', 'pcr/'))
+    ]
     cols = subsets + ['avg'] + [f'PCR {s}' for s in subsets[1:]]
-    keys = [f'{s}/{args.metric}' for s in subsets] + [f'avg/{args.metric}'] + \
-        [f'pcr/{s}/{args.metric}' for s in subsets[1:]]
-    lines = [f'{args.metric}, mean ± std over seeds {args.seeds}', '',
-             '| config | ' + ' | '.join(cols) + ' |', '|---' * (len(cols) + 1) + '|']
+    keys = (
+        [f'{s}/{args.metric}' for s in subsets]
+        + [f'avg/{args.metric}']
+        + [f'pcr/{s}/{args.metric}' for s in subsets[1:]]
+    )
+    lines = [
+        f'{args.metric}, mean ± std over seeds {args.seeds}',
+        '',
+        '| config | ' + ' | '.join(cols) + ' |',
+        '|---' * (len(cols) + 1) + '|',
+    ]
     for c, runs in results.items():
         cells = []
         for k in keys:
@@ -117,20 +163,35 @@ def main():
             if not vals:
                 cells.append('n/a')
                 continue
-            cell = f'{statistics.mean(vals):.3f} ± {sd:.3f}' if k.startswith('pcr/') \
+            cell = (
+                f'{statistics.mean(vals):.3f} ± {sd:.3f}'
+                if k.startswith('pcr/')
                 else f'{statistics.mean(vals):.2f} ± {sd:.2f}'
-            cells.append(cell + (f' ({len(vals)} of {len(runs)} seeds)' if len(vals) < len(runs) else ''))
+            )
+            cells.append(
+                cell + (f' ({len(vals)} of {len(runs)} seeds)' if len(vals) < len(runs) else '')
+            )
         lines.append(f'| {osp.basename(c)} | ' + ' | '.join(cells) + ' |')
-    lines += ['', 'per seed:'] + [f'- {osp.basename(c)}: ' + ', '.join(
-        f'seed {s}: ' + ' / '.join(f'{r[k]:.2f}' for k in keys[:len(subsets)])
-        for s, r in zip(args.seeds, runs)) for c, runs in results.items()]
+    lines += ['', 'per seed:'] + [
+        f'- {osp.basename(c)}: '
+        + ', '.join(
+            f'seed {s}: ' + ' / '.join(f'{r[k]:.2f}' for k in keys[: len(subsets)])
+            for s, r in zip(args.seeds, runs)
+        )
+        for c, runs in results.items()
+    ]
     text = '\n'.join(lines)
     print(text)
     with open(osp.join(args.work_root, 'summary.md'), 'w') as f:
         f.write(text + '\n')
     chart = args.chart or osp.join(args.work_root, 'summary.png')
-    bar_chart({osp.splitext(osp.basename(c))[0]: runs for c, runs in results.items()}, subsets, args.metric,
-              chart, ylabel=f'{args.metric} (mean ± std over seeds {", ".join(map(str, args.seeds))})')
+    bar_chart(
+        {osp.splitext(osp.basename(c))[0]: runs for c, runs in results.items()},
+        subsets,
+        args.metric,
+        chart,
+        ylabel=f'{args.metric} (mean ± std over seeds {", ".join(map(str, args.seeds))})',
+    )
     print(f'chart: {chart}', file=sys.stderr)
 
 

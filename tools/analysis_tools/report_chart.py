@@ -9,6 +9,7 @@ run, each run's performance collapse rate (PCR) in the legend.
 The inputs are the ``missing_modality_metrics.json`` files that tools/test.py writes (keys ``<subset>/<K>``,
 ``avg/<K>``, ``pcr/<subset>/<K>``). Over seeds (mean ± std), see compare_seeds.py, which draws the same chart.
 """
+
 import argparse
 import json
 import math
@@ -36,21 +37,29 @@ def read_metrics(path, metric, input_error):
         return metrics
     if f'avg/{metric}' not in metrics:
         known = sorted(k[4:] for k in metrics if k.startswith('avg/'))
-        raise input_error(f'{path}: no metric {metric!r} (its metrics: {", ".join(known) or "none"}; '
-                          'written by tools/test.py as missing_modality_metrics.json)')
+        raise input_error(
+            f'{path}: no metric {metric!r} (its metrics: {", ".join(known) or "none"}; '
+            'written by tools/test.py as missing_modality_metrics.json)'
+        )
     return metrics
 
 
 def subsets_of(metrics, metric):
     """The evaluated subsets, in the file's order (the full set first)."""
-    return [k[:-len(metric) - 1] for k in metrics
-            if k.endswith('/' + metric) and not k.startswith(('avg/', 'pcr/'))]
+    return [
+        k[: -len(metric) - 1]
+        for k in metrics
+        if k.endswith('/' + metric) and not k.startswith(('avg/', 'pcr/'))
+    ]
 
 
 def default_label(path):
     """The run's folder: the one above ``test/<timestamp>/`` as tools/test.py and compare_seeds lay them out."""
-    parts = [p for p in osp.normpath(osp.abspath(path)).split(osp.sep)[:-1]
-             if p != 'test' and not re.fullmatch(r'\d{8}_\d{6}', p)]
+    parts = [
+        p
+        for p in osp.normpath(osp.abspath(path)).split(osp.sep)[:-1]
+        if p != 'test' and not re.fullmatch(r'\d{8}_\d{6}', p)
+    ]
     return parts[-1] if parts else path
 
 
@@ -65,9 +74,14 @@ def pcr_text(metrics, subsets, metric):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument('metrics_json', nargs='+', help='missing_modality_metrics.json of each run')
-    p.add_argument('--metric', help='e.g. mIoU, mAcc, coco/bbox_mAP_50, pascal_voc/mAP (default: mIoU if the '
-                   'first file has it, else its first metric)')
-    p.add_argument('--labels', nargs='+', help='one legend label per file (default: the run folder names)')
+    p.add_argument(
+        '--metric',
+        help='e.g. mIoU, mAcc, coco/bbox_mAP_50, pascal_voc/mAP (default: mIoU if the '
+        'first file has it, else its first metric)',
+    )
+    p.add_argument(
+        '--labels', nargs='+', help='one legend label per file (default: the run folder names)'
+    )
     p.add_argument('--out', default='chart.png', help='the PNG to write (default: chart.png)')
     args = p.parse_args(argv)
 
@@ -76,7 +90,9 @@ def main(argv=None):
 
     def run():
         if args.labels and len(args.labels) != len(args.metrics_json):
-            raise InputError(f'--labels: {len(args.labels)} labels for {len(args.metrics_json)} files')
+            raise InputError(
+                f'--labels: {len(args.labels)} labels for {len(args.metrics_json)} files'
+            )
         if args.metric is None:
             first = read_metrics(args.metrics_json[0], None, InputError)
             found = [k[4:] for k in first if k.startswith('avg/')]
@@ -86,7 +102,9 @@ def main(argv=None):
         for path, metrics in zip(args.metrics_json, runs):
             missing = [s for s in subsets if f'{s}/{args.metric}' not in metrics]
             if missing:
-                raise InputError(f'{path}: no {args.metric} for the subsets {missing} of {args.metrics_json[0]}')
+                raise InputError(
+                    f'{path}: no {args.metric} for the subsets {missing} of {args.metrics_json[0]}'
+                )
         labels = args.labels or [default_label(path) for path in args.metrics_json]
         series = {}
         for label, metrics in zip(labels, runs):

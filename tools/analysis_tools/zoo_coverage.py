@@ -21,6 +21,7 @@ to give finite losses; not counted) and ``failed`` (an error of ours: a bug to l
 Each config is checked in a worker process; one that crashes it (a segfault in a compiled op) is recorded
 as such and the sweep goes on in a new worker.
 """
+
 import argparse
 import copy
 import fnmatch
@@ -36,11 +37,15 @@ HERE = osp.dirname(osp.abspath(__file__))
 sys.path.insert(0, osp.dirname(osp.dirname(HERE)))
 
 DATASET = {'mmseg': 'demo-rgbd', 'mmdet': 'llvip-mini'}
-OWN_PIPELINES = {'mmseg': 'depth', 'mmdet': 'infrared'}  # the modality when a config keeps its own pipelines
+OWN_PIPELINES = {
+    'mmseg': 'depth',
+    'mmdet': 'infrared',
+}  # the modality when a config keeps its own pipelines
 
 
 def zoo_configs(package):
     import importlib
+
     root = osp.join(osp.dirname(importlib.import_module(package).__file__), '.mim', 'configs')
     for folder, _, files in sorted(os.walk(root)):
         rel = osp.relpath(folder, root)
@@ -54,6 +59,7 @@ def zoo_configs(package):
 def scope_of(cfg):
     """None when in scope, else why not (one line)."""
     from mmwam.add_mwam import ConversionError, _task
+
     model = cfg.get('model')
     if not isinstance(model, dict):
         return 'no model in the config'
@@ -69,27 +75,37 @@ def train_one_step(cfg, package, size=(64, 64)):
     of ``size`` with its preprocessor's channels."""
     import torch
     from mmengine.logging import MessageHub
+    from mmengine.model import revert_sync_batchnorm
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import MODELS, init_default_scope
+
     from mmwam.add_mwam import label_needs
-    from mmengine.model import revert_sync_batchnorm
     from mmwam.models.encoder_init import drop_pretrained
+
     init_default_scope(cfg.default_scope or package)
     drop_pretrained(cfg.model)
     _torch_sync_bn(cfg.model)
     if package == 'mmseg':
         cfg.model.data_preprocessor.size = size
     for aug in cfg.model.data_preprocessor.get('batch_augments') or []:
-        if 'size' in aug:  # BatchFixedSizePad (Mask2Former's LSJ pads to 1024x1024): to the fake batch's size
+        if (
+            'size' in aug
+        ):  # BatchFixedSizePad (Mask2Former's LSJ pads to 1024x1024): to the fake batch's size
             aug['size'] = size
     model = revert_sync_batchnorm(MODELS.build(cfg.model)).train()  # SyncBN needs a process group
-    optim = build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3)))
+    optim = build_optim_wrapper(
+        model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3))
+    )
     hub = MessageHub.get_current_instance()
     hub.update_info('epoch', 0)
     hub.update_info('iter', 0)
     channels = sum((cfg.model.data_preprocessor.get('modalities') or dict(rgb=3)).values())
-    masks = package == 'mmdet' and any(flag == 'with_mask' for _, flag in label_needs(
-        dict(cfg.model, type=cfg.model.get('detector_type', cfg.model.type))))
+    masks = package == 'mmdet' and any(
+        flag == 'with_mask'
+        for _, flag in label_needs(
+            dict(cfg.model, type=cfg.model.get('detector_type', cfg.model.type))
+        )
+    )
     losses = model.train_step(_batch(package, channels, size=size, masks=masks), optim)
     bad = [k for k, v in losses.items() if not torch.isfinite(v).all()]
     if bad:
@@ -141,9 +157,13 @@ def pipeline_error(cfg, package):
     PipelineSwitchHook's), else the error."""
     from mmengine.dataset import Compose
     from mmengine.registry import init_default_scope
+
     init_default_scope(cfg.default_scope or package)
-    pipelines = [('custom_hooks', h['switch_pipeline']) for h in cfg.get('custom_hooks') or []
-                 if 'switch_pipeline' in h]
+    pipelines = [
+        ('custom_hooks', h['switch_pipeline'])
+        for h in cfg.get('custom_hooks') or []
+        if 'switch_pipeline' in h
+    ]
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset, where = (cfg.get(loader) or {}).get('dataset'), f'{loader}.dataset'
         while isinstance(dataset, dict):
@@ -165,26 +185,42 @@ def one_line(error: Exception) -> str:
 def _batch(package, channels, n=2, size=(64, 64), masks=False):
     import torch
     from mmengine.structures import InstanceData, PixelData
+
     g = torch.Generator().manual_seed(0)
     if package == 'mmdet':
         from mmdet.testing import demo_mm_inputs
-        data = demo_mm_inputs(batch_size=n, image_shapes=[(channels, *size)] * n, num_items=[2] * n,
-                              num_classes=2, with_mask=masks)  # for instance-segmentation models
+
+        data = demo_mm_inputs(
+            batch_size=n,
+            image_shapes=[(channels, *size)] * n,
+            num_items=[2] * n,
+            num_classes=2,
+            with_mask=masks,
+        )  # for instance-segmentation models
         for s in data['data_samples']:
             s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
-            s.gt_sem_seg = PixelData(sem_seg=torch.zeros((1, *size), dtype=torch.uint8))  # HTC's semantic head
-            s.proposals = InstanceData(bboxes=s.gt_instances.bboxes.clone(),  # Fast R-CNN's
-                                       scores=torch.ones(len(s.gt_instances.bboxes)))
+            s.gt_sem_seg = PixelData(
+                sem_seg=torch.zeros((1, *size), dtype=torch.uint8)
+            )  # HTC's semantic head
+            s.proposals = InstanceData(
+                bboxes=s.gt_instances.bboxes.clone(),  # Fast R-CNN's
+                scores=torch.ones(len(s.gt_instances.bboxes)),
+            )
         return data
     from mmseg.structures import SegDataSample
+
     samples = []
     for _ in range(n):
         s = SegDataSample(metainfo=dict(img_shape=size, ori_shape=size, pad_shape=size))
         s.gt_sem_seg = PixelData(data=torch.randint(0, 5, (1, *size), generator=g))
-        s.gt_edge_map = PixelData(data=torch.randint(0, 2, (1, *size), generator=g))  # PIDNet's GenerateEdge
+        s.gt_edge_map = PixelData(
+            data=torch.randint(0, 2, (1, *size), generator=g)
+        )  # PIDNet's GenerateEdge
         samples.append(s)
-    return dict(inputs=[torch.randint(0, 255, (channels, *size), generator=g).float() for _ in range(n)],
-                data_samples=samples)
+    return dict(
+        inputs=[torch.randint(0, 255, (channels, *size), generator=g).float() for _ in range(n)],
+        data_samples=samples,
+    )
 
 
 SIGNALS = {9: 'killed: out of memory?', 11: 'a segfault in a compiled op?'}
@@ -198,21 +234,28 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
     """The result and reason for one config. ``phase`` is told which step runs (so that a crash can be
     attributed); ``crashed``: ``(step, signal)`` that killed a previous worker on this config."""
     from mmwam.add_mwam import ConversionError, add_mwam, load_config
+
     try:
         cfg = load_config(path)
     except Exception as e:  # noqa: BLE001  (a config that does not load is a result, not a crash)
         why = one_line(e)
-        if 'not installed' in why:  # ours names the package; mmengine's "please install mmpretrain manually"
+        if (
+            'not installed' in why
+        ):  # ours names the package; mmengine's "please install mmpretrain manually"
             return 'needs a package', why
         return 'fails upstream too', f'the config does not load: {why}'
     why = scope_of(cfg)
     if why is not None:
         return 'out of scope', why
-    refusal = ''  # the --dataset conversion's, when the config's own pipelines are converted instead
+    refusal = (
+        ''  # the --dataset conversion's, when the config's own pipelines are converted instead
+    )
     try:
         try:
             converted = add_mwam(cfg, dataset=DATASET[package])
-        except ConversionError as e:  # e.g. Fast R-CNN's proposals: the model's own pipelines may convert
+        except (
+            ConversionError
+        ) as e:  # e.g. Fast R-CNN's proposals: the model's own pipelines may convert
             if not str(e).startswith('--dataset'):
                 raise
             refusal = str(e)
@@ -221,7 +264,9 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
         return 'refused', f'{refusal}; with its own pipelines: {e}' if refusal else str(e)
     except Exception as e:  # noqa: BLE001
         why = f'conversion: {type(e).__name__}: {one_line(e)}'
-        return ('needs a package' if 'pip install' in why else 'failed'), why  # VPD asks for its own packages
+        return (
+            'needs a package' if 'pip install' in why else 'failed'
+        ), why  # VPD asks for its own packages
     note = f'without --dataset ({refusal})' if refusal else ''
     if not train:
         return 'converted', note
@@ -229,12 +274,16 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
     if crashed and crashed[0] == 'upstream':
         return 'fails upstream too', f'training step: the original model: {died}'
     phase('converted')
-    error = died if crashed else pipeline_error(converted, package) or step_error(converted, package)
+    error = (
+        died if crashed else pipeline_error(converted, package) or step_error(converted, package)
+    )
     if error is None:
         return 'trained', note
     if error.startswith('pipeline'):
         return 'failed', error
-    if error.startswith(('ModuleNotFoundError', 'ImportError')):  # torchvision (CrowdDet), sklearn (PAA)
+    if error.startswith(
+        ('ModuleNotFoundError', 'ImportError')
+    ):  # torchvision (CrowdDet), sklearn (PAA)
         return 'needs a package', f'training step: {error}'
     phase('upstream')
     upstream = step_error(cfg, package)
@@ -249,33 +298,46 @@ def summary(rows, versions):
         fams.setdefault((r['package'], r['family']), []).append(r['result'])
     outside = ('out of scope', 'needs a package', 'fails upstream too')
     in_scope = {k: v for k, v in fams.items() if any(x not in outside for x in v)}
-    apart = {why: sorted(f'{p}::{f}' for (p, f), v in fams.items() if why in v and (p, f) not in in_scope)
-             for why in outside[1:]}
+    apart = {
+        why: sorted(
+            f'{p}::{f}' for (p, f), v in fams.items() if why in v and (p, f) not in in_scope
+        )
+        for why in outside[1:]
+    }
     ok = [k for k, v in in_scope.items() if 'trained' in v]
-    lines = [f'# add_mwam over the model zoos ({time.strftime("%Y-%m-%d")}, {versions})', '',
-             f'- configs: {len(rows)}; ' + ', '.join(
-                 f'{res} {sum(r["result"] == res for r in rows)}'
-                 for res in ('trained', 'converted', 'refused', 'failed') + outside),
-             f'- model families in scope: {len(in_scope)}; converted and trained one step: {len(ok)} '
-             f'({100 * len(ok) / max(len(in_scope), 1):.1f} %)',
-             f'- families in scope without a trained config: '
-             f'{", ".join(f"{p}::{f}" for p, f in sorted(set(in_scope) - set(ok))) or "none"}',
-             f'- families that need a package not installed here (not counted): '
-             f'{", ".join(apart["needs a package"]) or "none"}',
-             f'- families whose original RGB model fails the same step here (not counted): '
-             f'{", ".join(apart["fails upstream too"]) or "none"}',
-             '',
-             '| package | family | config | result | reason |', '|---|---|---|---|---|']
+    lines = [
+        f'# add_mwam over the model zoos ({time.strftime("%Y-%m-%d")}, {versions})',
+        '',
+        f'- configs: {len(rows)}; '
+        + ', '.join(
+            f'{res} {sum(r["result"] == res for r in rows)}'
+            for res in ('trained', 'converted', 'refused', 'failed') + outside
+        ),
+        f'- model families in scope: {len(in_scope)}; converted and trained one step: {len(ok)} '
+        f'({100 * len(ok) / max(len(in_scope), 1):.1f} %)',
+        f'- families in scope without a trained config: '
+        f'{", ".join(f"{p}::{f}" for p, f in sorted(set(in_scope) - set(ok))) or "none"}',
+        f'- families that need a package not installed here (not counted): '
+        f'{", ".join(apart["needs a package"]) or "none"}',
+        f'- families whose original RGB model fails the same step here (not counted): '
+        f'{", ".join(apart["fails upstream too"]) or "none"}',
+        '',
+        '| package | family | config | result | reason |',
+        '|---|---|---|---|---|',
+    ]
     for r in rows:
-        lines.append(f'| {r["package"]} | {r["family"]} | {r["config"]} | {r["result"]} | '
-                     f'{r["reason"].replace("|", "/")} |')
+        lines.append(
+            f'| {r["package"]} | {r["family"]} | {r["config"]} | {r["result"]} | '
+            f'{r["reason"].replace("|", "/")} |'
+        )
     return '\n'.join(lines) + '\n'
 
 
 def selected(args, family, rel):
     """Whether ``--families`` / ``--configs`` select this config."""
-    return (not args.families or family in args.families) and \
-        (not args.configs or any(fnmatch.fnmatch(rel, c) for c in args.configs))
+    return (not args.families or family in args.families) and (
+        not args.configs or any(fnmatch.fnmatch(rel, c) for c in args.configs)
+    )
 
 
 def main():
@@ -283,33 +345,62 @@ def main():
         pass
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=Formatter)
-    p.add_argument('--packages', nargs='+', default=['mmseg', 'mmdet'], choices=['mmseg', 'mmdet'],
-                   help='the zoos to sweep')
+    p.add_argument(
+        '--packages',
+        nargs='+',
+        default=['mmseg', 'mmdet'],
+        choices=['mmseg', 'mmdet'],
+        help='the zoos to sweep',
+    )
     p.add_argument('--families', nargs='+', help='only these model families (zoo folders)')
-    p.add_argument('--configs', nargs='+', help='only the configs matching these patterns (fnmatch, e.g. '
-                   '"yolox/yolox_s_*"; paths relative to the zoo)')
-    p.add_argument('--out', default='work_dirs/zoo_coverage',
-                   help='results.jsonl (resumable) and zoo_coverage.md (every result in it) go here')
+    p.add_argument(
+        '--configs',
+        nargs='+',
+        help='only the configs matching these patterns (fnmatch, e.g. '
+        '"yolox/yolox_s_*"; paths relative to the zoo)',
+    )
+    p.add_argument(
+        '--out',
+        default='work_dirs/zoo_coverage',
+        help='results.jsonl (resumable) and zoo_coverage.md (every result in it) go here',
+    )
     p.add_argument('--no-train', action='store_true', help='convert only')
-    p.add_argument('--retry', action='store_true',
-                   help='check again every config that was not trained, converted or out of scope (after a fix)')
-    p.add_argument('--memory-gb', type=float, default=10,
-                   help='address-space limit of the worker: a model that needs more fails its step (out of '
-                   'memory) instead of the machine killing processes')
-    p.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)  # the process that checks
+    p.add_argument(
+        '--retry',
+        action='store_true',
+        help='check again every config that was not trained, converted or out of scope (after a fix)',
+    )
+    p.add_argument(
+        '--memory-gb',
+        type=float,
+        default=10,
+        help='address-space limit of the worker: a model that needs more fails its step (out of '
+        'memory) instead of the machine killing processes',
+    )
+    p.add_argument(
+        '--worker', action='store_true', help=argparse.SUPPRESS
+    )  # the process that checks
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     results = osp.join(args.out, 'results.jsonl')
     marker = osp.join(args.out, 'in_progress.json')  # the config and step being checked
     if not args.worker:
-        if args.retry and osp.isfile(results):  # forget them, so that every worker checks them again
+        if args.retry and osp.isfile(
+            results
+        ):  # forget them, so that every worker checks them again
             rows = [json.loads(line) for line in open(results)]
             with open(results, 'w') as f:
-                f.writelines(json.dumps(r) + '\n' for r in rows if r['result'] in (
-                    'trained', 'converted', 'out of scope') or r['package'] not in args.packages or
-                    not selected(args, r['family'], r['config']))
+                f.writelines(
+                    json.dumps(r) + '\n'
+                    for r in rows
+                    if r['result'] in ('trained', 'converted', 'out of scope')
+                    or r['package'] not in args.packages
+                    or not selected(args, r['family'], r['config'])
+                )
         argv = [a for a in sys.argv[1:] if a != '--retry']
-        while True:  # a worker killed by a signal (a segfault) is followed by another, which records it
+        while (
+            True
+        ):  # a worker killed by a signal (a segfault) is followed by another, which records it
             rc = subprocess.call([sys.executable, osp.abspath(__file__), *argv, '--worker'])
             if rc >= 0:
                 sys.exit(rc)
@@ -318,10 +409,13 @@ def main():
                     m = json.load(f)
                 with open(marker, 'w') as f:
                     json.dump(dict(m, signal=-rc), f)
-            print(f'zoo_coverage: the worker died (signal {-rc}); going on in a new one', flush=True)
+            print(
+                f'zoo_coverage: the worker died (signal {-rc}); going on in a new one', flush=True
+            )
     import logging
     import resource
     import warnings
+
     limit = int(args.memory_gb * 2**30)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     warnings.filterwarnings('ignore')
@@ -330,6 +424,7 @@ def main():
     from mmengine.logging import MMLogger
 
     import mmwam
+
     MMLogger.get_instance('mmengine').setLevel(logging.ERROR)
     done = {}
     if osp.isfile(results):
@@ -346,16 +441,26 @@ def main():
             json.dump(dict(package=package, config=rel, phase=name), f)
 
     zoo = [(package, *c) for package in args.packages for c in zoo_configs(package)]
-    todo = [(package, family, rel) for package, family, _, rel in zoo if selected(args, family, rel)]
+    todo = [
+        (package, family, rel) for package, family, _, rel in zoo if selected(args, family, rel)
+    ]
     if not todo:
-        sys.exit(f'zoo_coverage: error: no config of {" / ".join(args.packages)} matches --families '
-                 f'{args.families} --configs {args.configs} (patterns are paths in the zoo, e.g. '
-                 '"retinanet/retinanet_r18_*")')
-    print(f'zoo_coverage: {len(todo)} configs selected, {sum((p, r) in done for p, _, r in todo)} already in '
-          f'{results}', flush=True)
+        sys.exit(
+            f'zoo_coverage: error: no config of {" / ".join(args.packages)} matches --families '
+            f'{args.families} --configs {args.configs} (patterns are paths in the zoo, e.g. '
+            '"retinanet/retinanet_r18_*")'
+        )
+    print(
+        f'zoo_coverage: {len(todo)} configs selected, {sum((p, r) in done for p, _, r in todo)} already in '
+        f'{results}',
+        flush=True,
+    )
     for package in args.packages:
-        trained_families = {r['family'] for r in done.values() if r['package'] == package and
-                            r['result'] == 'trained'}
+        trained_families = {
+            r['family']
+            for r in done.values()
+            if r['package'] == package and r['result'] == 'trained'
+        }
         for _, family, path, rel in (z for z in zoo if z[0] == package):
             key = (package, rel)
             if selected(args, family, rel) and key not in done:
@@ -363,16 +468,28 @@ def main():
                     result, reason = 'failed', f'conversion: {crash(crashed[key][1])}'
                 else:
                     phase(package, rel, 'conversion')
-                    result, reason = check(package, path, not args.no_train and family not in trained_families,
-                                           lambda name: phase(package, rel, name), crashed.get(key))
-                done[key] = dict(package=package, family=family, config=rel, result=result, reason=reason)
+                    result, reason = check(
+                        package,
+                        path,
+                        not args.no_train and family not in trained_families,
+                        lambda name: phase(package, rel, name),
+                        crashed.get(key),
+                    )
+                done[key] = dict(
+                    package=package, family=family, config=rel, result=result, reason=reason
+                )
                 with open(results, 'a') as f:
                     f.write(json.dumps(done[key]) + '\n')
                 os.remove(marker)
-                print(f'zoo_coverage: {package}::{rel}: {result}{": " + reason if reason else ""}', flush=True)
+                print(
+                    f'zoo_coverage: {package}::{rel}: {result}{": " + reason if reason else ""}',
+                    flush=True,
+                )
                 if result == 'trained':
                     trained_families.add(family)
-    rows = [done[(p, rel)] for p, _, _, rel in zoo if (p, rel) in done]  # the table: every result so far
+    rows = [
+        done[(p, rel)] for p, _, _, rel in zoo if (p, rel) in done
+    ]  # the table: every result so far
     versions = f'mmseg {mmseg.__version__}, mmdet {mmdet.__version__}, mmwam {mmwam.__version__}'
     table = summary(rows, versions)
     with open(osp.join(args.out, 'zoo_coverage.md'), 'w') as f:

@@ -6,6 +6,7 @@ writes ``{out}/llvip_{split}.json`` with ``file_name`` = ``visible/{split}/<id>.
 the LLVIP root); the infrared path follows with ``modality_paths=dict(infrared=[('visible/',
 'infrared/')])``. Boxes are parsed (and checked) exactly as ``LLVIPDataset`` does.
 """
+
 import argparse
 import json
 import os
@@ -20,19 +21,37 @@ def convert(root: str, split: str) -> dict:
     images, annotations = [], []
     for i in range(len(ds)):
         info = ds.get_data_info(i)
-        images.append(dict(id=i, file_name=osp.relpath(info['img_path'], root), width=info['width'],
-                           height=info['height']))
+        images.append(
+            dict(
+                id=i,
+                file_name=osp.relpath(info['img_path'], root),
+                width=info['width'],
+                height=info['height'],
+            )
+        )
         for inst in info['instances']:
             x1, y1, x2, y2 = inst['bbox']
-            annotations.append(dict(id=len(annotations) + 1, image_id=i, category_id=inst['bbox_label'] + 1,
-                                    bbox=[x1, y1, x2 - x1, y2 - y1], area=(x2 - x1) * (y2 - y1),
-                                    iscrowd=inst['ignore_flag']))
-    return dict(images=images, annotations=annotations,
-                categories=[dict(id=i + 1, name=c) for i, c in enumerate(classes)])
+            annotations.append(
+                dict(
+                    id=len(annotations) + 1,
+                    image_id=i,
+                    category_id=inst['bbox_label'] + 1,
+                    bbox=[x1, y1, x2 - x1, y2 - y1],
+                    area=(x2 - x1) * (y2 - y1),
+                    iscrowd=inst['ignore_flag'],
+                )
+            )
+    return dict(
+        images=images,
+        annotations=annotations,
+        categories=[dict(id=i + 1, name=c) for i, c in enumerate(classes)],
+    )
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument('root', help='LLVIP root (visible/, infrared/, Annotations/)')
     parser.add_argument('--out', help='output folder (default: ROOT/coco)')
     parser.add_argument('--splits', nargs='+', default=['train', 'test'])

@@ -13,6 +13,7 @@ metres, ``labels`` with the 894 raw classes), ``splits.mat`` (NYU toolbox: 1-bas
 
 Label 0 is unlabelled in both (the dataset classes map it to the ignore index).
 """
+
 import argparse
 import os
 import os.path as osp
@@ -41,6 +42,7 @@ def load_mappings(mapping40: str, mapping13: str):
 
 def convert(labelled: str, splits: str, mapping40: str, mapping13: str, out: str) -> dict:
     import h5py
+
     to40, to13 = load_mappings(mapping40, mapping13)
     train = _mat(splits, 'trainNdxs').ravel().astype(int)
     test = _mat(splits, 'testNdxs').ravel().astype(int)
@@ -49,7 +51,9 @@ def convert(labelled: str, splits: str, mapping40: str, mapping13: str, out: str
     with h5py.File(labelled, 'r') as f:
         for key in ('images', 'depths', 'labels'):
             if key not in f:
-                raise KeyError(f'{labelled}: no {key!r}; expected the official nyu_depth_v2_labeled.mat')
+                raise KeyError(
+                    f'{labelled}: no {key!r}; expected the official nyu_depth_v2_labeled.mat'
+                )
         images, depths, labels = f['images'], f['depths'], f['labels']
         n = images.shape[0]
         bad = [i for i in np.concatenate([train, test]) if not 1 <= i <= n]
@@ -61,11 +65,17 @@ def convert(labelled: str, splits: str, mapping40: str, mapping13: str, out: str
             depth = np.asarray(depths[i]).T
             raw = np.asarray(labels[i]).T.astype(np.int64)
             if raw.max() >= len(to40):
-                raise ValueError(f'{labelled}: frame {i + 1} has raw label {raw.max()} > {len(to40) - 1}')
+                raise ValueError(
+                    f'{labelled}: frame {i + 1} has raw label {raw.max()} > {len(to40) - 1}'
+                )
             name = f'{i + 1:04d}'
-            cv2.imwrite(osp.join(out, 'RGB', name + '.jpg'), rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 100])
-            cv2.imwrite(osp.join(out, 'Depth', name + '.png'),
-                        np.clip(np.round(depth * 1000), 0, 65535).astype(np.uint16))
+            cv2.imwrite(
+                osp.join(out, 'RGB', name + '.jpg'), rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 100]
+            )
+            cv2.imwrite(
+                osp.join(out, 'Depth', name + '.png'),
+                np.clip(np.round(depth * 1000), 0, 65535).astype(np.uint16),
+            )
             label40 = to40[raw]
             cv2.imwrite(osp.join(out, 'Label', name + '.png'), label40)
             cv2.imwrite(osp.join(out, 'Label13', name + '.png'), to13[label40])

@@ -15,6 +15,7 @@ rotated by 3 bits (the toolbox's ``bitor(bitshift(d, -3), bitshift(d, 16 - 3))``
 as plain millimetres. ``--depth depth_bfx`` (default) takes the release's hole-filled depth, ``depth``
 the raw one.
 """
+
 import argparse
 import os
 import os.path as osp
@@ -30,9 +31,11 @@ RELEASE_PREFIX = '/n/fs/sun3d/data/'  # how the toolbox's .mat files name the fr
 
 def _required(path: str) -> str:
     if not osp.exists(path):
-        raise FileNotFoundError(f'{path} not found; expected the official SUN RGB-D layout: SUNRGBD/ and '
-                                'SUNRGBDtoolbox/{Metadata/SUNRGBDMeta.mat, Metadata/SUNRGBD2Dseg.mat, '
-                                'traintestSUNRGBD/allsplit.mat}')
+        raise FileNotFoundError(
+            f'{path} not found; expected the official SUN RGB-D layout: SUNRGBD/ and '
+            'SUNRGBDtoolbox/{Metadata/SUNRGBDMeta.mat, Metadata/SUNRGBD2Dseg.mat, '
+            'traintestSUNRGBD/allsplit.mat}'
+        )
     return path
 
 
@@ -40,7 +43,7 @@ def _frame_dir(release_path: str) -> str:
     """'/n/fs/sun3d/data/SUNRGBD/kv1/NYUdata/NYU0001/image/NYU0001.jpg' -> 'SUNRGBD/kv1/NYUdata/NYU0001'."""
     path = str(release_path).replace('\\', '/')
     if path.startswith(RELEASE_PREFIX):
-        path = path[len(RELEASE_PREFIX):]
+        path = path[len(RELEASE_PREFIX) :]
     parts = path.rstrip('/').split('/')
     return '/'.join(parts[:-2]) if parts[-1].lower().endswith(('.jpg', '.png')) else '/'.join(parts)
 
@@ -53,11 +56,17 @@ def unrotate_depth(depth: np.ndarray) -> np.ndarray:
 
 def convert(root: str, out: str, depth: str = 'depth_bfx') -> dict:
     import h5py
-    meta = loadmat(_required(osp.join(root, 'SUNRGBDtoolbox', 'Metadata', 'SUNRGBDMeta.mat')),
-                   squeeze_me=True, struct_as_record=False)['SUNRGBDMeta']
+
+    meta = loadmat(
+        _required(osp.join(root, 'SUNRGBDtoolbox', 'Metadata', 'SUNRGBDMeta.mat')),
+        squeeze_me=True,
+        struct_as_record=False,
+    )['SUNRGBDMeta']
     meta = np.atleast_1d(meta)
-    split = loadmat(_required(osp.join(root, 'SUNRGBDtoolbox', 'traintestSUNRGBD', 'allsplit.mat')),
-                    squeeze_me=True)
+    split = loadmat(
+        _required(osp.join(root, 'SUNRGBDtoolbox', 'traintestSUNRGBD', 'allsplit.mat')),
+        squeeze_me=True,
+    )
     train = {_frame_dir(p) for p in np.atleast_1d(split['alltrain'])}
     test = {_frame_dir(p) for p in np.atleast_1d(split['alltest'])}
     for sub in ('RGB', 'Depth', 'Label'):
@@ -67,7 +76,9 @@ def convert(root: str, out: str, depth: str = 'depth_bfx') -> dict:
     with h5py.File(seg_path, 'r') as f:
         refs = f['SUNRGBD2Dseg']['seglabel']
         if refs.shape[0] != len(meta):
-            raise ValueError(f'{seg_path} has {refs.shape[0]} label maps, SUNRGBDMeta.mat {len(meta)} frames')
+            raise ValueError(
+                f'{seg_path} has {refs.shape[0]} label maps, SUNRGBDMeta.mat {len(meta)} frames'
+            )
         for i, frame in enumerate(meta):
             name = f'{i + 1:06d}'
             rel = _frame_dir(frame.rgbpath)
@@ -79,8 +90,10 @@ def convert(root: str, out: str, depth: str = 'depth_bfx') -> dict:
             if raw_depth is None or raw_depth.dtype != np.uint16:
                 raise ValueError(f'{depth_path}: expected a 16-bit depth PNG')
             if label.shape != raw_depth.shape[:2] or label.max() > 37:
-                raise ValueError(f'{seg_path}: frame {i + 1} ({rel}): label {label.shape} max {label.max()}, '
-                                 f'depth {raw_depth.shape}; expected the same size and ids 0..37')
+                raise ValueError(
+                    f'{seg_path}: frame {i + 1} ({rel}): label {label.shape} max {label.max()}, '
+                    f'depth {raw_depth.shape}; expected the same size and ids 0..37'
+                )
             shutil.copyfile(rgb_path, osp.join(out, 'RGB', name + '.jpg'))
             cv2.imwrite(osp.join(out, 'Depth', name + '.png'), unrotate_depth(raw_depth))
             cv2.imwrite(osp.join(out, 'Label', name + '.png'), label.astype(np.uint8))

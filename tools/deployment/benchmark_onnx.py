@@ -3,6 +3,7 @@
 Both run the exported function (normalized tensor in, logits / raw head outputs out), alternated, after
 warm-up; the medians and their ratio are printed. Threads: PyTorch's and onnxruntime's set to the same
 number (--threads, default torch's)."""
+
 import argparse
 import os.path as osp
 import statistics
@@ -18,9 +19,13 @@ from mmwam.utils.cli import run_cli
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='onnxruntime vs PyTorch latency of a multimodal model')
+    parser = argparse.ArgumentParser(
+        description='onnxruntime vs PyTorch latency of a multimodal model'
+    )
     parser.add_argument('config')
-    parser.add_argument('checkpoint', nargs='?', help='optional: latency does not depend on the weights')
+    parser.add_argument(
+        'checkpoint', nargs='?', help='optional: latency does not depend on the weights'
+    )
     parser.add_argument('--shape', type=int, nargs=2, default=(512, 512), metavar=('H', 'W'))
     parser.add_argument('--batch', type=int, default=1)
     parser.add_argument('--iters', type=int, default=10)
@@ -49,15 +54,22 @@ def main():
         times = dict(pytorch=[], onnxruntime=[])
         with torch.no_grad():
             for i in range(args.warmup + args.iters):
-                for name, fn in (('pytorch', lambda: wrapper(x)), ('onnxruntime', lambda: run_onnx(session, x))):
+                for name, fn in (
+                    ('pytorch', lambda: wrapper(x)),
+                    ('onnxruntime', lambda: run_onnx(session, x)),
+                ):
                     t = timed(fn)
                     if i >= args.warmup:
                         times[name].append(t)
     med = {k: statistics.median(v) for k, v in times.items()}
-    print(f'{osp.basename(args.config)}, batch {args.batch}, {args.shape[0]}x{args.shape[1]}, {args.threads} '
-          f'thread(s), median of {args.iters} alternated iterations:')
-    print(f'PyTorch {med["pytorch"]:.2f} ms, onnxruntime {med["onnxruntime"]:.2f} ms, '
-          f'ratio onnxruntime / PyTorch {med["onnxruntime"] / med["pytorch"]:.3f}')
+    print(
+        f'{osp.basename(args.config)}, batch {args.batch}, {args.shape[0]}x{args.shape[1]}, {args.threads} '
+        f'thread(s), median of {args.iters} alternated iterations:'
+    )
+    print(
+        f'PyTorch {med["pytorch"]:.2f} ms, onnxruntime {med["onnxruntime"]:.2f} ms, '
+        f'ratio onnxruntime / PyTorch {med["onnxruntime"] / med["pytorch"]:.3f}'
+    )
 
 
 if __name__ == '__main__':

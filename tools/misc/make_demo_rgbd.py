@@ -14,6 +14,7 @@ RGB alone: background / red / blue / gray are easy, but 3 vs 4 is a coin flip. D
 classes 1, 2, 3 look alike and 4 looks like the background. Both: everything. Depth has sensor noise
 and holes (zeros), RGB has illumination changes, texture and JPEG compression.
 """
+
 import argparse
 import os
 import os.path as osp
@@ -37,19 +38,22 @@ def make_sample(rng: np.random.Generator, height: int, width: int):
     plane = depth.copy()
     label = np.zeros((height, width), np.uint8)  # class index
     gray = rng.uniform(90, 160)
-    colors = {1: (rng.uniform(170, 240), rng.uniform(20, 80), rng.uniform(20, 80)),
-              2: (rng.uniform(20, 80), rng.uniform(40, 100), rng.uniform(170, 240)),
-              3: (gray, gray, gray), 4: (gray, gray, gray)}
+    colors = {
+        1: (rng.uniform(170, 240), rng.uniform(20, 80), rng.uniform(20, 80)),
+        2: (rng.uniform(20, 80), rng.uniform(40, 100), rng.uniform(170, 240)),
+        3: (gray, gray, gray),
+        4: (gray, gray, gray),
+    }
     for _ in range(rng.integers(3, 8)):
         cls = int(rng.integers(1, 5))
         h, w = rng.integers(height // 8, height // 3), rng.integers(width // 8, width // 3)
         y0, x0 = rng.integers(0, height - h), rng.integers(0, width - w)
         if rng.random() < 0.5:
             mask = np.zeros((height, width), bool)
-            mask[y0:y0 + h, x0:x0 + w] = True
+            mask[y0 : y0 + h, x0 : x0 + w] = True
         else:
             cy, cx = y0 + h / 2, x0 + w / 2
-            mask = ((yy - cy) / (h / 2))**2 + ((xx - cx) / (w / 2))**2 <= 1
+            mask = ((yy - cy) / (h / 2)) ** 2 + ((xx - cx) / (w / 2)) ** 2 <= 1
         shade = rng.uniform(0.85, 1.15)
         rgb[mask] = np.array(colors[cls]) * shade + rng.normal(0, 10, size=(mask.sum(), 3))
         if cls == 4:  # painted on the background: no depth step
@@ -68,8 +72,14 @@ def make_sample(rng: np.random.Generator, height: int, width: int):
     return bgr, depth_mm, label_file.astype(np.uint8)
 
 
-def write_dataset(out_dir: str, num_train: int = 160, num_test: int = 40, height: int = 96,
-                  width: int = 128, seed: int = 0) -> str:
+def write_dataset(
+    out_dir: str,
+    num_train: int = 160,
+    num_test: int = 40,
+    height: int = 96,
+    width: int = 128,
+    seed: int = 0,
+) -> str:
     """Write the set (idempotent for the same arguments) and return ``out_dir``."""
     rng = np.random.default_rng(seed)
     for sub in ('RGB', 'Depth', 'Label'):
@@ -87,7 +97,9 @@ def write_dataset(out_dir: str, num_train: int = 160, num_test: int = 40, height
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument('--out', default='data/demo_rgbd', help='output folder')
     parser.add_argument('--num-train', type=int, default=160)
     parser.add_argument('--num-test', type=int, default=40)

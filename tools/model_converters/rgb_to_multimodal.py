@@ -9,6 +9,7 @@ count) are left out. Prints how many tensors each part of the model got.
 Giving the RGB checkpoint as ``load_from`` (or ``--cfg-options load_from=...``) does the same at the start
 of training; this tool writes the converted file for reuse or inspection.
 """
+
 import argparse
 import os.path as osp
 
@@ -28,11 +29,14 @@ def convert(config: str, checkpoint: str, out: str) -> list:
     cfg = read_config(config)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     from mmengine.registry import MODELS
-    drop_pretrained(cfg.model)  # only the architecture is needed: the weights come from the checkpoint
+
+    drop_pretrained(
+        cfg.model
+    )  # only the architecture is needed: the weights come from the checkpoint
     model = MODELS.build(cfg.model)
     ckpt = read_checkpoint(checkpoint, 'RGB checkpoint')
     state = ckpt.get('state_dict', ckpt)
-    state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
+    state = {k[len('module.') :] if k.startswith('module.') else k: v for k, v in state.items()}
     fitted, report = fit_state_dict(state, model)
     problem = report.refusal('init')
     if problem:
@@ -43,8 +47,12 @@ def convert(config: str, checkpoint: str, out: str) -> list:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('config', help='the multimodal config (a file, or an mmseg:: / mmdet:: name)')
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        'config', help='the multimodal config (a file, or an mmseg:: / mmdet:: name)'
+    )
     parser.add_argument('checkpoint', help='the RGB checkpoint (.pth)')
     parser.add_argument('out', help='the converted checkpoint to write')
     args = parser.parse_args()

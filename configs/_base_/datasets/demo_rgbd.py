@@ -8,10 +8,12 @@ multimodal_preprocessor = dict(
     # the demo depth (metres): mean about 3.3, standard deviation about 0.55
     mean=dict(rgb=[123.675, 116.28, 103.53], depth=[3.3]),
     std=dict(rgb=[58.395, 57.12, 57.375], depth=[0.55]),
-    size=crop_size)
+    size=crop_size,
+)
 metainfo = dict(
     classes=('background', 'red box', 'blue box', 'gray box', 'gray patch'),
-    palette=[[120, 120, 120], [220, 40, 40], [40, 60, 220], [200, 200, 60], [60, 200, 200]])
+    palette=[[120, 120, 120], [220, 40, 40], [40, 60, 220], [200, 200, 60], [60, 200, 200]],
+)
 demo_dataset = dict(
     _delete_=True,
     type=dataset_type,
@@ -20,7 +22,8 @@ demo_dataset = dict(
     img_suffix='.jpg',
     seg_map_suffix='.png',
     data_prefix=dict(img_path='RGB', depth_path='Depth', seg_map_path='Label'),
-    reduce_zero_label=True)
+    reduce_zero_label=True,
+)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='depth', channels=1, scale=0.001),  # mm -> m
@@ -40,9 +43,15 @@ test_pipeline = [
     dict(type='PackSegInputs', meta_keys={{_base_.meta_keys}}),
 ]
 train_dataloader = dict(
-    batch_size=8, num_workers=2, persistent_workers=False,
-    dataset=dict(demo_dataset, ann_file='train.txt', pipeline=train_pipeline))
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=False,
+    dataset=dict(demo_dataset, ann_file='train.txt', pipeline=train_pipeline),
+)
 val_dataloader = dict(
-    batch_size=8, num_workers=2, persistent_workers=False,
-    dataset=dict(demo_dataset, ann_file='test.txt', pipeline=test_pipeline))
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=False,
+    dataset=dict(demo_dataset, ann_file='test.txt', pipeline=test_pipeline),
+)
 test_dataloader = val_dataloader

@@ -13,14 +13,25 @@ multimodal_preprocessor = dict(
     mean=dict(rgb=[123.675, 116.28, 103.53], thermal=[120.0]),
     std=dict(rgb=[58.395, 57.12, 57.375], thermal=[55.0]),
     bgr_to_rgb=True,
-    pad_size_divisor=32)
-meta_keys = ('img_id', 'img_path', 'thermal_path', 'ori_shape', 'img_shape', 'scale_factor', 'flip',
-             'flip_direction')
+    pad_size_divisor=32,
+)
+meta_keys = (
+    'img_id',
+    'img_path',
+    'thermal_path',
+    'ori_shape',
+    'img_shape',
+    'scale_factor',
+    'flip',
+    'flip_direction',
+)
 # 'instances': KAISTMissRateMetric reads each image's annotations (label, occlusion, ...) from them
-test_meta_keys = meta_keys + ('instances', )
+test_meta_keys = meta_keys + ('instances',)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadModalityFromFile', modality='thermal', channels=1),  # lwir: 1 or 3 equal channels
+    dict(
+        type='LoadModalityFromFile', modality='thermal', channels=1
+    ),  # lwir: 1 or 3 equal channels
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PhotoMetricDistortion'),  # before the concatenation: RGB only
     dict(type='ConcatModalities', keys=['thermal']),
@@ -44,9 +55,15 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     batch_sampler=dict(type='AspectRatioBatchSampler'),
-    dataset=dict(type=dataset_type, data_root=data_root, ann_file='imageSets/train-all-02.txt',
-                 data_prefix=dict(img='images', ann='annotations_sanitized'),
-                 filter_cfg=dict(filter_empty_gt=True), pipeline=train_pipeline))
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='imageSets/train-all-02.txt',
+        data_prefix=dict(img='images', ann='annotations_sanitized'),
+        filter_cfg=dict(filter_empty_gt=True),
+        pipeline=train_pipeline,
+    ),
+)
 # the benchmark's test set: every 20th frame of set06-11 with the improved annotations
 val_dataloader = dict(
     batch_size=1,
@@ -54,9 +71,15 @@ val_dataloader = dict(
     persistent_workers=True,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, ann_file='imageSets/test-all-20.txt',
-                 data_prefix=dict(img='images', ann='annotations_improved'), test_mode=True,
-                 pipeline=test_pipeline))
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='imageSets/test-all-20.txt',
+        data_prefix=dict(img='images', ann='annotations_improved'),
+        test_mode=True,
+        pipeline=test_pipeline,
+    ),
+)
 test_dataloader = val_dataloader
 val_evaluator = dict(type='KAISTMissRateMetric')
 test_evaluator = val_evaluator

@@ -22,9 +22,15 @@ test_pipeline = [
     dict(type='PackDetInputs', meta_keys={{_base_.test_meta_keys}}),
 ]
 train_dataloader = dict(
-    batch_size=4, num_workers=2, persistent_workers=False,
-    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+    batch_size=4,
+    num_workers=2,
+    persistent_workers=False,
+    dataset=dict(data_root=data_root, pipeline=train_pipeline),
+)
 val_dataloader = dict(
-    batch_size=2, num_workers=2, persistent_workers=False,
-    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+    batch_size=2,
+    num_workers=2,
+    persistent_workers=False,
+    dataset=dict(data_root=data_root, pipeline=test_pipeline),
+)
 test_dataloader = val_dataloader

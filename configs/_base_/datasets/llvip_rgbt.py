@@ -11,11 +11,20 @@ multimodal_preprocessor = dict(
     mean=dict(rgb=[123.675, 116.28, 103.53], infrared=[38.85]),
     std=dict(rgb=[58.395, 57.12, 57.375], infrared=[40.01]),
     bgr_to_rgb=True,
-    pad_size_divisor=32)
-meta_keys = ('img_id', 'img_path', 'infrared_path', 'ori_shape', 'img_shape', 'scale_factor', 'flip',
-             'flip_direction')
+    pad_size_divisor=32,
+)
+meta_keys = (
+    'img_id',
+    'img_path',
+    'infrared_path',
+    'ori_shape',
+    'img_shape',
+    'scale_factor',
+    'flip',
+    'flip_direction',
+)
 # 'instances': CocoMetric builds its ground truth from them (no COCO json needed)
-test_meta_keys = meta_keys + ('instances', )
+test_meta_keys = meta_keys + ('instances',)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     # LLVIP stores infrared as 3 equal channels: read one (the loader checks that they are equal)
@@ -41,16 +50,24 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     batch_sampler=dict(type='AspectRatioBatchSampler'),
-    dataset=dict(type=dataset_type, data_root=data_root, split='train',
-                 filter_cfg=dict(filter_empty_gt=False), pipeline=train_pipeline))
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        filter_cfg=dict(filter_empty_gt=False),
+        pipeline=train_pipeline,
+    ),
+)
 val_dataloader = dict(
     batch_size=1,
     num_workers=2,
     persistent_workers=True,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, split='test', test_mode=True,
-                 pipeline=test_pipeline))
+    dataset=dict(
+        type=dataset_type, data_root=data_root, split='test', test_mode=True, pipeline=test_pipeline
+    ),
+)
 test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='CocoMetric', metric='bbox', ann_file=None),

@@ -10,7 +10,8 @@ multimodal_preprocessor = dict(
     # thermal: 8-bit; approximate MFNet statistics
     mean=dict(_delete_=True, rgb=[123.675, 116.28, 103.53], thermal=[90.0]),
     std=dict(_delete_=True, rgb=[58.395, 57.12, 57.375], thermal=[45.0]),
-    size=crop_size)
+    size=crop_size,
+)
 _load = [
     dict(type='LoadImageFromFile', color_type='unchanged'),  # B, G, R, thermal
     dict(type='SplitModalityFromImage', modality='thermal', channels=1),
@@ -29,6 +30,8 @@ test_pipeline = _load + [
     dict(type='LoadSegAnnotations'),
     dict(type='PackSegInputs'),
 ]
-train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root, pipeline=train_pipeline))
+train_dataloader = dict(
+    dataset=dict(type=dataset_type, data_root=data_root, pipeline=train_pipeline)
+)
 val_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader

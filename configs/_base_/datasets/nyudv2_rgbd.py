@@ -17,10 +17,21 @@ multimodal_preprocessor = dict(
     bgr_to_rgb=True,
     pad_val=0,
     seg_pad_val=255,
-    size=crop_size)
+    size=crop_size,
+)
 # mmseg's PackSegInputs meta keys and the depth file, which warnings and errors about a batch then name
-meta_keys = ('img_path', 'depth_path', 'seg_map_path', 'ori_shape', 'img_shape', 'pad_shape', 'scale_factor', 'flip',
-             'flip_direction', 'reduce_zero_label')
+meta_keys = (
+    'img_path',
+    'depth_path',
+    'seg_map_path',
+    'ori_shape',
+    'img_shape',
+    'pad_shape',
+    'scale_factor',
+    'flip',
+    'flip_direction',
+    'reduce_zero_label',
+)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='depth', channels=1, scale=0.001),  # mm -> m
@@ -45,13 +56,19 @@ train_dataloader = dict(
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type=dataset_type, data_root=data_root, ann_file='train.txt', pipeline=train_pipeline))
+    dataset=dict(
+        type=dataset_type, data_root=data_root, ann_file='train.txt', pipeline=train_pipeline
+    ),
+)
 val_dataloader = dict(
     batch_size=1,
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, ann_file='test.txt', pipeline=test_pipeline))
+    dataset=dict(
+        type=dataset_type, data_root=data_root, ann_file='test.txt', pipeline=test_pipeline
+    ),
+)
 test_dataloader = val_dataloader
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator

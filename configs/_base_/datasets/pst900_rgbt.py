@@ -7,10 +7,21 @@ crop_size = (720, 1280)
 multimodal_preprocessor = dict(
     mean=dict(rgb=[123.675, 116.28, 103.53], thermal=[50.0]),  # approximate PST900 statistics
     std=dict(rgb=[58.395, 57.12, 57.375], thermal=[40.0]),
-    size=crop_size)
+    size=crop_size,
+)
 # mmseg's PackSegInputs meta keys and the thermal file, which warnings and errors about a batch then name
-meta_keys = ('img_path', 'thermal_path', 'seg_map_path', 'ori_shape', 'img_shape', 'pad_shape', 'scale_factor',
-             'flip', 'flip_direction', 'reduce_zero_label')
+meta_keys = (
+    'img_path',
+    'thermal_path',
+    'seg_map_path',
+    'ori_shape',
+    'img_shape',
+    'pad_shape',
+    'scale_factor',
+    'flip',
+    'flip_direction',
+    'reduce_zero_label',
+)
 _load = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='thermal', channels=1),
@@ -30,9 +41,17 @@ test_pipeline = _load + [
     dict(type='PackSegInputs', meta_keys=meta_keys),
 ]
 train_dataloader = dict(
-    dataset=dict(_delete_=True, type=dataset_type, data_root=data_root, split='train',
-                 pipeline=train_pipeline))
+    dataset=dict(
+        _delete_=True,
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        pipeline=train_pipeline,
+    )
+)
 val_dataloader = dict(
-    dataset=dict(_delete_=True, type=dataset_type, data_root=data_root, split='test',
-                 pipeline=test_pipeline))
+    dataset=dict(
+        _delete_=True, type=dataset_type, data_root=data_root, split='test', pipeline=test_pipeline
+    )
+)
 test_dataloader = val_dataloader

@@ -8,7 +8,8 @@ multimodal_preprocessor = dict(
     # approximate SUN RGB-D depth statistics, metres
     mean=dict(rgb=[123.675, 116.28, 103.53], depth=[2.9]),
     std=dict(rgb=[58.395, 57.12, 57.375], depth=[1.6]),
-    size=crop_size)
+    size=crop_size,
+)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='depth', channels=1, scale=0.001),
@@ -20,6 +21,8 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs', meta_keys={{_base_.meta_keys}}),
 ]
-train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root, pipeline=train_pipeline))
+train_dataloader = dict(
+    dataset=dict(type=dataset_type, data_root=data_root, pipeline=train_pipeline)
+)
 val_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))
 test_dataloader = val_dataloader

@@ -6,4 +6,5 @@ model = dict(
     type='DualBackboneDetector',
     detector_type='FasterRCNN',
     mwam=dict(type='MWAM'),
-    fusion=dict(type='AddFusion'))
+    fusion=dict(type='AddFusion'),
+)

@@ -5,4 +5,5 @@ model = dict(
     type='DualBackboneDetector',
     detector_type='RetinaNet',
     mwam=dict(type='MWAM'),
-    fusion=dict(type='AddFusion'))
+    fusion=dict(type='AddFusion'),
+)

@@ -1,4 +1,5 @@
 """Loading the extra modalities and joining them to the RGB image as one tensor."""
+
 import logging
 from typing import Optional, Sequence
 
@@ -9,7 +10,6 @@ from mmcv.transforms.builder import TRANSFORMS
 from mmengine import fileio
 from mmengine.logging import print_log
 from mmseg.datasets.transforms import LoadAnnotations
-
 
 NON_FINITE = ('error', 'zero')
 
@@ -32,15 +32,19 @@ class LoadModalityFromFile(BaseTransform):
     Must come after ``LoadImageFromFile`` and before ``ConcatModalities``.
     """
 
-    def __init__(self,
-                 modality: str = 'depth',
-                 channels: int = 1,
-                 scale: float = 1.0,
-                 non_finite: str = 'error',
-                 backend_args: Optional[dict] = None):
+    def __init__(
+        self,
+        modality: str = 'depth',
+        channels: int = 1,
+        scale: float = 1.0,
+        non_finite: str = 'error',
+        backend_args: Optional[dict] = None,
+    ):
         if non_finite not in NON_FINITE:
-            raise ValueError(f'LoadModalityFromFile(modality={modality!r}): non_finite must be one of '
-                             f'{NON_FINITE}, got {non_finite!r}')
+            raise ValueError(
+                f'LoadModalityFromFile(modality={modality!r}): non_finite must be one of '
+                f'{NON_FINITE}, got {non_finite!r}'
+            )
         self.modality = modality
         self.channels = channels
         self.scale = scale
@@ -53,8 +57,10 @@ class LoadModalityFromFile(BaseTransform):
         try:
             data = fileio.get(path, backend_args=self.backend_args)
         except (FileNotFoundError, OSError) as e:
-            raise FileNotFoundError(f'sample {sample}: the {self.modality} file {path} is missing or '
-                                    f'unreadable ({e.__class__.__name__})') from e
+            raise FileNotFoundError(
+                f'sample {sample}: the {self.modality} file {path} is missing or '
+                f'unreadable ({e.__class__.__name__})'
+            ) from e
         img = mmcv.imfrombytes(data, flag='unchanged', backend='cv2')
         if img is None:
             raise ValueError(f'sample {sample}: cannot decode the {self.modality} file {path}')
@@ -65,8 +71,10 @@ class LoadModalityFromFile(BaseTransform):
         sample = results.get('img_path', '?')
         path = results.get(key)
         if path is None:
-            raise KeyError(f'sample {sample}: no {key!r} in the data info; the dataset must give the '
-                           f'path of every modality (data_prefix {key}=...)')
+            raise KeyError(
+                f'sample {sample}: no {key!r} in the data info; the dataset must give the '
+                f'path of every modality (data_prefix {key}=...)'
+            )
         img = self._read(results, path, sample)
         if img.ndim == 2:
             img = img[..., None]
@@ -74,12 +82,16 @@ class LoadModalityFromFile(BaseTransform):
             if self.channels == 1 and img.shape[2] == 3 and (img == img[..., :1]).all():
                 img = img[..., :1]
             else:
-                raise ValueError(f'sample {sample}: the {self.modality} file {path} has {img.shape[2]} '
-                                 f'channels, the config expects channels={self.channels}')
+                raise ValueError(
+                    f'sample {sample}: the {self.modality} file {path} has {img.shape[2]} '
+                    f'channels, the config expects channels={self.channels}'
+                )
         rgb = results.get('img')
         if rgb is not None and rgb.shape[:2] != img.shape[:2]:
-            raise ValueError(f'sample {sample}: the {self.modality} file {path} is {img.shape[1]}x'
-                             f'{img.shape[0]} (WxH), the RGB image {sample} is {rgb.shape[1]}x{rgb.shape[0]}')
+            raise ValueError(
+                f'sample {sample}: the {self.modality} file {path} is {img.shape[1]}x'
+                f'{img.shape[0]} (WxH), the RGB image {sample} is {rgb.shape[1]}x{rgb.shape[0]}'
+            )
         data = img.astype(np.float32) * np.float32(self.scale)
         results[self.modality] = self._finite(data, path, sample) if img.dtype.kind == 'f' else data
         return results
@@ -92,18 +104,25 @@ class LoadModalityFromFile(BaseTransform):
         pixels = int(bad.any(axis=2).sum())
         what = f'the {self.modality} file {path} has {pixels} of {x.shape[0] * x.shape[1]} pixels NaN or Inf'
         if self.non_finite == 'error':
-            raise ValueError(f'sample {sample}: {what}; fix the file, or read them as missing measurements '
-                             f'(0, as depth holes are) with LoadModalityFromFile(non_finite=\'zero\')')
+            raise ValueError(
+                f'sample {sample}: {what}; fix the file, or read them as missing measurements '
+                f'(0, as depth holes are) with LoadModalityFromFile(non_finite=\'zero\')'
+            )
         if path not in self._zeroed:
             self._zeroed.add(path)
-            print_log(f'{what}: read as 0 (missing measurements, non_finite=\'zero\')', logger='current',
-                      level=logging.WARNING)
+            print_log(
+                f'{what}: read as 0 (missing measurements, non_finite=\'zero\')',
+                logger='current',
+                level=logging.WARNING,
+            )
         x[bad] = 0
         return x
 
     def __repr__(self):
-        return (f'{self.__class__.__name__}(modality={self.modality!r}, channels={self.channels}, '
-                f'scale={self.scale}, non_finite={self.non_finite!r})')
+        return (
+            f'{self.__class__.__name__}(modality={self.modality!r}, channels={self.channels}, '
+            f'scale={self.scale}, non_finite={self.non_finite!r})'
+        )
 
 
 @TRANSFORMS.register_module()
@@ -120,21 +139,25 @@ class ConcatModalities(BaseTransform):
     which the multimodal Mosaic / MixUp read to pad each modality with its own value.
     """
 
-    def __init__(self, keys: Sequence[str] = ('depth', )):
+    def __init__(self, keys: Sequence[str] = ('depth',)):
         self.keys = tuple(sorted(keys))
 
     def transform(self, results: dict) -> dict:
         sample = results.get('img_path', '?')
         if 'flip' in results or 'scale_factor' in results or 'crop_bbox' in results:
-            raise RuntimeError(f'sample {sample}: ConcatModalities must come before the geometric '
-                               f'transforms (a resize, crop or flip already ran)')
+            raise RuntimeError(
+                f'sample {sample}: ConcatModalities must come before the geometric '
+                f'transforms (a resize, crop or flip already ran)'
+            )
         img = results['img']
         parts = [img if img.ndim == 3 else img[..., None]]
         layout = {'rgb': parts[0].shape[2]}
         for k in self.keys:
             if k not in results:
-                raise KeyError(f'sample {sample}: no {k!r} to concatenate; add '
-                               f'LoadModalityFromFile(modality={k!r}) before ConcatModalities')
+                raise KeyError(
+                    f'sample {sample}: no {k!r} to concatenate; add '
+                    f'LoadModalityFromFile(modality={k!r}) before ConcatModalities'
+                )
             parts.append(results.pop(k))
             layout[k] = parts[-1].shape[2]
         results['modality_channels'] = layout
@@ -163,8 +186,10 @@ class SplitModalityFromImage(BaseTransform):
         img = results['img']
         c = img.shape[2] if img.ndim == 3 else 1
         if c != 3 + self.channels:
-            raise ValueError(f'sample {results.get("img_path", "?")}: the image has {c} channel(s); '
-                             f'expected 3 (RGB) + {self.channels} ({self.modality}) in one file')
+            raise ValueError(
+                f'sample {results.get("img_path", "?")}: the image has {c} channel(s); '
+                f'expected 3 (RGB) + {self.channels} ({self.modality}) in one file'
+            )
         results[self.modality] = img[..., 3:].astype(np.float32)
         results['img'] = np.ascontiguousarray(img[..., :3])
         return results
@@ -189,12 +214,17 @@ class LoadSegAnnotations(LoadAnnotations):
         num_classes = results.get('num_classes')
         if num_classes is not None and not results.get('label_map'):
             path = results['seg_map_path']
-            raw = mmcv.imfrombytes(fileio.get(path, backend_args=self.backend_args), flag='unchanged',
-                                   backend=self.imdecode_backend)
+            raw = mmcv.imfrombytes(
+                fileio.get(path, backend_args=self.backend_args),
+                flag='unchanged',
+                backend=self.imdecode_backend,
+            )
             lo, hi = (0, num_classes) if results.get('reduce_zero_label') else (0, num_classes - 1)
             ids = np.unique(raw)
             bad = ids[((ids < lo) | (ids > hi)) & (ids != self.ignore_index)]
             if bad.size:
-                raise ValueError(f'{path}: label ids {bad.tolist()} are outside the {num_classes} classes '
-                                 f'(valid: {lo}..{hi}, and {self.ignore_index} = ignored)')
+                raise ValueError(
+                    f'{path}: label ids {bad.tolist()} are outside the {num_classes} classes '
+                    f'(valid: {lo}..{hi}, and {self.ignore_index} = ignored)'
+                )
         super()._load_seg_map(results)

@@ -11,13 +11,14 @@ with 0; a dict gives each modality its value(s), e.g. ``dict(rgb=114, depth=0)``
 name is padded with 0). The channel layout comes from ``results['modality_channels']``, which
 ``ConcatModalities`` writes.
 """
+
 import copy
 from numbers import Number
 
 import mmcv
 import numpy as np
 from mmcv.transforms.builder import TRANSFORMS
-from mmdet.datasets.transforms import CachedMixUp, CachedMosaic, Mosaic, MixUp, YOLOXHSVRandomAug
+from mmdet.datasets.transforms import CachedMixUp, CachedMosaic, MixUp, Mosaic, YOLOXHSVRandomAug
 from mmdet.structures.bbox import autocast_box_type
 from numpy import random  # as mmdet's transforms: the same draws in the same order
 
@@ -26,9 +27,14 @@ def _check_pad_val(pad_val, where: str):
     """A config error in ``pad_val`` is reported when the transform is built, in one line."""
     values = pad_val.values() if isinstance(pad_val, dict) else [pad_val]
     for v in values:
-        if not (isinstance(v, Number) or (isinstance(v, (list, tuple)) and all(isinstance(x, Number) for x in v))):
-            raise TypeError(f'{where}.pad_val: expected a number, a sequence of numbers (one per channel) or a '
-                            f'dict modality -> value, e.g. dict(rgb=114, depth=0); got {pad_val!r}')
+        if not (
+            isinstance(v, Number)
+            or (isinstance(v, (list, tuple)) and all(isinstance(x, Number) for x in v))
+        ):
+            raise TypeError(
+                f'{where}.pad_val: expected a number, a sequence of numbers (one per channel) or a '
+                f'dict modality -> value, e.g. dict(rgb=114, depth=0); got {pad_val!r}'
+            )
 
 
 def channel_pad_values(pad_val, results: dict, where: str) -> np.ndarray:
@@ -39,19 +45,25 @@ def channel_pad_values(pad_val, results: dict, where: str) -> np.ndarray:
     if layout is None:  # no ConcatModalities ran: RGB, then channels of unknown modalities
         layout = {'rgb': min(channels, 3), **({'?': channels - 3} if channels > 3 else {})}
     if sum(layout.values()) != channels:
-        raise ValueError(f'{where}: results["modality_channels"] {layout} does not describe the image\'s '
-                         f'{channels} channels')
+        raise ValueError(
+            f'{where}: results["modality_channels"] {layout} does not describe the image\'s '
+            f'{channels} channels'
+        )
     given = pad_val if isinstance(pad_val, dict) else {'rgb': pad_val}
     unknown = [m for m in given if m not in layout]
     if unknown:
-        raise ValueError(f'{where}.pad_val names {unknown}, but the image holds {list(layout)} (put '
-                         'ConcatModalities, which records them, before this transform)')
+        raise ValueError(
+            f'{where}.pad_val names {unknown}, but the image holds {list(layout)} (put '
+            'ConcatModalities, which records them, before this transform)'
+        )
     values = []
     for modality, n in layout.items():
         v = given.get(modality, 0)
         v = [v] * n if isinstance(v, Number) else list(v)
         if len(v) != n:
-            raise ValueError(f'{where}.pad_val: {len(v)} values for the {n} channel(s) of {modality!r}')
+            raise ValueError(
+                f'{where}.pad_val: {len(v)} values for the {n} channel(s) of {modality!r}'
+            )
         values += v
     return np.array(values, dtype=np.float64)
 
@@ -65,16 +77,21 @@ class _MultiModalMosaic:
         pad = channel_pad_values(self.pad_val, results, type(self).__name__)
         scale_w, scale_h = self.img_scale
         canvas = np.full((int(scale_h * 2), int(scale_w * 2)) + img.shape[2:], pad, dtype=img.dtype)
-        center = (int(random.uniform(*self.center_ratio_range) * scale_w),
-                  int(random.uniform(*self.center_ratio_range) * scale_h))
+        center = (
+            int(random.uniform(*self.center_ratio_range) * scale_w),
+            int(random.uniform(*self.center_ratio_range) * scale_h),
+        )
         with_mask = 'gt_masks' in results
         bboxes, labels, ignore, masks = [], [], [], []
-        for loc, patch in zip(('top_left', 'top_right', 'bottom_left', 'bottom_right'), [results, *mix_results]):
+        for loc, patch in zip(
+            ('top_left', 'top_right', 'bottom_left', 'bottom_right'), [results, *mix_results]
+        ):
             h_i, w_i = patch['img'].shape[:2]
             ratio = min(scale_h / h_i, scale_w / w_i)
             img_i = mmcv.imresize(patch['img'], (int(w_i * ratio), int(h_i * ratio)))
             (x1_p, y1_p, x2_p, y2_p), (x1_c, y1_c, x2_c, y2_c) = self._mosaic_combine(
-                loc, center, img_i.shape[:2][::-1])
+                loc, center, img_i.shape[:2][::-1]
+            )
             canvas[y1_p:y2_p, x1_p:x2_p] = img_i[y1_c:y2_c, x1_c:x2_c]
             padw, padh = x1_p - x1_c, y1_p - y1_c
             boxes = patch['gt_bboxes'].clone()
@@ -154,30 +171,42 @@ class _MultiModalMixUp:
         is_flip = random.uniform(0, 1) > self.flip_ratio
         pad = channel_pad_values(self.pad_val, retrieve, type(self).__name__)
         # 1. keep-ratio resize and paste into the top left of the canvas
-        out_img = np.ones(self.dynamic_scale[::-1] + retrieve_img.shape[2:], dtype=retrieve_img.dtype) * pad
-        scale_ratio = min(self.dynamic_scale[1] / retrieve_img.shape[0],
-                          self.dynamic_scale[0] / retrieve_img.shape[1])
-        retrieve_img = mmcv.imresize(retrieve_img, (int(retrieve_img.shape[1] * scale_ratio),
-                                                    int(retrieve_img.shape[0] * scale_ratio)))
-        out_img[:retrieve_img.shape[0], :retrieve_img.shape[1]] = retrieve_img
+        out_img = (
+            np.ones(self.dynamic_scale[::-1] + retrieve_img.shape[2:], dtype=retrieve_img.dtype)
+            * pad
+        )
+        scale_ratio = min(
+            self.dynamic_scale[1] / retrieve_img.shape[0],
+            self.dynamic_scale[0] / retrieve_img.shape[1],
+        )
+        retrieve_img = mmcv.imresize(
+            retrieve_img,
+            (int(retrieve_img.shape[1] * scale_ratio), int(retrieve_img.shape[0] * scale_ratio)),
+        )
+        out_img[: retrieve_img.shape[0], : retrieve_img.shape[1]] = retrieve_img
         # 2. scale jitter, flip
         scale_ratio *= jit_factor
-        out_img = mmcv.imresize(out_img, (int(out_img.shape[1] * jit_factor), int(out_img.shape[0] * jit_factor)))
+        out_img = mmcv.imresize(
+            out_img, (int(out_img.shape[1] * jit_factor), int(out_img.shape[0] * jit_factor))
+        )
         if is_flip:
             out_img = out_img[:, ::-1]
         # 3. random crop to the image's size
         ori_img = results['img']
         origin_h, origin_w = out_img.shape[:2]
         target_h, target_w = ori_img.shape[:2]
-        padded_img = (np.ones((max(origin_h, target_h), max(origin_w, target_w)) + ori_img.shape[2:]) *
-                      pad).astype(ori_img.dtype)
+        padded_img = (
+            np.ones((max(origin_h, target_h), max(origin_w, target_w)) + ori_img.shape[2:]) * pad
+        ).astype(ori_img.dtype)
         padded_img[:origin_h, :origin_w] = out_img
         x_offset, y_offset = 0, 0
         if padded_img.shape[0] > target_h:
             y_offset = random.randint(0, padded_img.shape[0] - target_h)
         if padded_img.shape[1] > target_w:
             x_offset = random.randint(0, padded_img.shape[1] - target_w)
-        padded_cropped_img = padded_img[y_offset:y_offset + target_h, x_offset:x_offset + target_w]
+        padded_cropped_img = padded_img[
+            y_offset : y_offset + target_h, x_offset : x_offset + target_w
+        ]
         # 4. the boxes (and masks) of the retrieved image
         boxes = retrieve['gt_bboxes'].clone()
         boxes.rescale_([scale_ratio, scale_ratio])
@@ -191,8 +220,12 @@ class _MultiModalMixUp:
                 masks = masks.flip()
         boxes.translate_([-x_offset, -y_offset])
         if with_mask:
-            masks = masks.translate(out_shape=(target_h, target_w), offset=-x_offset, direction='horizontal')
-            masks = masks.translate(out_shape=(target_h, target_w), offset=-y_offset, direction='vertical')
+            masks = masks.translate(
+                out_shape=(target_h, target_w), offset=-x_offset, direction='horizontal'
+            )
+            masks = masks.translate(
+                out_shape=(target_h, target_w), offset=-y_offset, direction='vertical'
+            )
         if self.bbox_clip_border:
             boxes.clip_([target_h, target_w])
         # 5. mix
@@ -203,9 +236,11 @@ class _MultiModalMixUp:
         results['img_shape'] = mixup_img.shape[:2]
         results['gt_bboxes'] = all_boxes[inside]
         results['gt_bboxes_labels'] = np.concatenate(
-            (results['gt_bboxes_labels'], retrieve['gt_bboxes_labels']), axis=0)[inside]
+            (results['gt_bboxes_labels'], retrieve['gt_bboxes_labels']), axis=0
+        )[inside]
         results['gt_ignore_flags'] = np.concatenate(
-            (results['gt_ignore_flags'], retrieve['gt_ignore_flags']), axis=0)[inside]
+            (results['gt_ignore_flags'], retrieve['gt_ignore_flags']), axis=0
+        )[inside]
         if with_mask:
             results['gt_masks'] = masks.cat([results['gt_masks'], masks])[inside]
         return results

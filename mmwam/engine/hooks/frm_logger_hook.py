@@ -1,5 +1,6 @@
 """Puts MWAM's FRM, banks and weights (any balancer's scalars) into the message hub, so every logging
 backend gets them."""
+
 from typing import List
 
 from mmengine.hooks import Hook
@@ -24,14 +25,17 @@ class FRMLoggerHook(Hook):
     Keep ``interval`` equal to the LoggerHook's: the text log shows the latest value (these keys are
     not smoothed). Runs before LoggerHook (priority NORMAL < BELOW_NORMAL).
     """
+
     priority = 'NORMAL'
 
     def __init__(self, interval: int = 50):
         self.interval = interval
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
-        if not (self.every_n_train_iters(runner, self.interval)
-                or self.end_of_epoch(runner.train_dataloader, batch_idx)):
+        if not (
+            self.every_n_train_iters(runner, self.interval)
+            or self.end_of_epoch(runner.train_dataloader, batch_idx)
+        ):
             return
         for i, balancer in enumerate(find_balancers(runner.model)):
             prefix = f'mwam{i}_' if i else ''

@@ -1,4 +1,5 @@
 """Stop training at the first non-finite loss, and never write a checkpoint with non-finite weights."""
+
 import math
 
 import torch
@@ -34,11 +35,16 @@ class NonFiniteStopHook(Hook):
     every floating-point tensor of the model (MWAM's ``frm``, the last step's diagnostic, excepted): a
     non-finite one stops training instead of being saved. ``tools/train.py`` adds this hook to every
     config that lacks it."""
+
     priority = 'ABOVE_NORMAL'
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
-        losses = {k: float(v.detach() if torch.is_tensor(v) else v) for k, v in (outputs or {}).items()
-                  if 'loss' in k and (torch.is_tensor(v) and v.numel() == 1 or isinstance(v, (int, float)))}
+        losses = {
+            k: float(v.detach() if torch.is_tensor(v) else v)
+            for k, v in (outputs or {}).items()
+            if 'loss' in k
+            and (torch.is_tensor(v) and v.numel() == 1 or isinstance(v, (int, float)))
+        }
         bad = [k for k, v in losses.items() if not math.isfinite(v)]
         flag = torch.tensor(float(bool(bad)))
         all_reduce(flag, op='max')  # a no-op without distributed training
@@ -48,16 +54,24 @@ class NonFiniteStopHook(Hook):
         raise NonFiniteError(
             f'iteration {runner.iter + 1}: the loss is not finite ({terms}); training stopped, and these '
             f'weights are not saved. Batch: {batch_files(data_batch)}. Usual causes: NaN / Inf in the data, '
-            'a learning rate too high, float16 overflow (--amp)')
+            'a learning rate too high, float16 overflow (--amp)'
+        )
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         skip = {f'{name}.frm' for name, m in model.named_modules() if isinstance(m, MWAM)}
         state = checkpoint.get('state_dict') or {}
-        bad = [k for k, v in state.items() if k not in skip and torch.is_tensor(v) and v.is_floating_point()
-               and not bool(torch.isfinite(v).all())]
+        bad = [
+            k
+            for k, v in state.items()
+            if k not in skip
+            and torch.is_tensor(v)
+            and v.is_floating_point()
+            and not bool(torch.isfinite(v).all())
+        ]
         if bad:
             raise NonFiniteError(
                 f'iteration {runner.iter + 1}: {len(bad)} of the model\'s {len(state)} tensors are not finite '
                 f'(NaN / Inf; the first: {bad[0]}): training stopped, and the checkpoint is not written. '
-                'Usual causes: NaN / Inf in the data, a learning rate too high, float16 overflow (--amp)')
+                'Usual causes: NaN / Inf in the data, a learning rate too high, float16 overflow (--amp)'
+            )

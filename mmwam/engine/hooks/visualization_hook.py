@@ -1,5 +1,6 @@
 """Multimodal panels during validation and testing: every modality, the ground truth and the prediction of
 every modality subset the missing-modality loop evaluated (``mmwam.visualization.draw_panel``)."""
+
 import os.path as osp
 from typing import Optional
 
@@ -25,10 +26,17 @@ class MultiModalVisualizationHook(Hook):
     under a plain loop the panel has the full set's only. Works with the
     upstream ``SegLocalVisualizer`` / ``DetLocalVisualizer`` or the ``MultiModal*`` ones.
     """
+
     priority = 'NORMAL'
 
-    def __init__(self, draw: bool = False, interval: int = 50, show: bool = False,
-                 test_out_dir: Optional[str] = None, pred_score_thr: float = 0.3):
+    def __init__(
+        self,
+        draw: bool = False,
+        interval: int = 50,
+        show: bool = False,
+        test_out_dir: Optional[str] = None,
+        pred_score_thr: float = 0.3,
+    ):
         self.draw, self.interval, self.show = draw, interval, show
         self.test_out_dir, self.pred_score_thr = test_out_dir, pred_score_thr
 
@@ -40,11 +48,23 @@ class MultiModalVisualizationHook(Hook):
         for i in samples:
             sample = outputs[i]
             arrays = split_inputs(data_batch['inputs'][i], modalities, size=sample.ori_shape)
-            preds = {sample.get('subset', subset_name(modalities)): sample, **sample.get('subset_predictions', {})}
+            preds = {
+                sample.get('subset', subset_name(modalities)): sample,
+                **sample.get('subset_predictions', {}),
+            }
             stem = osp.splitext(osp.basename(sample.get('img_path', f'sample{i}')))[0]
-            yield stem, dict(visualizer=runner.visualizer, modalities=arrays, gt_sample=sample,
-                             predictions=preds, units=units, pred_score_thr=self.pred_score_thr,
-                             show=self.show)
+            yield (
+                stem,
+                dict(
+                    visualizer=runner.visualizer,
+                    modalities=arrays,
+                    gt_sample=sample,
+                    predictions=preds,
+                    units=units,
+                    pred_score_thr=self.pred_score_thr,
+                    show=self.show,
+                ),
+            )
 
     def after_val_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
         if not self.draw or not self.every_n_inner_iters(batch_idx, self.interval):

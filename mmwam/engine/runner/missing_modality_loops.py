@@ -1,4 +1,5 @@
 """Val / test loops that predict every batch once per modality subset (one data pass)."""
+
 import logging
 from typing import Optional, Sequence, Tuple
 
@@ -19,23 +20,35 @@ from ...utils.modalities import parse_subsets, subset_name
 def _preprocessor(model):
     pre = model.data_preprocessor
     if not hasattr(pre, 'zero_modalities'):
-        raise TypeError(f'the missing-modality loops need a multimodal data preprocessor '
-                        f'(MultiModal*DataPreProcessor), got {type(pre).__name__}')
+        raise TypeError(
+            f'the missing-modality loops need a multimodal data preprocessor '
+            f'(MultiModal*DataPreProcessor), got {type(pre).__name__}'
+        )
     return pre
 
 
 def _build_evaluator(runner, evaluator, subsets, table_keys):
     if not isinstance(evaluator, (dict, list)):
-        raise TypeError('the missing-modality loops need the evaluator as a config (dict or list), '
-                        f'got {type(evaluator).__name__}')
+        raise TypeError(
+            'the missing-modality loops need the evaluator as a config (dict or list), '
+            f'got {type(evaluator).__name__}'
+        )
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
     names = list(_preprocessor(model).modalities)
-    return MissingModalityEvaluator(evaluator, names, parse_subsets(subsets, names, 'subsets'),
-                                    table_keys)
+    return MissingModalityEvaluator(
+        evaluator, names, parse_subsets(subsets, names, 'subsets'), table_keys
+    )
 
 
-def predict_every_subset(model, data_batch: dict, subsets, fp16: bool = False, zero_level: str = 'input',
-                         cache: Optional[EncoderOutputCache] = None, step: str = 'test_step'):
+def predict_every_subset(
+    model,
+    data_batch: dict,
+    subsets,
+    fp16: bool = False,
+    zero_level: str = 'input',
+    cache: Optional[EncoderOutputCache] = None,
+    step: str = 'test_step',
+):
     """Yields ``(subset, outputs)`` for every subset, the full set last (hooks see its outputs). The batch
     goes through the data preprocessor once; each subset predicts on the normalized tensor with the other
     modalities zeroed (``zero_level='input'``) or with their encoder features zeros and their encoders not
@@ -50,21 +63,28 @@ def predict_every_subset(model, data_batch: dict, subsets, fp16: bool = False, z
     pre = _preprocessor(inner)
     backbone = getattr(inner, 'backbone', None)
     if not hasattr(backbone, 'evaluating'):
-        raise TypeError(f'the missing-modality evaluation needs a MultiModalBackbone, got {type(backbone).__name__}')
+        raise TypeError(
+            f'the missing-modality evaluation needs a MultiModalBackbone, got {type(backbone).__name__}'
+        )
     own_step = getattr(type(inner), step) is not getattr(BaseModel, step)
     data = None if own_step else pre(data_batch, False)
     for subset in reversed(subsets):
         dropped = [m for m in pre.modalities if m not in subset]
         zeroed_input = dropped if zero_level == 'input' else ()
-        with backbone.evaluating(dropped if zero_level == 'feature' else (), cache), autocast(enabled=fp16):
+        with backbone.evaluating(dropped if zero_level == 'feature' else (), cache), autocast(
+            enabled=fp16
+        ):
             if own_step:
                 with pre.drop(zeroed_input):
-                    outputs = getattr(model, step)(dict(data_batch, data_samples=[
-                        s.new() for s in data_batch['data_samples']]))
+                    outputs = getattr(model, step)(
+                        dict(data_batch, data_samples=[s.new() for s in data_batch['data_samples']])
+                    )
             else:
                 inputs = pre.zero_modalities(data['inputs'], zeroed_input)
                 samples = [s.new() for s in data['data_samples']]
-                outputs = inner._run_forward(dict(inputs=inputs, data_samples=samples), mode='predict')
+                outputs = inner._run_forward(
+                    dict(inputs=inputs, data_samples=samples), mode='predict'
+                )
         yield subset, outputs
     if cache is not None:
         cache.new_batch()
@@ -80,18 +100,28 @@ def encoder_cache_for(model) -> Tuple[Optional[EncoderOutputCache], Optional[str
     return (None, why) if why else (EncoderOutputCache(), None)
 
 
-def evaluate_every_subset(model, data_batch: dict, evaluator: MissingModalityEvaluator, fp16: bool = False,
-                          zero_level: str = 'input', cache: Optional[EncoderOutputCache] = None,
-                          losses: Optional[dict] = None, step: str = 'test_step') -> list:
+def evaluate_every_subset(
+    model,
+    data_batch: dict,
+    evaluator: MissingModalityEvaluator,
+    fp16: bool = False,
+    zero_level: str = 'input',
+    cache: Optional[EncoderOutputCache] = None,
+    losses: Optional[dict] = None,
+    step: str = 'test_step',
+) -> list:
     """One batch of the missing-modality evaluation: every subset predicted (:func:`predict_every_subset`)
     and fed to its own metrics; a model that returns losses with its predictions (MMEngine's
     ``_update_losses`` convention) has the full set's added to ``losses``. Returns the last subset's
     outputs (the full set's), each sample carrying the other subsets' predictions of it as
     ``subset_predictions`` and the name of its own subset as the metainfo ``subset``."""
     outputs, per_subset = None, {}
-    for subset, outputs in predict_every_subset(model, data_batch, evaluator.subsets, fp16, zero_level, cache,
-                                                step):
-        full = len(subset) == len(evaluator.modalities)  # _update_losses adds to the dict it is given
+    for subset, outputs in predict_every_subset(
+        model, data_batch, evaluator.subsets, fp16, zero_level, cache, step
+    ):
+        full = len(subset) == len(
+            evaluator.modalities
+        )  # _update_losses adds to the dict it is given
         outputs, _ = _update_losses(outputs, losses if full and losses is not None else {})
         evaluator.evaluators[subset].process(data_samples=outputs, data_batch=data_batch)
         per_subset[subset_name(subset)] = outputs
@@ -111,6 +141,7 @@ class _PerSubsetIter:
     A model that returns losses with its predictions (MMEngine's ``_update_losses`` convention) has the
     full set's recorded as upstream does (``val_loss`` / ``test_loss`` in the results); the other
     subsets' are dropped."""
+
     _step: str
     _hook: str
     _losses: str
@@ -119,26 +150,44 @@ class _PerSubsetIter:
     _cache: Optional[EncoderOutputCache] = None
     _plain_path_said = False
 
-    def __init__(self, runner, dataloader, evaluator, fp16: bool = False,
-                 subsets: Optional[Sequence] = None, table_keys: Optional[Sequence[str]] = None,
-                 reuse_encoder_outputs: bool = True, zero_level: str = 'input'):
+    def __init__(
+        self,
+        runner,
+        dataloader,
+        evaluator,
+        fp16: bool = False,
+        subsets: Optional[Sequence] = None,
+        table_keys: Optional[Sequence[str]] = None,
+        reuse_encoder_outputs: bool = True,
+        zero_level: str = 'input',
+    ):
         # ValLoop.__init__ or TestLoop.__init__, next in the MRO
-        super().__init__(runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys),
-                         fp16)
+        super().__init__(
+            runner, dataloader, _build_evaluator(runner, evaluator, subsets, table_keys), fp16
+        )
         if zero_level not in ('input', 'feature'):
-            raise InputError(f"{type(self).__name__}: zero_level must be 'input' or 'feature', got {zero_level!r}")
+            raise InputError(
+                f"{type(self).__name__}: zero_level must be 'input' or 'feature', got {zero_level!r}"
+            )
         self.reuse_encoder_outputs, self.zero_level = reuse_encoder_outputs, zero_level
 
     def _new_evaluation(self):
-        model = self.runner.model.module if is_model_wrapper(self.runner.model) else self.runner.model
+        model = (
+            self.runner.model.module if is_model_wrapper(self.runner.model) else self.runner.model
+        )
         self._cache = None
-        print_log(f'missing-modality evaluation: a missing modality is zeroed at the {self.zero_level} level',
-                  logger='current')
+        print_log(
+            f'missing-modality evaluation: a missing modality is zeroed at the {self.zero_level} level',
+            logger='current',
+        )
         if self.reuse_encoder_outputs:
             self._cache, why = encoder_cache_for(model)
             if why and not self._plain_path_said:
-                print_log(f'missing-modality evaluation: every subset runs every encoder ({why})',
-                          logger='current', level=logging.WARNING)
+                print_log(
+                    f'missing-modality evaluation: every subset runs every encoder ({why})',
+                    logger='current',
+                    level=logging.WARNING,
+                )
                 self._plain_path_said = True
         return model
 
@@ -147,10 +196,19 @@ class _PerSubsetIter:
         self.runner.call_hook(f'before_{self._hook}_iter', batch_idx=idx, data_batch=data_batch)
         if idx == 0:
             self._new_evaluation()
-        outputs = evaluate_every_subset(self.runner.model, data_batch, self.evaluator, self.fp16, self.zero_level,
-                                        self._cache, getattr(self, self._losses), self._step)
-        self.runner.call_hook(f'after_{self._hook}_iter', batch_idx=idx, data_batch=data_batch,
-                              outputs=outputs)
+        outputs = evaluate_every_subset(
+            self.runner.model,
+            data_batch,
+            self.evaluator,
+            self.fp16,
+            self.zero_level,
+            self._cache,
+            getattr(self, self._losses),
+            self._step,
+        )
+        self.runner.call_hook(
+            f'after_{self._hook}_iter', batch_idx=idx, data_batch=data_batch, outputs=outputs
+        )
 
 
 @LOOPS.register_module()
@@ -162,10 +220,12 @@ class MissingModalityValLoop(_PerSubsetIter, ValLoop):
     ``zero_level='feature'``: a missing modality's encoder features are zeros (the official code's and
     MMANet's evaluation) instead of its normalized input (default).
     """
+
     _step, _hook, _losses = 'val_step', 'val', 'val_loss'
 
 
 @LOOPS.register_module()
 class MissingModalityTestLoop(_PerSubsetIter, TestLoop):
     """``TestLoop`` counterpart of :class:`MissingModalityValLoop`."""
+
     _step, _hook, _losses = 'test_step', 'test', 'test_loss'

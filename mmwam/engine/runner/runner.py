@@ -1,12 +1,18 @@
 """The Runner that loads checkpoints into multimodal models: fitted, reported per part, refused when they
 do not fit, and readable under torch >= 2.6's safe loader."""
+
 import re
 
 from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from ...models.checkpoint_fit import fit_state_dict, load_fitted, multimodal_backbones, read_checkpoint
+from ...models.checkpoint_fit import (
+    fit_state_dict,
+    load_fitted,
+    multimodal_backbones,
+    read_checkpoint,
+)
 
 
 @RUNNERS.register_module()
@@ -25,6 +31,7 @@ class MWAMRunner(Runner):
 
     Selected by ``runner_type = 'MWAMRunner'`` (set in configs/_base_/default_runtime.py), which mmseg's
     and mmdet's own tools/train.py and tools/test.py honour too."""
+
     _purpose = 'init'
 
     def resume(self, filename, *args, **kwargs):
@@ -48,27 +55,43 @@ class MWAMRunner(Runner):
         if self._load_from and not self._resume:
             model = self.model.module if is_model_wrapper(self.model) else self.model
             # kept for load_checkpoint, which runs next: the file is read once
-            self._read_load_from = (self._load_from, read_checkpoint(self._load_from, 'load_from checkpoint'))
+            self._read_load_from = (
+                self._load_from,
+                read_checkpoint(self._load_from, 'load_from checkpoint'),
+            )
             state = self._read_load_from[1]
-            state = {re.sub(r'^module\.', '', k): v for k, v in state.get('state_dict', state).items()}
+            state = {
+                re.sub(r'^module\.', '', k): v for k, v in state.get('state_dict', state).items()
+            }
             fitted, _ = fit_state_dict(state, model)
             for prefix, backbone in multimodal_backbones(model).items():
                 for name, encoder in backbone.encoders.items():
                     keys = [f'{prefix}encoders.{name}.{k}' for k in encoder.state_dict()]
                     if getattr(encoder, 'init_cfg', None) and all(k in fitted for k in keys):
                         encoder.init_cfg = None
-                        self.logger.info(f'{name} encoder: filled by load_from {self._load_from}, its own '
-                                         'pretrained initialisation is skipped')
+                        self.logger.info(
+                            f'{name} encoder: filled by load_from {self._load_from}, its own '
+                            'pretrained initialisation is skipped'
+                        )
         super()._init_model_weights()
 
-    def load_checkpoint(self, filename, map_location='cpu', strict=False, revise_keys=[(r'^module\.', '')]):
-        what = dict(resume='resume checkpoint', test='checkpoint', init='load_from checkpoint')[self._purpose]
+    def load_checkpoint(
+        self, filename, map_location='cpu', strict=False, revise_keys=[(r'^module\.', '')]
+    ):
+        what = dict(resume='resume checkpoint', test='checkpoint', init='load_from checkpoint')[
+            self._purpose
+        ]
         read, self._read_load_from = getattr(self, '_read_load_from', None), None
         checkpoint = read[1] if read and read[0] == filename else read_checkpoint(filename, what)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
-        report = load_fitted(model, checkpoint, 'resume' if strict else self._purpose, f'{what} {filename}',
-                             revise_keys)
+        report = load_fitted(
+            model,
+            checkpoint,
+            'resume' if strict else self._purpose,
+            f'{what} {filename}',
+            revise_keys,
+        )
         self.logger.info(f'Load checkpoint from {filename}')
         for line in report.lines():
             self.logger.info(f'  {line}')

@@ -1,5 +1,13 @@
-from .multimodal import (MultiModalBoxInstDataPreprocessor, MultiModalDetDataPreprocessor,
-                         MultiModalPreprocessorMixin, MultiModalSegDataPreProcessor)
+from .multimodal import (
+    MultiModalBoxInstDataPreprocessor,
+    MultiModalDetDataPreprocessor,
+    MultiModalPreprocessorMixin,
+    MultiModalSegDataPreProcessor,
+)
 
-__all__ = ['MultiModalBoxInstDataPreprocessor', 'MultiModalDetDataPreprocessor', 'MultiModalPreprocessorMixin',
-           'MultiModalSegDataPreProcessor']
+__all__ = [
+    'MultiModalBoxInstDataPreprocessor',
+    'MultiModalDetDataPreprocessor',
+    'MultiModalPreprocessorMixin',
+    'MultiModalSegDataPreProcessor',
+]

@@ -1,14 +1,14 @@
 """Data preprocessors for the one concatenated multimodal tensor."""
-from contextlib import contextmanager
-from typing import Dict, Iterable, Mapping, Optional, Sequence
 
 import logging
+from contextlib import contextmanager
+from typing import Dict, Iterable, Mapping, Optional, Sequence
 
 import torch
 from mmdet.models.data_preprocessors import BoxInstDataPreprocessor, DetDataPreprocessor
 from mmdet.registry import MODELS as DET_MODELS
-from mmseg.models.data_preprocessor import SegDataPreProcessor
 from mmengine.logging import print_log
+from mmseg.models.data_preprocessor import SegDataPreProcessor
 from mmseg.registry import MODELS as SEG_MODELS
 
 from ...utils.errors import InputError
@@ -27,27 +27,36 @@ class MultiModalPreprocessorMixin:
       (``|mean| > 3``, ``std > 10`` or ``std < 0.05``: a wrong scale or bit depth, or wrong statistics),
       checked on the first ``RANGE_CHECKS`` batches of training and of evaluation.
     """
+
     RANGE_CHECKS = 20
     RANGE_LIMITS = dict(mean=3.0, std_high=10.0, std_low=0.05)
 
-    def __init__(self,
-                 modalities: Dict[str, int],
-                 mean: Optional[Dict[str, Sequence[float]]] = None,
-                 std: Optional[Dict[str, Sequence[float]]] = None,
-                 bgr_to_rgb: bool = True,
-                 color_modality: str = 'rgb',
-                 missing: Sequence[str] = (),
-                 **kwargs):
+    def __init__(
+        self,
+        modalities: Dict[str, int],
+        mean: Optional[Dict[str, Sequence[float]]] = None,
+        std: Optional[Dict[str, Sequence[float]]] = None,
+        bgr_to_rgb: bool = True,
+        color_modality: str = 'rgb',
+        missing: Sequence[str] = (),
+        **kwargs,
+    ):
         """``kwargs`` go to the task's preprocessor (padding, batch augments, ...), which gets no mean,
         std or channel swap: mmengine's asserts 1 or 3 values; this class does both per modality."""
-        mean, std = self._init_modalities(modalities, mean, std, bgr_to_rgb, color_modality, missing)
-        self.color_name = color_modality  # the colour image, whether or not its channels are swapped
+        mean, std = self._init_modalities(
+            modalities, mean, std, bgr_to_rgb, color_modality, missing
+        )
+        self.color_name = (
+            color_modality  # the colour image, whether or not its channels are swapped
+        )
         super().__init__(bgr_to_rgb=False, rgb_to_bgr=False, **kwargs)
         # normalizing before padding, as the upstream preprocessors do
-        self.register_buffer('modality_mean', None if mean is None else torch.tensor(mean).view(-1, 1, 1),
-                             False)
-        self.register_buffer('modality_std', None if std is None else torch.tensor(std).view(-1, 1, 1),
-                             False)
+        self.register_buffer(
+            'modality_mean', None if mean is None else torch.tensor(mean).view(-1, 1, 1), False
+        )
+        self.register_buffer(
+            'modality_std', None if std is None else torch.tensor(std).view(-1, 1, 1), False
+        )
 
     def forward(self, data: dict, training: bool = False) -> dict:
         out = super().forward(self._prepare(data), training)
@@ -61,8 +70,10 @@ class MultiModalPreprocessorMixin:
         self.num_channels = sum(self.modalities.values())
         self.color_modality = color_modality if bgr_to_rgb else None
         if self.color_modality is not None and self.modalities.get(color_modality) != 3:
-            raise InputError(f'data_preprocessor.bgr_to_rgb needs a 3-channel modality '
-                             f'{color_modality!r}; modalities are {dict(self.modalities)}')
+            raise InputError(
+                f'data_preprocessor.bgr_to_rgb needs a 3-channel modality '
+                f'{color_modality!r}; modalities are {dict(self.modalities)}'
+            )
         self.missing = tuple(missing or ())
         self._check_names(self.missing, 'data_preprocessor.missing')
         self._range_checked = {True: 0, False: 0}  # batches checked, in training / in evaluation
@@ -72,26 +83,34 @@ class MultiModalPreprocessorMixin:
     def _check_names(self, names: Iterable[str], where: str):
         unknown = [n for n in names if n not in self.modalities]
         if unknown:
-            raise InputError(f'{where}: unknown modalities {unknown}; known: {list(self.modalities)}')
+            raise InputError(
+                f'{where}: unknown modalities {unknown}; known: {list(self.modalities)}'
+            )
 
     def _concat(self, values: Optional[Mapping[str, Sequence[float]]], what: str):
         if values is None:
             return None
         if not isinstance(values, Mapping) or set(values) != set(self.modalities):
-            raise InputError(f'data_preprocessor.{what} must be a dict with one list per modality '
-                             f'{list(self.modalities)}, got {values!r}')
+            raise InputError(
+                f'data_preprocessor.{what} must be a dict with one list per modality '
+                f'{list(self.modalities)}, got {values!r}'
+            )
         out = []
         for name, ch in self.modalities.items():
             v = list(values[name]) if isinstance(values[name], (list, tuple)) else [values[name]]
             if len(v) != ch:
-                raise InputError(f'data_preprocessor.{what}[{name!r}] has {len(v)} values for {ch} channels')
+                raise InputError(
+                    f'data_preprocessor.{what}[{name!r}] has {len(v)} values for {ch} channels'
+                )
             out += v
         return out
 
     def _prepare(self, data: dict) -> dict:
         """Device transfer, the channel check, BGR to RGB on the color slice only, normalization."""
         data = self.cast_data(dict(data))
-        data['inputs'] = [x.float() for x in self._check_and_swap(data['inputs'], data.get('data_samples'))]
+        data['inputs'] = [
+            x.float() for x in self._check_and_swap(data['inputs'], data.get('data_samples'))
+        ]
         if self.modality_mean is not None:
             data['inputs'] = [(x - self.modality_mean) / self.modality_std for x in data['inputs']]
             self._check_range(data['inputs'], data.get('data_samples'))
@@ -109,15 +128,24 @@ class MultiModalPreprocessorMixin:
             mean, std = values.mean().item(), values.std().item()
             if abs(mean) > lim['mean'] or not lim['std_low'] <= std <= lim['std_high']:
                 self._range_warned.add(name)
-                sample = data_samples[0] if data_samples else None  # name its own file, else its RGB image's
+                sample = (
+                    data_samples[0] if data_samples else None
+                )  # name its own file, else its RGB image's
                 img = getattr(sample, 'img_path', '?')
-                path = img if name == self.color_name else \
-                    getattr(sample, f'{name}_path', None) or f'the {name} file of {img}'
-                print_log(f'data_preprocessor: the normalized {name} values of a batch (e.g. {path}) have '
-                          f'mean {mean:.3g} and std {std:.3g}, far from 0 and 1: check the file\'s bit depth '
-                          f'(a 16-bit depth map saved as 8-bit?), LoadModalityFromFile\'s scale and '
-                          f'data_preprocessor.mean/std[{name!r}] (tools/analysis_tools/modality_stats.py '
-                          'CONFIG measures them)', logger='current', level=logging.WARNING)
+                path = (
+                    img
+                    if name == self.color_name
+                    else getattr(sample, f'{name}_path', None) or f'the {name} file of {img}'
+                )
+                print_log(
+                    f'data_preprocessor: the normalized {name} values of a batch (e.g. {path}) have '
+                    f'mean {mean:.3g} and std {std:.3g}, far from 0 and 1: check the file\'s bit depth '
+                    f'(a 16-bit depth map saved as 8-bit?), LoadModalityFromFile\'s scale and '
+                    f'data_preprocessor.mean/std[{name!r}] (tools/analysis_tools/modality_stats.py '
+                    'CONFIG measures them)',
+                    logger='current',
+                    level=logging.WARNING,
+                )
 
     def _check_and_swap(self, inputs, data_samples):
         for i, x in enumerate(inputs):
@@ -127,7 +155,8 @@ class MultiModalPreprocessorMixin:
                     f'sample {path}: the input has {x.shape[0] if x.dim() == 3 else tuple(x.shape)} '
                     f'channels, but data_preprocessor.modalities = {dict(self.modalities)} needs '
                     f'{self.num_channels}. Check the loading pipeline (LoadModalityFromFile channels, '
-                    f'ConcatModalities keys) against the config\'s modalities.')
+                    f'ConcatModalities keys) against the config\'s modalities.'
+                )
         if self.color_modality is None:
             return inputs
         s = self.slices[self.color_modality]
@@ -181,15 +210,33 @@ class MultiModalBoxInstDataPreprocessor(MultiModalDetDataPreprocessor):
     model gets the whole multimodal tensor. The ``mask_stride`` / ``pairwise_*`` /
     ``bottom_pixels_removed`` arguments are BoxInst's."""
 
-    def __init__(self, mask_stride: int = 4, pairwise_size: int = 3, pairwise_dilation: int = 2,
-                 pairwise_color_thresh: float = 0.3, bottom_pixels_removed: int = 10, **kwargs):
+    def __init__(
+        self,
+        mask_stride: int = 4,
+        pairwise_size: int = 3,
+        pairwise_dilation: int = 2,
+        pairwise_color_thresh: float = 0.3,
+        bottom_pixels_removed: int = 10,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         s = self.slices[self.color_name]
-        stats = dict(mean=[0.0] * 3, std=[1.0] * 3) if self.modality_mean is None else dict(
-            mean=self.modality_mean[s].flatten().tolist(), std=self.modality_std[s].flatten().tolist())
+        stats = (
+            dict(mean=[0.0] * 3, std=[1.0] * 3)
+            if self.modality_mean is None
+            else dict(
+                mean=self.modality_mean[s].flatten().tolist(),
+                std=self.modality_std[s].flatten().tolist(),
+            )
+        )
         self.pseudo_masks = BoxInstDataPreprocessor(
-            **stats, mask_stride=mask_stride, pairwise_size=pairwise_size, pairwise_dilation=pairwise_dilation,
-            pairwise_color_thresh=pairwise_color_thresh, bottom_pixels_removed=bottom_pixels_removed)
+            **stats,
+            mask_stride=mask_stride,
+            pairwise_size=pairwise_size,
+            pairwise_dilation=pairwise_dilation,
+            pairwise_color_thresh=pairwise_color_thresh,
+            bottom_pixels_removed=bottom_pixels_removed,
+        )
 
     def forward(self, data: dict, training: bool = False) -> dict:
         out = super().forward(data, training)
@@ -198,9 +245,12 @@ class MultiModalBoxInstDataPreprocessor(MultiModalDetDataPreprocessor):
             colour = out['inputs'][:, s]
             if self.modality_mean is not None:  # BoxInst's own normalizes, then undoes it
                 colour = colour * self.modality_std[s] + self.modality_mean[s]
-            pad_shapes = [sample.pad_shape for sample in samples]  # (it sets them from the padded batch)
-            out['data_samples'] = self.pseudo_masks(dict(inputs=colour, data_samples=samples),
-                                                    training=True)['data_samples']  # (copies: cast_data)
+            pad_shapes = [
+                sample.pad_shape for sample in samples
+            ]  # (it sets them from the padded batch)
+            out['data_samples'] = self.pseudo_masks(
+                dict(inputs=colour, data_samples=samples), training=True
+            )['data_samples']  # (copies: cast_data)
             for sample, pad_shape in zip(out['data_samples'], pad_shapes):
                 sample.set_metainfo(dict(pad_shape=pad_shape))
         return out

@@ -1,4 +1,5 @@
 """Any mmdet detector with one encoder per modality, MWAM and per-level fusion as its backbone."""
+
 import copy
 from typing import Dict, Optional, Sequence
 
@@ -18,10 +19,14 @@ def _stock_class(detector: Optional[dict], detector_type) -> type:
     kind = (detector or {}).get('type') if detector_type is None else detector_type
     cls = MODELS.get(kind) if isinstance(kind, str) else kind
     if not isinstance(cls, type) or not issubclass(cls, BaseDetector):
-        raise InputError(f'DualBackboneDetector: model.{"detector.type" if detector_type is None else "detector_type"}'
-                         f' {kind!r} is not a registered mmdet detector')
+        raise InputError(
+            f'DualBackboneDetector: model.{"detector.type" if detector_type is None else "detector_type"}'
+            f' {kind!r} is not a registered mmdet detector'
+        )
     if issubclass(cls, DualBackboneDetector):
-        raise InputError('DualBackboneDetector: the detector to make multimodal is itself a DualBackboneDetector')
+        raise InputError(
+            'DualBackboneDetector: the detector to make multimodal is itself a DualBackboneDetector'
+        )
     return cls
 
 
@@ -32,7 +37,11 @@ def multimodal_detector_class(stock: type) -> type:
     kept in this module's namespace, so models pickle and deep-copy (EMA) as usual."""
     if stock not in _CLASSES:
         name = f'DualBackbone{stock.__name__}'
-        cls = type(name, (DualBackboneDetector, stock), dict(__module__=__name__, __qualname__=name, stock_class=stock))
+        cls = type(
+            name,
+            (DualBackboneDetector, stock),
+            dict(__module__=__name__, __qualname__=name, stock_class=stock),
+        )
         _CLASSES[stock] = globals()[name] = cls
     return _CLASSES[stock]
 
@@ -41,7 +50,7 @@ def _drop_legacy_prefix(state_dict, prefix, *args):
     """Checkpoints of the earlier layout held the stock detector as ``detector.*``: the same keys, nested."""
     old = prefix + 'detector.'
     for key in [k for k in state_dict if k.startswith(old)]:
-        state_dict[prefix + key[len(old):]] = state_dict.pop(key)
+        state_dict[prefix + key[len(old) :]] = state_dict.pop(key)
 
 
 @MODELS.register_module()
@@ -69,47 +78,66 @@ class DualBackboneDetector(BaseDetector):
     'both' modes; a modality's score for OGM-GE is ``exp(-its head's loss)`` per batch, summed over ranks.
     Checkpoints of the earlier layout (``detector.*`` keys) load.
     """
-    stock_class: Optional[type] = None  # the detector class extended (set on each multimodal_detector_class)
+
+    stock_class: Optional[type] = (
+        None  # the detector class extended (set on each multimodal_detector_class)
+    )
 
     def __new__(cls, *args, detector: Optional[dict] = None, detector_type=None, **kwargs):
         if cls is DualBackboneDetector:
             if (detector is None) == (detector_type is None):
-                raise InputError('DualBackboneDetector: give exactly one of model.detector (a detector config) '
-                                 'and model.detector_type (with the detector\'s fields next to it)')
+                raise InputError(
+                    'DualBackboneDetector: give exactly one of model.detector (a detector config) '
+                    'and model.detector_type (with the detector\'s fields next to it)'
+                )
             cls = multimodal_detector_class(_stock_class(detector, detector_type))
         return super().__new__(cls)
 
-    def __init__(self,
-                 detector: Optional[dict] = None,
-                 detector_type: Optional[str] = None,
-                 modalities: Optional[Dict[str, int]] = None,
-                 mwam: Optional[dict] = dict(type='MWAM'),
-                 fusion: dict = dict(type='AddFusion'),
-                 in_channels_key: str = 'in_channels',
-                 encoder_init: Optional[dict] = None,
-                 modality_dropout: Optional[dict] = None,
-                 modality_heads: Optional[dict] = None,
-                 balancer: Optional[dict] = None,
-                 replicate_to_rgb: Sequence[str] = (),
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg=None,
-                 **detector_fields):
+    def __init__(
+        self,
+        detector: Optional[dict] = None,
+        detector_type: Optional[str] = None,
+        modalities: Optional[Dict[str, int]] = None,
+        mwam: Optional[dict] = dict(type='MWAM'),
+        fusion: dict = dict(type='AddFusion'),
+        in_channels_key: str = 'in_channels',
+        encoder_init: Optional[dict] = None,
+        modality_dropout: Optional[dict] = None,
+        modality_heads: Optional[dict] = None,
+        balancer: Optional[dict] = None,
+        replicate_to_rgb: Sequence[str] = (),
+        data_preprocessor: Optional[dict] = None,
+        init_cfg=None,
+        **detector_fields,
+    ):
         modalities = model_modalities(modalities, data_preprocessor, 'DualBackboneDetector')
         if detector is None:
             detector = dict(type=detector_type, **detector_fields)
         elif detector_fields:
-            raise InputError(f'DualBackboneDetector: unexpected fields {sorted(detector_fields)} next to '
-                             'model.detector (put them inside it, or use model.detector_type)')
+            raise InputError(
+                f'DualBackboneDetector: unexpected fields {sorted(detector_fields)} next to '
+                'model.detector (put them inside it, or use model.detector_type)'
+            )
         fields = copy.deepcopy(dict(detector))
         fields.pop('type')
         fields.pop('data_preprocessor', None)
         if 'backbone' not in fields:
-            raise InputError(f'model.detector ({self.stock_class.__name__}) has no backbone to make '
-                             'multimodal')
-        fields['backbone'] = dict(type='MultiModalBackbone', modalities=modalities, encoder=fields['backbone'],
-                                  mwam=mwam, fusion=fusion, in_channels_key=in_channels_key,
-                                  encoder_init=encoder_init, modality_dropout=modality_dropout,
-                                  balancer=balancer, replicate_to_rgb=replicate_to_rgb)
+            raise InputError(
+                f'model.detector ({self.stock_class.__name__}) has no backbone to make '
+                'multimodal'
+            )
+        fields['backbone'] = dict(
+            type='MultiModalBackbone',
+            modalities=modalities,
+            encoder=fields['backbone'],
+            mwam=mwam,
+            fusion=fusion,
+            in_channels_key=in_channels_key,
+            encoder_init=encoder_init,
+            modality_dropout=modality_dropout,
+            balancer=balancer,
+            replicate_to_rgb=replicate_to_rgb,
+        )
         init_cfg = init_cfg if init_cfg is not None else fields.pop('init_cfg', None)
         fields.pop('init_cfg', None)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg, **fields)
@@ -117,18 +145,30 @@ class DualBackboneDetector(BaseDetector):
         check_preprocessor_modalities(self)
         single = isinstance(self, SingleStageDetector)
         stock = self.stock_class.__name__
-        check_modality_heads(self.backbone.balancer, modality_heads,
-                             'dict() for a per-modality copy of the detector\'s bbox_head (or the fields to change)'
-                             if single else f'per-modality heads need a single-stage detector (RetinaNet, FCOS, '
-                             f'ATSS, RTMDet, ...), and {stock} is not one: use mwam.mode=\'grad\' with it')
+        check_modality_heads(
+            self.backbone.balancer,
+            modality_heads,
+            'dict() for a per-modality copy of the detector\'s bbox_head (or the fields to change)'
+            if single
+            else f'per-modality heads need a single-stage detector (RetinaNet, FCOS, '
+            f'ATSS, RTMDet, ...), and {stock} is not one: use mwam.mode=\'grad\' with it',
+        )
         self.modality_heads = None
         if modality_heads is not None:
             if not single:
-                raise InputError(f'model.modality_heads needs a single-stage detector (a dense bbox_head); '
-                                 f'{stock} is not one')
-            head = dict(copy.deepcopy(fields['bbox_head']), **copy.deepcopy(dict(modality_heads)),
-                        train_cfg=fields.get('train_cfg'), test_cfg=fields.get('test_cfg'))
-            self.modality_heads = ModuleDict({m: MODELS.build(copy.deepcopy(head)) for m in self.backbone.modalities})
+                raise InputError(
+                    f'model.modality_heads needs a single-stage detector (a dense bbox_head); '
+                    f'{stock} is not one'
+                )
+            head = dict(
+                copy.deepcopy(fields['bbox_head']),
+                **copy.deepcopy(dict(modality_heads)),
+                train_cfg=fields.get('train_cfg'),
+                test_cfg=fields.get('test_cfg'),
+            )
+            self.modality_heads = ModuleDict(
+                {m: MODELS.build(copy.deepcopy(head)) for m in self.backbone.modalities}
+            )
 
     @property
     def mwam(self):
@@ -148,5 +188,7 @@ class DualBackboneDetector(BaseDetector):
             x = self.neck(x) if self.with_neck else x
             per_modality[name] = self.modality_heads[name].loss(x, batch_data_samples)
             scores.append(torch.exp(-total_loss(per_modality[name]).detach().float()))
-        losses.update(weigh_modality_losses(self.backbone.balancer, per_modality, torch.stack(scores)))
+        losses.update(
+            weigh_modality_losses(self.backbone.balancer, per_modality, torch.stack(scores))
+        )
         return losses

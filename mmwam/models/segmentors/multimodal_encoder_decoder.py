@@ -1,4 +1,5 @@
 """The multimodal segmentor: mmseg's EncoderDecoder with a MultiModalBackbone in front."""
+
 import copy
 from typing import Dict, Optional, Sequence
 
@@ -9,8 +10,8 @@ from mmseg.models.segmentors import CascadeEncoderDecoder, EncoderDecoder
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 
-from ..balancer import check_modality_heads, weigh_modality_losses
 from ...utils.modalities import check_preprocessor_modalities, model_modalities
+from ..balancer import check_modality_heads, weigh_modality_losses
 
 
 @MODELS.register_module()
@@ -27,34 +28,53 @@ class MultiModalEncoderDecoder(EncoderDecoder):
     head, auxiliary heads, ``extract_feat``, ``loss``, ``predict``) is mmseg's own.
     """
 
-    def __init__(self,
-                 backbone: dict,
-                 decode_head: dict,
-                 modalities: Optional[Dict[str, int]] = None,
-                 mwam: Optional[dict] = dict(type='MWAM'),
-                 fusion: dict = dict(type='AddFusion'),
-                 in_channels_key: str = 'in_channels',
-                 encoder_init: Optional[dict] = None,
-                 modality_dropout: Optional[dict] = None,
-                 modality_heads: Optional[dict] = None,
-                 balancer: Optional[dict] = None,
-                 replicate_to_rgb: Sequence[str] = (),
-                 **kwargs):
-        modalities = model_modalities(modalities, kwargs.get('data_preprocessor'), type(self).__name__)
+    def __init__(
+        self,
+        backbone: dict,
+        decode_head: dict,
+        modalities: Optional[Dict[str, int]] = None,
+        mwam: Optional[dict] = dict(type='MWAM'),
+        fusion: dict = dict(type='AddFusion'),
+        in_channels_key: str = 'in_channels',
+        encoder_init: Optional[dict] = None,
+        modality_dropout: Optional[dict] = None,
+        modality_heads: Optional[dict] = None,
+        balancer: Optional[dict] = None,
+        replicate_to_rgb: Sequence[str] = (),
+        **kwargs,
+    ):
+        modalities = model_modalities(
+            modalities, kwargs.get('data_preprocessor'), type(self).__name__
+        )
         # a ConfigDict: EncoderDecoder sets backbone.pretrained from its own ``pretrained``
-        backbone = ConfigDict(type='MultiModalBackbone', modalities=modalities, encoder=backbone, mwam=mwam,
-                        fusion=fusion, in_channels_key=in_channels_key,
-                              encoder_init=encoder_init, modality_dropout=modality_dropout,
-                              balancer=balancer, replicate_to_rgb=replicate_to_rgb)
+        backbone = ConfigDict(
+            type='MultiModalBackbone',
+            modalities=modalities,
+            encoder=backbone,
+            mwam=mwam,
+            fusion=fusion,
+            in_channels_key=in_channels_key,
+            encoder_init=encoder_init,
+            modality_dropout=modality_dropout,
+            balancer=balancer,
+            replicate_to_rgb=replicate_to_rgb,
+        )
         super().__init__(backbone=backbone, decode_head=decode_head, **kwargs)
         check_preprocessor_modalities(self)
-        check_modality_heads(self.backbone.balancer, modality_heads,
-                             "one auxiliary head config (e.g. dict(type='FCNHead', in_index=3, in_channels=..., "
-                             "channels=..., num_classes=...)), cloned per modality")
+        check_modality_heads(
+            self.backbone.balancer,
+            modality_heads,
+            "one auxiliary head config (e.g. dict(type='FCNHead', in_index=3, in_channels=..., "
+            "channels=..., num_classes=...)), cloned per modality",
+        )
         self.modality_heads = None
         if modality_heads is not None:
             self.modality_heads = ModuleDict(
-                {m: MODELS.build(copy.deepcopy(dict(modality_heads))) for m in self.backbone.modalities})
+                {
+                    m: MODELS.build(copy.deepcopy(dict(modality_heads)))
+                    for m in self.backbone.modalities
+                }
+            )
 
     def loss(self, inputs, data_samples) -> dict:
         """mmseg's losses, plus each modality head's on that modality's encoder features (training only),
@@ -63,7 +83,9 @@ class MultiModalEncoderDecoder(EncoderDecoder):
         the ground-truth class over the labelled pixels, summed over the batch."""
         if self.modality_heads is None:
             return super().loss(inputs, data_samples)
-        feats = self.backbone.encode(inputs)  # EncoderDecoder.loss, with the per-modality features kept
+        feats = self.backbone.encode(
+            inputs
+        )  # EncoderDecoder.loss, with the per-modality features kept
         x = self.backbone.fuse(feats)
         x = self.neck(x) if self.with_neck else x
         losses = self._decode_head_forward_train(x, data_samples)
@@ -74,8 +96,14 @@ class MultiModalEncoderDecoder(EncoderDecoder):
             head = self.modality_heads[name]
             logits = head.forward(tuple(feats[i]))
             per_modality[name] = head.loss_by_feat(logits, data_samples)
-            scores.append(ground_truth_probability(logits, data_samples, head.ignore_index, head.align_corners))
-        losses.update(weigh_modality_losses(self.backbone.balancer, per_modality, torch.stack(scores)))
+            scores.append(
+                ground_truth_probability(
+                    logits, data_samples, head.ignore_index, head.align_corners
+                )
+            )
+        losses.update(
+            weigh_modality_losses(self.backbone.balancer, per_modality, torch.stack(scores))
+        )
         return losses
 
     @property
@@ -89,7 +117,9 @@ def ground_truth_probability(logits, data_samples, ignore_index: int, align_corn
     logits resized to the label, as mmseg's loss does), summed over the batch: OGM-GE's score for a dense
     head (the paper sums the probability of the label over the samples of a batch)."""
     labels = torch.stack([s.gt_sem_seg.data for s in data_samples]).squeeze(1).long()
-    probs = resize(logits, size=labels.shape[-2:], mode='bilinear', align_corners=align_corners).softmax(1)
+    probs = resize(
+        logits, size=labels.shape[-2:], mode='bilinear', align_corners=align_corners
+    ).softmax(1)
     valid = labels != ignore_index
     picked = probs.gather(1, labels.clamp(0, probs.shape[1] - 1).unsqueeze(1)).squeeze(1) * valid
     return (picked.flatten(1).sum(1) / valid.flatten(1).sum(1).clamp(min=1)).sum().float()
