@@ -6,9 +6,9 @@ import pytest
 import torch
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-SHARED = osp.join(osp.dirname(ROOT), 'shared')
-# real LLVIP pairs (the LLVIP layout, 40 pairs): not in the repository; CI sets MMWAM_LLVIP_MINI
-LLVIP_MINI = os.environ.get('MMWAM_LLVIP_MINI', osp.join(SHARED, 'data', 'llvip_mini'))
+# real LLVIP pairs (the LLVIP layout, 40 pairs): not in the repository; MMWAM_LLVIP_MINI names their
+# folder (default: data/llvip_mini, where the llvip-mini configs read them); CI sets it
+LLVIP_MINI = os.environ.get('MMWAM_LLVIP_MINI', osp.join(ROOT, 'data', 'llvip_mini'))
 
 
 def llvip_mini() -> str:

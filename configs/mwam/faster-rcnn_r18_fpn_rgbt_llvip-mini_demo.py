@@ -1,4 +1,4 @@
-# A CPU-sized Faster R-CNN (ResNet-18 encoders from scratch, 320x256) on ../shared/data/llvip_mini:
+# A CPU-sized Faster R-CNN (ResNet-18 encoders from scratch, 320x256) on data/llvip_mini:
 # 30 training pairs, so a smoke experiment, not a benchmark.
 _base_ = [
     '../_base_/models/faster-rcnn_r50_fpn_mwam.py',

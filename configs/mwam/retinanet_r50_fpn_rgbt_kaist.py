@@ -1,5 +1,5 @@
 # RetinaNet R50-FPN, dual encoders (RGB + thermal) + MWAM, KAIST: trained on the sanitized annotations,
-# tested on the improved test annotations with the devkit's MR^-2 (docs/kaist.md), mmdet's 1x schedule.
+# tested on the improved test annotations with the devkit's MR^-2 (docs/en/user_guides/kaist.md), mmdet's 1x schedule.
 _base_ = [
     '../_base_/models/retinanet_r50_fpn_mwam.py',
     '../_base_/datasets/kaist_rgbt.py',

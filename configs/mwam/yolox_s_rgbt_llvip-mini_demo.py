@@ -86,7 +86,7 @@ train_dataloader = dict(
         dataset=dict(
             _delete_=True,
             type='LLVIPDataset',
-            data_root='../shared/data/llvip_mini',
+            data_root='data/llvip_mini',
             split='train',
             filter_cfg=dict(filter_empty_gt=False),
             pipeline=[
@@ -102,7 +102,7 @@ val_dataloader = dict(
     dataset=dict(
         _delete_=True,
         type='LLVIPDataset',
-        data_root='../shared/data/llvip_mini',
+        data_root='data/llvip_mini',
         split='test',
         test_mode=True,
         pipeline=test_pipeline,
@@ -112,7 +112,7 @@ test_dataloader = dict(
     dataset=dict(
         _delete_=True,
         type='LLVIPDataset',
-        data_root='../shared/data/llvip_mini',
+        data_root='data/llvip_mini',
         split='test',
         test_mode=True,
         pipeline=test_pipeline,
@@ -160,7 +160,7 @@ visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='Tensorb
 runner_type = 'MWAMRunner'
 
 # CPU-sized, as the RetinaNet llvip-mini demo: llvip_mini's 30 training pairs, 16 epochs, both encoders from
-# scratch (no checkpoint can be fetched here), no multi-scale batch resizing; a smoke run. The recipe's
+# scratch (no pretrained checkpoint), no multi-scale batch resizing; a smoke run. The recipe's
 # pipelines (mosaic and mixup included) at 320x320 instead of its 640x640: every size in them halved.
 
 

@@ -57,8 +57,8 @@ def frequency_ratio(
     """Frequency Ratio Metric of one modality's input batch.
 
     ``x`` (B x C x H x W) is cut into non-overlapping ``patch_size`` patches (a remainder of H or W is
-    cropped), each patch gets an orthonormal 2-D DCT-II, and the terms |low(a,b) / (high(a,b) + eps)|
-    with low(a,b) = X[a, b], high(a,b) = X[p-1-a, p-1-b], a, b < ``window`` (any 1 <= q <= p: for
+    cropped), each patch gets an orthonormal 2-D DCT-II, and the terms ``|low(a,b) / (high(a,b) + eps)|``
+    with ``low(a,b) = X[a, b]``, ``high(a,b) = X[p-1-a, p-1-b]``, ``a, b < window`` (any 1 <= q <= p: for
     q > p/2 the low and high blocks overlap, as in the official code and the paper's ablation q = 6 at
     p = 8) are reduced over batch, channels, patches, a and b.
 

@@ -1,4 +1,4 @@
-# KAIST Multispectral Pedestrian (RGB + thermal) in its released layout under data/kaist (docs/kaist.md):
+# KAIST Multispectral Pedestrian (RGB + thermal) in its released layout under data/kaist (docs/en/user_guides/kaist.md):
 # images/setXX/VYYY/{visible,lwir}/, imageSets/, the sanitized training annotations (Li et al.) and the
 # improved test annotations (Liu et al., 2252 images) in their own folders. Scored by the devkit's MR^-2.
 dataset_type = 'KAISTDataset'

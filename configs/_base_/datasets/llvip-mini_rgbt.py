@@ -1,6 +1,7 @@
-# ../shared/data/llvip_mini (30 train / 10 test LLVIP pairs) at 320x256: CPU-sized demos.
+# llvip_mini at 320x256: CPU-sized demos. 30 train / 10 test LLVIP pairs, not in the repository: put them
+# under data/llvip_mini (docs/en/user_guides/dataset_prepare.md) or set data_root.
 _base_ = './llvip_rgbt.py'
-data_root = '../shared/data/llvip_mini'
+data_root = 'data/llvip_mini'
 img_scale = (320, 256)
 _resize = dict(type='Resize', scale=img_scale, keep_ratio=True)
 train_pipeline = [

@@ -72,6 +72,6 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator
-# every batch is predicted once per modality subset (rgb+depth, rgb, depth); see the README's metric keys
+# every batch is predicted once per modality subset (rgb+depth, rgb, depth); see docs/en/user_guides/missing_modality.md
 val_cfg = dict(type='MissingModalityValLoop', table_keys=['mIoU', 'mAcc', 'aAcc'])
 test_cfg = dict(type='MissingModalityTestLoop', table_keys=['mIoU', 'mAcc', 'aAcc'])
