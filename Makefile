@@ -3,7 +3,9 @@ PY := .venv/bin/python
 DEMO_CFG := configs/mwam/segformer_rgbd_demo.py
 DEMO_WORK := work_dirs/segformer_rgbd_demo
 
-.PHONY: env demo test lint
+DOCS_OUT := docs/en/_build/html
+
+.PHONY: env demo test lint docs
 
 env:
 	bash tools/setup_env.sh
@@ -31,3 +33,9 @@ lint: env
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/codespell
+
+# the documentation site (Sphinx + myst-parser, pinned in requirements/docs.txt): every warning is an error,
+# internal links and heading anchors included; the pages are written to docs/en/_build/html
+docs: env
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements/docs.txt
+	$(PY) -m sphinx -W --keep-going -b html docs/en $(DOCS_OUT)

@@ -822,7 +822,7 @@ def _runtime_overrides(cfg: Config, convert=None) -> Dict[str, object]:
 
 
 def missing_modality_recipe(cfg: Config, overrides: Dict[str, object]) -> Dict[str, object]:
-    """``--recipe missing-modality``: the README's recipe for a modality that may be missing at test time,
+    """``--recipe missing-modality``: the results page's recipe for a modality that may be missing at test time,
     added to the overrides of :func:`mwam_overrides`: modality dropout at the input (uniform over the
     non-empty subsets), MWAM's gradient and loss modes together (``mode='both'``) and the per-modality
     auxiliary head the loss mode trains, sized from the model. Segmentation: an FCN head on each encoder's

@@ -1,5 +1,5 @@
-"""docs/own_data.md followed as a user would: its two configs as written (only the data root, the image size
-and the schedule shrunk), then browse, measure, convert, train, test and the table."""
+"""docs/en/user_guides/own_data.md followed as a user would: its two configs as written (only the data
+root, the image size and the schedule shrunk), then browse, measure, convert, train, test and the table."""
 
 import os.path as osp
 import re
@@ -8,7 +8,7 @@ import sys
 
 from conftest import ROOT
 
-DOC = osp.join(ROOT, 'docs', 'own_data.md')
+DOC = osp.join(ROOT, 'docs', 'en', 'user_guides', 'own_data.md')
 
 
 def _python_blocks():

@@ -96,7 +96,7 @@ def test_a_step_that_fails_for_the_original_model_too_is_not_counted_and_a_crash
     assert not (tmp_path / 'in_progress.json').exists()
     table = (tmp_path / 'zoo_coverage.md').read_text()
     assert 'model families in scope: 2; converted and trained one step: 1 (50.0 %)' in table
-    assert 'original RGB model fails the same step here (not counted): mmdet::carafe' in table
+    assert 'original RGB model fails the same step too (not counted): mmdet::carafe' in table
 
 
 def test_a_converted_config_whose_pipeline_does_not_build_is_a_failure_of_ours():

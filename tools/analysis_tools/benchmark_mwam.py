@@ -2,7 +2,7 @@
 detection config.
 
     python tools/analysis_tools/benchmark_mwam.py configs/mwam/segformer_rgbd.py \
-        --batch 8 --size 512 512 --iters 20                       # GPU (the README's table)
+        --batch 8 --size 512 512 --iters 20                       # GPU (the results page's table)
     python tools/analysis_tools/benchmark_mwam.py configs/mwam/segformer_rgbd.py \
         --batch 2 --size 512 512 --iters 5 --eval-only --add-modality thermal     # CPU, evaluation only
 

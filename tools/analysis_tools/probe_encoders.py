@@ -1,6 +1,6 @@
 """Probe each encoder of a trained multimodal model: a light head trained on that encoder's features alone
 (the model frozen), scored with the config's test metric; the same head on the fused features for
-reference. See docs/probe.md for how to read the table.
+reference. See docs/en/user_guides/probe.md for how to read the table.
 
     python tools/analysis_tools/probe_encoders.py CONFIG CHECKPOINT [--iters 300] [--seed 0] [--out probe.json]
 """

@@ -317,9 +317,9 @@ def summary(rows, versions):
         f'({100 * len(ok) / max(len(in_scope), 1):.1f} %)',
         f'- families in scope without a trained config: '
         f'{", ".join(f"{p}::{f}" for p, f in sorted(set(in_scope) - set(ok))) or "none"}',
-        f'- families that need a package not installed here (not counted): '
+        f'- families that need a package that was not installed (not counted): '
         f'{", ".join(apart["needs a package"]) or "none"}',
-        f'- families whose original RGB model fails the same step here (not counted): '
+        f'- families whose original RGB model fails the same step too (not counted): '
         f'{", ".join(apart["fails upstream too"]) or "none"}',
         '',
         '| package | family | config | result | reason |',

@@ -72,8 +72,8 @@ def main(argv=None):
     )
     if args.dataset is None:
         print(
-            f'note: the dataset must give each sample a "{args.modality}_path" (see the README, '
-            '"Making a config multimodal")'
+            f'note: the dataset must give each sample a "{args.modality}_path" (see '
+            'docs/en/user_guides/add_mwam.md)'
         )
     if args.dataset is None and args.mean is None:
         print(
