@@ -56,7 +56,9 @@ def test_results_only_for_trained_configs_and_with_their_source(meta):
             assert r['Task'] == m['Metadata']['Task'] and r['Dataset'] and r['Metrics']
             assert r['Commit'] and r['Hardware'] and r['Seeds']
             page, _, anchor = r['Source'].partition('#')
-            assert osp.isfile(osp.join(ROOT, page)) and anchor in _anchors(osp.join(ROOT, page)), r['Source']
+            assert osp.isfile(osp.join(ROOT, page)) and anchor in _anchors(osp.join(ROOT, page)), r[
+                'Source'
+            ]
 
 
 def test_the_configs_readme_lists_every_config():
