@@ -66,3 +66,8 @@ def test_the_configs_readme_lists_every_config():
         text = f.read()
     for p in glob.glob(osp.join(ROOT, 'configs', 'mwam', '*.py')):
         assert f'[{osp.basename(p)}]({osp.basename(p)})' in text
+
+
+def test_the_model_index_imports_the_metafile():
+    with open(osp.join(ROOT, 'model-index.yml'), encoding='utf-8') as f:
+        assert yaml.safe_load(f)['Import'] == ['configs/mwam/metafile.yml']
