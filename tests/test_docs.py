@@ -99,3 +99,26 @@ def test_every_docs_page_is_in_a_toctree():
         if '_build' not in p and not p.endswith('index.md')
     ]
     assert pages and [p for p in pages if not re.search(rf'^{re.escape(p)}$', index, re.M)] == []
+
+
+def test_the_readme_names_existing_configs_and_tools():
+    text = _text(osp.join(ROOT, 'README.md'))
+    named = set(re.findall(r'(?:configs|tools|demo)/[\w/.-]+\.(?:py|sh)', text))
+    assert named and [p for p in sorted(named) if not osp.isfile(osp.join(ROOT, p))] == []
+
+
+def test_the_readme_inference_example_uses_the_api():
+    """The five lines import what mmwam.apis exports and load a config of the repository (the example was
+    run on a demo checkpoint; tests/test_apis/test_inference.py runs the same calls)."""
+    import mmwam.apis
+
+    (code,) = [
+        block
+        for block in re.findall(r'```python\n(.*?)```', _text(osp.join(ROOT, 'README.md')), re.S)
+        if 'init_model' in block
+    ]
+    assert len(code.strip().splitlines()) == 5
+    names = re.search(r'from mmwam\.apis import (.+)', code).group(1).split(', ')
+    assert all(hasattr(mmwam.apis, n) for n in names)
+    config = re.search(r"init_model\('([^']+)'", code).group(1)
+    assert osp.isfile(osp.join(ROOT, config))
