@@ -107,18 +107,39 @@ def test_the_readme_names_existing_configs_and_tools():
     assert named and [p for p in sorted(named) if not osp.isfile(osp.join(ROOT, p))] == []
 
 
-def test_the_readme_inference_example_uses_the_api():
-    """The five lines import what mmwam.apis exports and load a config of the repository (the example was
-    run on a demo checkpoint; tests/test_apis/test_inference.py runs the same calls)."""
-    import mmwam.apis
-
+def _readme_inference_example():
     (code,) = [
         block
         for block in re.findall(r'```python\n(.*?)```', _text(osp.join(ROOT, 'README.md')), re.S)
         if 'init_model' in block
     ]
+    return code
+
+
+def test_the_readme_inference_example_uses_the_api():
+    """The five lines import what mmwam.apis exports and load a config of the repository."""
+    import mmwam.apis
+
+    code = _readme_inference_example()
     assert len(code.strip().splitlines()) == 5
     names = re.search(r'from mmwam\.apis import (.+)', code).group(1).split(', ')
     assert all(hasattr(mmwam.apis, n) for n in names)
     config = re.search(r"init_model\('([^']+)'", code).group(1)
     assert osp.isfile(osp.join(ROOT, config))
+
+
+def test_the_readme_inference_example_runs(trained_demo, demo_root, tmp_path):
+    """The five lines as written, on the demo model trained 2 iterations and the small demo set of the
+    tests: only the config, checkpoint, sample and output paths are replaced."""
+    config, checkpoint = trained_demo
+    sample = open(osp.join(demo_root, 'test.txt')).read().split()[0]
+    code = _readme_inference_example()
+    code = re.sub(
+        r"init_model\('[^']+', '[^']+'\)", f'init_model({config!r}, {checkpoint!r})', code
+    )
+    code = re.sub(r"'data/demo_rgbd/(\w+)/\d+\.(\w+)'", rf"'{demo_root}/\1/{sample}.\2'", code)
+    code = code.replace("out_file='panel.png'", f"out_file={str(tmp_path / 'panel.png')!r}")
+    scope = {}
+    exec(code, scope)
+    assert set(scope['result']) == {'rgb+depth', 'rgb', 'depth'}
+    assert (tmp_path / 'panel.png').is_file()
