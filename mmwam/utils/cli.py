@@ -9,6 +9,7 @@ import os.path as osp
 import re
 import sys
 import tempfile
+import traceback
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
@@ -199,7 +200,7 @@ def _read_config(path: str) -> Config:
                 else ' (relative paths start from the current directory: run the tools from the repository root)'
             )
             raise InputError(f'{path}: no such config file{hint}')
-        return Config.fromfile(path)
+        return _fromfile(path)
     full = _zoo_path(path)
     if re.match(r'\w*::\w*/\w*', path) is None:  # mmengine's own test for package::folder/file
         raise InputError(
@@ -211,6 +212,37 @@ def _read_config(path: str) -> Config:
         with open(stub, 'w') as f:
             f.write(f'_base_ = {path!r}\n')
         return Config(Config.fromfile(stub).to_dict())  # not tied to the stub file, which is gone
+
+
+def _fromfile(path: str) -> Config:
+    """``Config.fromfile`` whose errors in the config's own Python (a syntax error, an undefined name, a
+    missing ``_base_`` file) are one line naming the file and line, not mmengine's traceback."""
+    try:
+        return Config.fromfile(path)
+    except SyntaxError as e:  # mmengine parses the text, so the error does not name the file
+        where = path
+        try:
+            with open(path, encoding='utf-8') as f:
+                compile(f.read(), path, 'exec')
+            where = f'{path} (in one of its _base_ files)'
+        except SyntaxError:
+            pass
+        raise InputError(f'{where}, line {e.lineno}: Python syntax error: {e.msg}') from e
+    except FileNotFoundError as e:
+        raise InputError(f'{path}: a _base_ file it names does not exist: {e.filename}') from e
+    except (NameError, TypeError, ValueError, AttributeError, KeyError) as e:
+        frames = [
+            f
+            for f in traceback.extract_tb(e.__traceback__)
+            if osp.isfile(f.filename)
+            and 'site-packages' not in f.filename
+            and not f.filename.startswith(sys.prefix)
+            and f.filename != __file__
+        ]
+        where = f'{frames[-1].filename}, line {frames[-1].lineno}' if frames else path
+        raise InputError(
+            f'{where}: {type(e).__name__}: {e} (while reading the config {path})'
+        ) from e
 
 
 def load_config(path: str, cfg_options=None, work_dir=None, launcher='none') -> Config:
