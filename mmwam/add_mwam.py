@@ -575,6 +575,17 @@ def _pipeline_overrides(cfg: Config, modality: str, channels: int, data: Optiona
     return out, new_pipeline
 
 
+def _check_fusion(fusion: dict):
+    """A fusion type that no registry knows is refused now, not when the written config is first built."""
+    from .models import fusion as fusions
+    from .registry import SEG_MODELS
+
+    kind = fusion.get('type')
+    if not isinstance(kind, str) or SEG_MODELS.get(kind) is None:
+        known = ', '.join(n for n in dir(fusions) if n.endswith('Fusion'))
+        raise ConversionError(f'fusion type {kind!r} is not a registered module; mmwam has {known}')
+
+
 def mwam_overrides(
     cfg: Config,
     modality: Optional[str] = None,
@@ -623,6 +634,7 @@ def mwam_overrides(
             modality, channels, mean, std, rgb_mean, rgb_std
         )
     fusion = dict(fusion)
+    _check_fusion(fusion)
     needs_levels = fusion.get('type') == 'ConcatFusion' and 'in_channels' not in fusion
     level_channels, replicate = _probe_encoder(
         model['backbone'], key, channels, task, levels=needs_levels, modality=modality
