@@ -217,7 +217,25 @@ class MultiModalBackbone(BaseModule):
                 logger='current',
             )
             self._load_counters[name].matched = self._load_counters[name].total = None
-        super().init_weights()
+        urls = {
+            name: ckpt
+            for name, encoder in self.encoders.items()
+            for ckpt in pretrained_checkpoints(getattr(encoder, 'init_cfg', None))
+            if '://' in str(ckpt)
+        }
+        try:
+            super().init_weights()
+        except (OSError, ImportError, RuntimeError) as e:
+            if not urls:
+                raise
+            # a hub checkpoint without a network (URLError), or torchvision:// without torchvision
+            name, url = next(iter(urls.items()))
+            raise InputError(
+                f"{name} encoder's pretrained checkpoint {url}: loading failed "
+                f'({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""}). Download it and '
+                f'give the file (--cfg-options model.encoder_init.{name}=PATH), or train '
+                f"that encoder from its default initialisation (encoder_init.{name}=scratch)"
+            ) from e
         for name in self.modalities:
             report_loading(name, self.encoders[name], self._load_counters[name])
 
