@@ -161,21 +161,25 @@ def _probe_value(metrics, metric):
     sys.exit(f'compare_seeds: the probes have no metric {metric!r}; they have {sorted(metrics)}')
 
 
+def mean_std(vals, digits=2):
+    """``mean ± std`` of a list of numbers (std 0 for a single one)."""
+    sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
+    return f'{statistics.mean(vals):.{digits}f} ± {sd:.{digits}f}'
+
+
+def table_head(title, cols):
+    return [title, '', '| config | ' + ' | '.join(cols) + ' |', '|---' * (len(cols) + 1) + '|']
+
+
 def probe_table(probes, metric):
     """Markdown lines: the probes' ``metric`` per encoder (and on the fused features), mean ± std."""
     sources = list(next(iter(probes.values()))[0])
-    lines = [
-        f"probe {metric} (a fresh head on each frozen encoder's features), mean ± std over seeds",
-        '',
-        '| config | ' + ' | '.join(sources) + ' |',
-        '|---' * (len(sources) + 1) + '|',
-    ]
+    title = (
+        f"probe {metric} (a fresh head on each frozen encoder's features), mean ± std over seeds"
+    )
+    lines = table_head(title, sources)
     for c, runs in probes.items():
-        cells = []
-        for src in sources:
-            vals = [_probe_value(r[src], metric) for r in runs]
-            sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
-            cells.append(f'{statistics.mean(vals):.2f} ± {sd:.2f}')
+        cells = [mean_std([_probe_value(r[src], metric) for r in runs]) for src in sources]
         lines.append(f'| {osp.basename(c)} | ' + ' | '.join(cells) + ' |')
     return lines
 
@@ -265,25 +269,15 @@ def main():
         + [f'avg/{args.metric}']
         + [f'pcr/{s}/{args.metric}' for s in subsets[1:]]
     )
-    lines = [
-        f'{args.metric}, mean ± std over seeds {args.seeds}',
-        '',
-        '| config | ' + ' | '.join(cols) + ' |',
-        '|---' * (len(cols) + 1) + '|',
-    ]
+    lines = table_head(f'{args.metric}, mean ± std over seeds {args.seeds}', cols)
     for c, runs in results.items():
         cells = []
         for k in keys:
             vals = [r[k] for r in runs if not math.isnan(r[k])]  # PCR is not defined where full = 0
-            sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
             if not vals:
                 cells.append('n/a')
                 continue
-            cell = (
-                f'{statistics.mean(vals):.3f} ± {sd:.3f}'
-                if k.startswith('pcr/')
-                else f'{statistics.mean(vals):.2f} ± {sd:.2f}'
-            )
+            cell = mean_std(vals, 3 if k.startswith('pcr/') else 2)
             cells.append(
                 cell + (f' ({len(vals)} of {len(runs)} seeds)' if len(vals) < len(runs) else '')
             )
