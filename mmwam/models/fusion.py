@@ -10,7 +10,12 @@ from ..registry import register_model
 
 @register_model()
 class AddFusion(nn.Module):
-    """Element-wise sum: no parameters, any number of levels and channels."""
+    """Element-wise sum: no parameters, any number of levels and channels.
+
+    Args:
+        channels (int, optional): Unused (the fusion modules' common signature). Defaults to None.
+        num_modalities (int): Unused. Defaults to 2.
+    """
 
     def __init__(self, channels: int = None, num_modalities: int = 2):
         super().__init__()
@@ -21,7 +26,12 @@ class AddFusion(nn.Module):
 
 @register_model()
 class ConcatFusion(nn.Module):
-    """Concatenation on channels, then a 1x1 convolution back to ``channels``."""
+    """Concatenation on channels, then a 1x1 convolution back to ``channels``.
+
+    Args:
+        channels (int): Channels of each modality's feature map at this level, and of the output.
+        num_modalities (int): Number of feature maps fused. Defaults to 2.
+    """
 
     def __init__(self, channels: int, num_modalities: int = 2):
         super().__init__()
