@@ -205,23 +205,33 @@ def read_kaist_json(path: str) -> Dict[str, List[dict]]:
 class KAISTDataset(BaseDetDataset):
     """KAIST RGB-thermal pedestrians: ``img_path`` (visible), ``thermal_path`` (lwir), and the person boxes.
 
-    Args:
-        ann_file: an image-set list (``imageSets/test-all-20.txt``, ``train-all-02.txt``: one
-            ``setXX/VYYY/IZZZZZ`` a line), or MLPD's ``KAIST_annotation.json`` (its images and boxes).
-        data_prefix: ``img``: the folder of ``setXX/VYYY/{visible,lwir}/``; ``ann``: the annotation
-            folder, nested or flat (found per file): ``annotations`` (original), the sanitized training
-            annotations (Li et al.), the improved test annotations (Liu et al.).
-        paired_modality: for the paired annotations (Zhang et al.: one box set per modality, in
-            ``<ann>/setXX/VYYY/{visible,lwir}/IZZZZZ.txt`` or ``<ann>/{visible,lwir}/setXX_VYYY_IZZZZZ.txt``):
-            which modality's boxes to load (the model predicts one box set); None for the other releases.
-        ignore_labels: labels loaded as ignore regions (``ignore_flag`` 1); ``person`` is the one class.
-            Any other label is an error naming the file.
-        img_size: (width, height) of every image (KAIST: 640 x 512), for the aspect-ratio sampler.
-
     Every annotated object is kept as an instance; ``ignore_flag`` is 1 for the ignore labels, for a
     bbGt ignore flag and for boxes under 1 px, so that training learns from ``person`` boxes only. The
     benchmark's rules (height, occlusion, image border) are the metric's business.
     ``filter_cfg=dict(filter_empty_gt=True)`` drops training images without a trainable person.
+
+    Args:
+        ann_file (str): An image-set list (``imageSets/test-all-20.txt``, ``train-all-02.txt``: one
+            ``setXX/VYYY/IZZZZZ`` a line), or MLPD's ``KAIST_annotation.json`` (its images and boxes).
+            Defaults to ``'imageSets/test-all-20.txt'``.
+        data_prefix (dict): ``img``: the folder of ``setXX/VYYY/{visible,lwir}/``; ``ann``: the
+            annotation folder, nested or flat (found per file): ``annotations`` (original), the sanitized
+            training annotations (Li et al.), the improved test annotations (Liu et al.). Defaults to
+            ``dict(img='images', ann='annotations')``.
+        paired_modality (str, optional): For the paired annotations (Zhang et al.: one box set per
+            modality, in ``<ann>/setXX/VYYY/{visible,lwir}/IZZZZZ.txt`` or
+            ``<ann>/{visible,lwir}/setXX_VYYY_IZZZZZ.txt``): which modality's boxes to load,
+            ``'visible'`` or ``'lwir'`` (the model predicts one box set); None for the other releases.
+            Defaults to None.
+        ignore_labels (Sequence[str]): Labels loaded as ignore regions (``ignore_flag`` 1); ``person`` is
+            the one class. Any other label is an error naming the file. Defaults to
+            ``('people', 'person?', 'cyclist')``.
+        img_size (Tuple[int, int]): (width, height) of every image, for the aspect-ratio sampler.
+            Defaults to (640, 512).
+        **kwargs: mmdet ``BaseDetDataset``'s other arguments (``data_root``, ``pipeline``, ...).
+
+    Raises:
+        ValueError: If ``paired_modality`` is invalid, or (on loading) a file is missing or malformed.
     """
 
     METAINFO = dict(classes=('person',), palette=[(220, 20, 60)])
