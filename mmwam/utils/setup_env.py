@@ -6,7 +6,12 @@ from mmengine.registry import init_default_scope
 
 
 def register_all_modules(scope: str = 'mmseg', init_default_scope_: bool = True) -> None:
-    """Register mmwam's modules and the upstream ones of ``scope`` ('mmseg' or 'mmdet')."""
+    """Register mmwam's modules and the upstream ones of ``scope``.
+
+    Args:
+        scope (str): ``'mmseg'`` or ``'mmdet'``. Defaults to ``'mmseg'``.
+        init_default_scope_ (bool): Also make ``scope`` the default scope. Defaults to True.
+    """
     import mmwam  # noqa: F401  (registers everything)
 
     importlib.import_module(f'{scope}.utils').register_all_modules(False)
