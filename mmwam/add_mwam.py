@@ -200,7 +200,7 @@ def _models(task: str):
 
 
 def _channels_key(backbone: dict, task: str) -> Optional[str]:
-    """The backbone's argument for its input channels (found in its signature, through **kwargs), or None
+    """The backbone's argument for its input channels (found in its signature, through ``**kwargs``), or None
     for a stem fixed at 3 channels (MultiModalBackbone then rebuilds the stem for each modality)."""
     kind = backbone.get('type')
     cls = _models(task).get(kind)

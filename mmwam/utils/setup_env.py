@@ -10,7 +10,7 @@ def register_all_modules(scope: str = 'mmseg', init_default_scope_: bool = True)
 
     Args:
         scope (str): ``'mmseg'`` or ``'mmdet'``. Defaults to ``'mmseg'``.
-        init_default_scope_ (bool): Also make ``scope`` the default scope. Defaults to True.
+        init_default_scope\\_ (bool): Also make ``scope`` the default scope. Defaults to True.
     """
     import mmwam  # noqa: F401  (registers everything)
 
