@@ -51,24 +51,51 @@ class Balancer(nn.Module):
         return False
 
     def attach(self, encoders: nn.ModuleDict) -> None:
-        """Called once with the encoders (one per modality, in ``modalities`` order)."""
+        """Called once with the encoders.
+
+        Args:
+            encoders (nn.ModuleDict): One encoder per modality, in ``modalities`` order.
+        """
 
     def before_encoders(self, inputs: Sequence[Tensor]) -> None:
-        """Called with the per-modality inputs, before modality dropout and the encoders."""
+        """Called with the per-modality inputs, before modality dropout and the encoders.
+
+        Args:
+            inputs (Sequence[Tensor]): One B x C x H x W input per modality.
+        """
 
     def on_features(self, feats: List) -> List:
-        """Called with the encoders' outputs, per modality; returns those the fusion gets."""
+        """Called with the encoders' outputs on their way to the fusion.
+
+        Args:
+            feats (List): Per modality, its feature levels.
+
+        Returns:
+            List: The features the fusion gets.
+        """
         return feats
 
     def observe(self, scores: Tensor) -> None:
-        """Called with one score per modality (its auxiliary head's, higher is better)."""
+        """Called after the auxiliary per-modality heads ran.
+
+        Args:
+            scores (Tensor): One score per modality (its head's, higher is better), detached.
+        """
 
     def loss_weights(self) -> Optional[Tensor]:
-        """One weight per modality for the auxiliary heads' losses, or None (all 1)."""
+        """The weights of the auxiliary heads' losses.
+
+        Returns:
+            Tensor or None: One weight per modality, or None (all 1).
+        """
         return None
 
     def scalars(self) -> Dict[str, float]:
-        """The values ``FRMLoggerHook`` logs, by name."""
+        """What ``FRMLoggerHook`` logs.
+
+        Returns:
+            Dict[str, float]: Values by name.
+        """
         return {}
 
 

@@ -21,6 +21,14 @@ class AddFusion(nn.Module):
         super().__init__()
 
     def forward(self, feats: Sequence[Tensor]) -> Tensor:
+        """Fuse one level.
+
+        Args:
+            feats (Sequence[Tensor]): The level's feature map of each modality, all of one shape.
+
+        Returns:
+            Tensor: Their sum.
+        """
         return torch.stack(list(feats)).sum(0)
 
 
@@ -38,4 +46,12 @@ class ConcatFusion(nn.Module):
         self.proj = nn.Conv2d(channels * num_modalities, channels, kernel_size=1)
 
     def forward(self, feats: Sequence[Tensor]) -> Tensor:
+        """Fuse one level.
+
+        Args:
+            feats (Sequence[Tensor]): The level's B x ``channels`` x H x W feature map of each modality.
+
+        Returns:
+            Tensor: The B x ``channels`` x H x W fused map.
+        """
         return self.proj(torch.cat(list(feats), dim=1))

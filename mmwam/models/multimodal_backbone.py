@@ -286,7 +286,19 @@ class MultiModalBackbone(BaseModule):
     def evaluating(self, zeroed: Sequence[str] = (), cache: Optional[EncoderOutputCache] = None):
         """Inside the block (evaluation only): the ``zeroed`` modalities are not encoded, their features
         are zeros (the feature-level missing-modality evaluation), and the encoders run through ``cache``
-        (encoder outputs shared by the subsets of a batch). The one way an evaluation steers the model."""
+        (encoder outputs shared by the subsets of a batch). The one way an evaluation steers the model.
+
+        Args:
+            zeroed (Sequence[str]): Modalities whose features are zeros. Defaults to ().
+            cache (EncoderOutputCache, optional): Encoder outputs shared within the evaluation. Defaults
+                to None.
+
+        Yields:
+            MultiModalBackbone: The backbone itself.
+
+        Raises:
+            ValueError: If ``zeroed`` names an unknown modality.
+        """
         unknown = [m for m in zeroed if m not in self.modalities]
         if unknown:
             raise ValueError(
@@ -302,11 +314,26 @@ class MultiModalBackbone(BaseModule):
         return self.balancer is not None and self.training and torch.is_grad_enabled()
 
     def forward(self, inputs: Tensor):
+        """:meth:`encode`, then :meth:`fuse`.
+
+        Args:
+            inputs (Tensor): The B x C x H x W concatenated input.
+
+        Returns:
+            tuple: The fused feature levels.
+        """
         return self.fuse(self.encode(inputs))
 
     def encode(self, inputs: Tensor) -> List[List[Tensor]]:
         """Each modality's feature levels, in ``modalities`` order: the balancer's input-side step, modality
-        dropout, the encoders. What per-modality heads train on (before the balancer's feature step)."""
+        dropout, the encoders. What per-modality heads train on (before the balancer's feature step).
+
+        Args:
+            inputs (Tensor): The B x C x H x W concatenated input.
+
+        Returns:
+            List[List[Tensor]]: Per modality, its feature levels.
+        """
         parts = self.split(inputs)
         keep = None
         if (
@@ -336,7 +363,18 @@ class MultiModalBackbone(BaseModule):
 
     def fuse(self, feats: List[List[Tensor]]) -> tuple:
         """The balancer's feature step (MWAM's gradient scaling, training only) and the per-level fusion:
-        the fused feature levels a stock neck or head expects."""
+        the fused feature levels a stock neck or head expects.
+
+        Args:
+            feats (List[List[Tensor]]): Per modality, its feature levels (:meth:`encode`).
+
+        Returns:
+            tuple: The fused feature levels.
+
+        Raises:
+            ValueError: If the encoders' levels differ in number or shape, or ``fusion.in_channels`` does
+                not fit them.
+        """
         if self._balancing():
             feats = self.balancer.on_features(feats)
         num_levels = {len(f) for f in feats}

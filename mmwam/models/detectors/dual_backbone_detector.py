@@ -212,7 +212,15 @@ class DualBackboneDetector(BaseDetector):
 
     def loss(self, batch_inputs, batch_data_samples):
         """The stock detector's losses, plus each modality head's on that modality's encoder features
-        through the shared neck (``SingleStageDetector.loss`` with the per-modality features kept)."""
+        through the shared neck (``SingleStageDetector.loss`` with the per-modality features kept).
+
+        Args:
+            batch_inputs (Tensor): The B x C x H x W concatenated, normalized input.
+            batch_data_samples (list): The batch's ``DetDataSample``.
+
+        Returns:
+            dict: The loss terms.
+        """
         if self.modality_heads is None:
             return super().loss(batch_inputs, batch_data_samples)
         feats = self.backbone.encode(batch_inputs)

@@ -101,7 +101,15 @@ class MultiModalEncoderDecoder(EncoderDecoder):
         """mmseg's losses, plus each modality head's on that modality's encoder features (training only),
         keys prefixed ``<modality>.``, weighted by the balancer (MWAM's K in its 'loss' / 'both' modes, 1
         otherwise). A modality's score for the balancer (OGM-GE) is its head's mean softmax probability of
-        the ground-truth class over the labelled pixels, summed over the batch."""
+        the ground-truth class over the labelled pixels, summed over the batch.
+
+        Args:
+            inputs (Tensor): The B x C x H x W concatenated, normalized input.
+            data_samples (list): The batch's ``SegDataSample``.
+
+        Returns:
+            dict: The loss terms.
+        """
         if self.modality_heads is None:
             return super().loss(inputs, data_samples)
         feats = self.backbone.encode(
