@@ -23,6 +23,15 @@ class LoadModalityFromFile(BaseTransform):
     mean and std. The result must have the RGB image's height and width. Must come after
     ``LoadImageFromFile`` and before ``ConcatModalities``.
 
+    Required Keys:
+
+    - ``<modality>_path``
+    - ``img`` (optional: the size check)
+
+    Added Keys:
+
+    - ``<modality>`` (np.float32, H x W x ``channels``)
+
     Args:
         modality (str): The modality's name: reads ``results[f'{modality}_path']``. Defaults to
             ``'depth'``.
@@ -144,6 +153,24 @@ class ConcatModalities(BaseTransform):
     It records the channel layout in ``results['modality_channels']`` (e.g. ``{'rgb': 3, 'depth': 1}``),
     which the multimodal Mosaic / MixUp read to pad each modality with its own value.
 
+    Required Keys:
+
+    - ``img``
+    - every entry of ``keys``
+
+    Modified Keys:
+
+    - ``img`` (np.float32, H x W x all channels)
+    - ``img_shape``
+
+    Added Keys:
+
+    - ``modality_channels``
+
+    Removed Keys:
+
+    - every entry of ``keys``
+
     Args:
         keys (Sequence[str]): The extra modalities (``results`` keys) appended to ``results['img']``.
             Defaults to ``('depth',)``.
@@ -186,6 +213,18 @@ class SplitModalityFromImage(BaseTransform):
     For datasets that store RGB and the other modality in one file, e.g. MFNet's 4-channel PNGs (RGB +
     thermal): read them with ``LoadImageFromFile(color_type='unchanged')``, then split, so that the
     photometric transforms see RGB only and ``ConcatModalities`` joins them again.
+
+    Required Keys:
+
+    - ``img`` (H x W x (3 + ``channels``))
+
+    Modified Keys:
+
+    - ``img`` (its first 3 channels)
+
+    Added Keys:
+
+    - ``<modality>`` (np.float32)
 
     Args:
         modality (str): The name the split channels get. Defaults to ``'thermal'``.
