@@ -23,7 +23,19 @@ from mmwam.utils.cli import InputError, read_config, run_cli
 
 
 def convert(config: str, checkpoint: str, out: str) -> list:
-    """Write ``out`` and return the report's lines."""
+    """Fit an RGB checkpoint to a multimodal config and write it.
+
+    Args:
+        config (str): The multimodal config (a file, or an ``mmseg::`` / ``mmdet::`` name).
+        checkpoint (str): The RGB checkpoint.
+        out (str): The converted checkpoint written (its folder must exist).
+
+    Returns:
+        list: The report's lines, one per part of the model.
+
+    Raises:
+        ValueError: If the folder is missing, or the checkpoint does not fit the model.
+    """
     if not osp.isdir(osp.dirname(osp.abspath(out))):
         raise InputError(f'{out}: the folder {osp.dirname(osp.abspath(out))} does not exist')
     cfg = read_config(config)
