@@ -68,7 +68,8 @@ def convert(root: str, out: str, depth: str = 'depth_bfx') -> dict:
         dict: The number of ``frames``, ``train`` and ``test`` samples.
 
     Raises:
-        ValueError: If a file is missing or a frame's depth and labels do not match.
+        FileNotFoundError: If a file of the release is missing.
+        ValueError: If a frame's depth is not 16-bit, or its labels do not match it.
     """
     import h5py
 
