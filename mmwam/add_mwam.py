@@ -109,7 +109,17 @@ class ConversionError(InputError):
 
 
 def load_config(path: str) -> Config:
-    """``read_config`` (paths and ``mmseg::`` / ``mmdet::`` names) with a missing package named."""
+    """``read_config`` (paths and ``mmseg::`` / ``mmdet::`` names) with a missing package named.
+
+    Args:
+        path (str): A config path or an ``mmseg::`` / ``mmdet::`` name.
+
+    Returns:
+        Config: The config.
+
+    Raises:
+        ConversionError: If the file, the name or its package is missing.
+    """
     try:
         return read_config(path)
     except (
@@ -120,7 +130,17 @@ def load_config(path: str) -> Config:
 
 
 def dataset_config(dataset: str) -> Config:
-    """A ``--dataset`` name (``DATASETS``) or the path of a dataset config defining ``DATASET_KEYS``."""
+    """The dataset base config of a ``--dataset`` value.
+
+    Args:
+        dataset (str): A name in ``DATASETS`` or the path of a dataset config defining ``DATASET_KEYS``.
+
+    Returns:
+        Config: The dataset config.
+
+    Raises:
+        ConversionError: If it is neither, or the config lacks a ``DATASET_KEYS`` entry.
+    """
     path = (
         osp.join(CONFIGS, '_base_', 'datasets', DATASETS[dataset])
         if dataset in DATASETS
@@ -200,7 +220,7 @@ def _models(task: str):
 
 
 def _channels_key(backbone: dict, task: str) -> Optional[str]:
-    """The backbone's argument for its input channels (found in its signature, through **kwargs), or None
+    """The backbone's argument for its input channels (found in its signature, through ``**kwargs``), or None
     for a stem fixed at 3 channels (MultiModalBackbone then rebuilds the stem for each modality)."""
     kind = backbone.get('type')
     cls = _models(task).get(kind)
@@ -295,8 +315,22 @@ def add_modality_to_pipeline(
     mixup (they then need the modalities together), where they become their RGB-only version. The
     transforms after the concatenation get the modality's pad values (:func:`_after_concat`). A pipeline
     that starts with a mosaic (``MultiImageMixDataset``'s, whose dataset loads the images) only gets the
-    latter. ``dataset_pipeline``: a --dataset's pipeline, whose ``DATASET_TRANSFORMS`` replace the same
-    transforms of ``pipeline``."""
+    latter.
+
+    Args:
+        pipeline (List[dict]): An RGB pipeline's transform configs.
+        modality (str): The modality loaded.
+        channels (int): Its channels.
+        where (str): The pipeline's config field, for the errors.
+        dataset_pipeline (List[dict], optional): A ``--dataset``'s pipeline, whose ``DATASET_TRANSFORMS``
+            replace the same transforms of ``pipeline``. Defaults to None.
+
+    Returns:
+        List[dict]: The multimodal pipeline.
+
+    Raises:
+        ConversionError: If the pipeline already loads extra modalities, or has no ``LoadImageFromFile``.
+    """
     pipeline = _unscoped(pipeline)
     types = [_kind(t) for t in pipeline]
     if any(t in ('LoadModalityFromFile', 'ConcatModalities') for t in types):
@@ -575,6 +609,17 @@ def _pipeline_overrides(cfg: Config, modality: str, channels: int, data: Optiona
     return out, new_pipeline
 
 
+def _check_fusion(fusion: dict):
+    """A fusion type that no registry knows is refused now, not when the written config is first built."""
+    from .models import fusion as fusions
+    from .registry import SEG_MODELS
+
+    kind = fusion.get('type')
+    if not isinstance(kind, str) or SEG_MODELS.get(kind) is None:
+        known = ', '.join(n for n in dir(fusions) if n.endswith('Fusion'))
+        raise ConversionError(f'fusion type {kind!r} is not a registered module; mmwam has {known}')
+
+
 def mwam_overrides(
     cfg: Config,
     modality: Optional[str] = None,
@@ -592,6 +637,27 @@ def mwam_overrides(
     pipelines, datasets, metrics and class count replace the config's; without, the config's dataset is
     kept and its pipelines load ``<modality>_path`` (which its data infos must then give). The RGB
     statistics always stay the config's: they belong to its (pretrained) backbone.
+
+    Args:
+        cfg (Config): The RGB config.
+        modality (str, optional): The second modality (``'depth'``, ``'thermal'``, ...); needed without
+            ``dataset``, which otherwise gives it. Defaults to None.
+        channels (int, optional): Its channels; None: the dataset's, else 1. Defaults to None.
+        dataset (str, optional): A name in ``DATASETS`` or a dataset config path (with ``DATASET_KEYS``).
+            Defaults to None.
+        mean (Sequence[float], optional): The modality's mean; None: the dataset's, else the average of
+            the RGB means (an 8-bit image like RGB). Defaults to None.
+        std (Sequence[float], optional): The modality's std, as ``mean``. Defaults to None.
+        mwam (dict, optional): The MWAM config; None: the same model without it (the baseline).
+            Defaults to ``dict(type='MWAM')``.
+        fusion (dict): The fusion config (a ``ConcatFusion`` gets its per-level ``in_channels`` from one
+            forward of the encoder). Defaults to ``dict(type='AddFusion')``.
+
+    Returns:
+        Dict[str, object]: The top-level config fields to merge over ``cfg``.
+
+    Raises:
+        ConversionError: If the config cannot be made multimodal (the message names the field and why).
     """
     model = cfg.get('model')
     if not isinstance(model, dict):
@@ -623,6 +689,7 @@ def mwam_overrides(
             modality, channels, mean, std, rgb_mean, rgb_std
         )
     fusion = dict(fusion)
+    _check_fusion(fusion)
     needs_levels = fusion.get('type') == 'ConcatFusion' and 'in_channels' not in fusion
     level_channels, replicate = _probe_encoder(
         model['backbone'], key, channels, task, levels=needs_levels, modality=modality
@@ -662,7 +729,14 @@ def mwam_overrides(
 
 def label_needs(model: dict):
     """What a detector trains on beyond boxes: ``(part of the config, LoadAnnotations flag)`` for instance
-    masks (``with_mask``) or semantic labels (``with_seg``), or ``(..., None)`` for precomputed proposals."""
+    masks (``with_mask``) or semantic labels (``with_seg``), or ``(..., None)`` for precomputed proposals.
+
+    Args:
+        model (dict): A detector's model config.
+
+    Returns:
+        List[tuple]: The ``(part, flag)`` pairs; empty for a detector that trains on boxes alone.
+    """
     from mmdet.models.dense_heads import RTMDetInsHead
     from mmdet.models.detectors import BoxInst, FastRCNN, MaskFormer
     from mmdet.models.detectors.single_stage_instance_seg import SingleStageInstanceSegmentor
@@ -828,7 +902,18 @@ def missing_modality_recipe(cfg: Config, overrides: Dict[str, object]) -> Dict[s
     auxiliary head the loss mode trains, sized from the model. Segmentation: an FCN head on each encoder's
     last level (its channels from one forward of the encoder, a quarter of them inside), the decode head's
     classes, norm and align_corners. Detection: the detector's own head per modality (a single-stage
-    detector: the loss mode needs one)."""
+    detector: the loss mode needs one).
+
+    Args:
+        cfg (Config): The RGB config.
+        overrides (Dict[str, object]): :func:`mwam_overrides`'s result (copied, not changed).
+
+    Returns:
+        Dict[str, object]: The overrides with the recipe.
+
+    Raises:
+        ConversionError: With the baseline (no MWAM), or a detector that is not single-stage.
+    """
     out = copy.deepcopy(overrides)
     model = out['model']
     if model.get('mwam') is None:
@@ -884,7 +969,20 @@ RECIPES = {'missing-modality': missing_modality_recipe}
 
 def add_mwam(cfg: Config, recipe: Optional[str] = None, **kwargs) -> Config:
     """``cfg`` with :func:`mwam_overrides` (and a ``RECIPES`` entry) merged in (the Python twin of
-    ``tools/misc/add_mwam.py``)."""
+    ``tools/misc/add_mwam.py``).
+
+    Args:
+        cfg (Config): The RGB config (not changed).
+        recipe (str, optional): A ``RECIPES`` name (``'missing-modality'``). Defaults to None.
+        **kwargs: :func:`mwam_overrides`'s arguments (``modality``, ``channels``, ``dataset``, ``mean``,
+            ``std``, ``mwam``, ``fusion``).
+
+    Returns:
+        Config: The multimodal config.
+
+    Raises:
+        ConversionError: If the config cannot be made multimodal.
+    """
     overrides = mwam_overrides(cfg, **kwargs)
     if recipe is not None:
         overrides = RECIPES[recipe](cfg, overrides)
@@ -908,7 +1006,16 @@ def _fmt(value, refs: Dict[int, str]) -> str:
 
 def format_config(base: str, overrides: Dict[str, object], header: str = '') -> str:
     """Python source of a config inheriting ``base`` with ``overrides``; pipelines used in several
-    places are written once and referenced by name."""
+    places are written once and referenced by name.
+
+    Args:
+        base (str): The ``_base_`` value.
+        overrides (Dict[str, object]): The top-level fields.
+        header (str): Comment lines at the top (``#`` added). Defaults to ``''``.
+
+    Returns:
+        str: The config's source, formatted by yapf.
+    """
     from yapf.yapflib.yapf_api import FormatCode
 
     refs = {id(v): k for k, v in overrides.items() if '_pipeline' in k}
@@ -930,7 +1037,22 @@ def write_config(
     base: str, out: str, header: str = '', recipe: Optional[str] = None, **kwargs
 ) -> Config:
     """Write the MWAM config of ``base`` (a path or an ``mmseg::`` / ``mmdet::`` name) to ``out``,
-    inheriting it (with a ``RECIPES`` entry applied); returns the written config, loaded back."""
+    inheriting it (with a ``RECIPES`` entry applied).
+
+    Args:
+        base (str): The RGB config: a path (written relative to ``out``) or an ``mmseg::`` /
+            ``mmdet::`` name.
+        out (str): The config file written (its folder is created).
+        header (str): Comment lines at the top. Defaults to ``''``.
+        recipe (str, optional): A ``RECIPES`` name. Defaults to None.
+        **kwargs: :func:`mwam_overrides`'s arguments.
+
+    Returns:
+        Config: The written config, loaded back.
+
+    Raises:
+        ConversionError: If the config cannot be made multimodal.
+    """
     cfg = load_config(base)
     overrides = mwam_overrides(cfg, **kwargs)
     if recipe is not None:

@@ -16,7 +16,14 @@ from mmseg.registry import VISUALIZERS as SEG_VISUALIZERS
 
 def register_model(name=None):
     """Decorator: register a task-agnostic module (backbone, balancer, fusion) under the same name in
-    mmseg's and mmdet's MODELS."""
+    mmseg's and mmdet's MODELS.
+
+    Args:
+        name (str, optional): The registered name; None: the class name. Defaults to None.
+
+    Returns:
+        Callable: The decorator, which returns the class unchanged.
+    """
 
     def wrap(cls):
         SEG_MODELS.register_module(name=name, module=cls)

@@ -38,7 +38,13 @@ class LinearProbeHead(BaseDecodeHead):
     concatenated, standardised (BatchNorm without affine parameters, so levels of different scales train
     alike), one 1x1 convolution. Linear, so it measures what the features hold rather than what a deeper
     head could compute from them; every level, because the coarsest alone (1/32) is too coarse for
-    segmentation and the model's own decode head reads them all too."""
+    segmentation and the model's own decode head reads them all too.
+
+    Args:
+        in_channels (List[int]): The channels of each feature level.
+        **kwargs: mmseg ``BaseDecodeHead``'s other arguments (``num_classes``, ``ignore_index``,
+            ``align_corners``, ...).
+    """
 
     def __init__(self, in_channels: List[int], **kwargs):
         super().__init__(
@@ -57,7 +63,19 @@ class LinearProbeHead(BaseDecodeHead):
 
 def load_frozen_model(cfg, checkpoint: str, device: Optional[str] = None) -> nn.Module:
     """The config's model with the checkpoint loaded as ``tools/test.py`` loads it (fitted; refused in one
-    line when it is another model's), in eval mode with every parameter frozen."""
+    line when it is another model's), in eval mode with every parameter frozen.
+
+    Args:
+        cfg (Config): The model's config.
+        checkpoint (str): The checkpoint path or URL.
+        device (str, optional): The device; None: CUDA when available, else the CPU. Defaults to None.
+
+    Returns:
+        nn.Module: The frozen model.
+
+    Raises:
+        ValueError: If the model is not multimodal, or the checkpoint is not one of it.
+    """
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     model = MODELS.build(cfg.model)
     if not hasattr(getattr(model, 'backbone', None), 'encode'):
@@ -103,7 +121,15 @@ def _is_segmentor(model) -> bool:
 @torch.no_grad()
 def features(model, inputs) -> Dict[str, tuple]:
     """What a probe head reads, per modality and for the fused reference: the encoder's levels (through
-    the model's neck where it has one), computed by the frozen model."""
+    the model's neck where it has one), computed by the frozen model.
+
+    Args:
+        model (nn.Module): The frozen model.
+        inputs (Tensor): A normalized batch (the data preprocessor's ``inputs``).
+
+    Returns:
+        Dict[str, tuple]: Each modality's feature levels, and the fused ones under ``'fused'``.
+    """
     feats = model.backbone.encode(inputs)
     out = dict(zip(model.backbone.modalities, (tuple(f) for f in feats)))
     out[FUSED] = tuple(model.backbone.fuse(feats))
@@ -166,7 +192,17 @@ def _batches(loader):
 
 def default_lr(model) -> float:
     """AdamW's learning rate when none is given: a linear probe on standardised features takes a large one
-    (its bias must reach the class prior within a few hundred steps); a detector's deeper head, the usual."""
+    (its bias must reach the class prior within a few hundred steps); a detector's deeper head, the usual.
+
+    Args:
+        model (nn.Module): The model probed.
+
+    Returns:
+        float: 1e-2 for a segmentor, 1e-3 for a detector.
+
+    Raises:
+        ValueError: If the model is neither a segmentor nor a single-stage detector.
+    """
     return 1e-2 if _is_segmentor(model) else 1e-3
 
 
@@ -176,8 +212,23 @@ def probe_model(
     """Train one probe head per modality and one on the fused features (AdamW with a cosine decay,
     ``iters`` iterations on the config's train dataloader, the same batches for every probe), then score
     each with the config's test metric on its test dataloader. Seeded: the same seed gives the same
-    numbers. ``lr``: None for :func:`default_lr`.
-    Returns ``{source: metrics}``, sources in the model's modality order, then ``'fused'``."""
+    numbers.
+
+    Args:
+        model (nn.Module): The frozen model (:func:`load_frozen_model`).
+        cfg (Config): Its config: the train and test dataloaders and the test evaluator.
+        iters (int): Training iterations of each probe. Defaults to 300.
+        seed (int): The seed. Defaults to 0.
+        lr (float, optional): AdamW's learning rate; None: :func:`default_lr`. Defaults to None.
+        log_interval (int): Log the probes' losses every this many iterations. Defaults to 50.
+
+    Returns:
+        dict: ``{source: metrics}``, sources in the model's modality order, then ``'fused'``.
+
+    Raises:
+        ValueError: If ``iters`` or ``lr`` is invalid, the model cannot be probed, or a probe's loss
+            becomes non-finite.
+    """
     segmentor = _is_segmentor(model)
     lr = default_lr(model) if lr is None else lr
     if iters < 1:
@@ -247,7 +298,14 @@ def probe_model(
 
 
 def head_description(model) -> str:
-    """One line naming the probe head, for the table and the JSON."""
+    """One line naming the probe head, for the table and the JSON.
+
+    Args:
+        model (nn.Module): The model probed.
+
+    Returns:
+        str: The line.
+    """
     if isinstance(model, BaseSegmentor):
         return (
             'linear probe: every feature level resized to the finest and concatenated, BatchNorm, '
@@ -257,8 +315,16 @@ def head_description(model) -> str:
 
 
 def format_table(results: Dict[str, dict], keys: Optional[List[str]] = None) -> str:
-    """A row per probe (the fused one marked as the reference), a column per metric key (default: every
-    numeric key)."""
+    """A row per probe (the fused one marked as the reference), a column per metric key.
+
+    Args:
+        results (Dict[str, dict]): :func:`probe_model`'s result.
+        keys (List[str], optional): The columns; None: every numeric key all probes have. Defaults to
+            None.
+
+    Returns:
+        str: The table.
+    """
     numeric = {
         s: {k: v for k, v in m.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
         for s, m in results.items()

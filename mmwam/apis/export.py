@@ -25,6 +25,17 @@ from ..utils.errors import InputError
 
 
 def task_of(model) -> str:
+    """Whether ``model`` is a segmentor or a detector.
+
+    Args:
+        model (nn.Module): The model.
+
+    Returns:
+        str: ``'seg'`` or ``'det'``.
+
+    Raises:
+        ValueError: If it is neither.
+    """
     if isinstance(model, BaseSegmentor):
         return 'seg'
     if isinstance(model, BaseDetector):
@@ -35,7 +46,11 @@ def task_of(model) -> str:
 
 
 class ExportWrapper(nn.Module):
-    """The tensor-in, tensors-out part of a model: see the module's docstring."""
+    """The tensor-in, tensors-out part of a model: see the module's docstring.
+
+    Args:
+        model (nn.Module): An mmwam segmentor or detector.
+    """
 
     def __init__(self, model):
         super().__init__()
@@ -54,7 +69,16 @@ class ExportWrapper(nn.Module):
 
 
 def output_names(model, shape: Sequence[int]) -> List[str]:
-    """``['seg_logits']``, or one name per head output and level, e.g. ``cls_score_0 .. bbox_pred_4``."""
+    """The exported graph's output names.
+
+    Args:
+        model (nn.Module): An mmwam segmentor or detector.
+        shape (Sequence[int]): An input's (height, width), for a detector's dry run.
+
+    Returns:
+        List[str]: ``['seg_logits']``, or one name per head output and level, e.g.
+        ``cls_score_0 .. bbox_pred_4``.
+    """
     if task_of(model) == 'seg':
         return ['seg_logits']
     with torch.no_grad():
@@ -73,8 +97,23 @@ def export_onnx(
     dynamic: Sequence[str] = (),
     opset: int = 17,
 ) -> List[str]:
-    """Export ``model`` (eval mode) to ``out_file``, input ``inputs`` of ``batch x C x H x W``; ``dynamic``:
-    ``'batch'`` and / or ``'size'`` (height and width) left free. Returns the output names."""
+    """Export ``model`` (put in eval mode) to ``out_file``, with one input ``inputs``, batch x C x H x W.
+
+    Args:
+        model (nn.Module): An mmwam segmentor or detector.
+        out_file (str): The ONNX file.
+        shape (Sequence[int]): The input's (height, width). Defaults to (512, 512).
+        batch (int): The input's batch size. Defaults to 1.
+        dynamic (Sequence[str]): ``'batch'`` and / or ``'size'`` (height and width): axes left free.
+            Defaults to ().
+        opset (int): The ONNX opset. Defaults to 17.
+
+    Returns:
+        List[str]: The output names (:func:`output_names`).
+
+    Raises:
+        ValueError: If ``dynamic`` names another axis, or the model is not a segmentor or detector.
+    """
     unknown = set(dynamic) - {'batch', 'size'}
     if unknown:
         raise InputError(f'dynamic: {sorted(unknown)} unknown; use "batch" and / or "size"')
@@ -102,7 +141,16 @@ def export_onnx(
 
 
 def max_difference(model, session, inputs: torch.Tensor) -> float:
-    """The largest absolute difference between onnxruntime's outputs and PyTorch's for ``inputs``."""
+    """The largest absolute difference between onnxruntime's outputs and PyTorch's for ``inputs``.
+
+    Args:
+        model (nn.Module): The exported model.
+        session (onnxruntime.InferenceSession): Its ONNX session (:func:`onnx_session`).
+        inputs (Tensor): A normalized input tensor.
+
+    Returns:
+        float: The difference.
+    """
     outs = run_onnx(session, inputs)
     with torch.no_grad():
         ref = ExportWrapper(model)(inputs)
@@ -111,7 +159,15 @@ def max_difference(model, session, inputs: torch.Tensor) -> float:
 
 
 def onnx_session(path: str, threads: Optional[int] = None):
-    """An onnxruntime CPU session for ``path``."""
+    """An onnxruntime CPU session for ``path``.
+
+    Args:
+        path (str): The ONNX file.
+        threads (int, optional): Intra-op threads; None: onnxruntime's default. Defaults to None.
+
+    Returns:
+        onnxruntime.InferenceSession: The session.
+    """
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -123,14 +179,29 @@ def onnx_session(path: str, threads: Optional[int] = None):
 
 
 def run_onnx(session, inputs: torch.Tensor) -> Dict[str, torch.Tensor]:
-    """The session's outputs for the normalized tensor ``inputs``, by name, as torch tensors."""
+    """The session's outputs for the normalized tensor ``inputs``.
+
+    Args:
+        session (onnxruntime.InferenceSession): The session.
+        inputs (Tensor): The normalized, concatenated input.
+
+    Returns:
+        Dict[str, Tensor]: The outputs by name.
+    """
     names = [o.name for o in session.get_outputs()]
     outs = session.run(names, {'inputs': inputs.detach().cpu().numpy()})
     return {n: torch.from_numpy(o) for n, o in zip(names, outs)}
 
 
 def graph_node_names(path: str) -> List[str]:
-    """Every node of the ONNX graph, as ``'<op type> <node name>'`` (node names carry the module path)."""
+    """Every node of the ONNX graph, as ``'<op type> <node name>'`` (node names carry the module path).
+
+    Args:
+        path (str): The ONNX file.
+
+    Returns:
+        List[str]: The nodes.
+    """
     import onnx
 
     graph = onnx.load(path, load_external_data=False).graph
@@ -140,7 +211,16 @@ def graph_node_names(path: str) -> List[str]:
 def decode_detections(model, outputs: Dict[str, torch.Tensor], data_samples: list) -> list:
     """mmdet's decoding and NMS (the model's ``bbox_head.predict_by_feat`` and ``test_cfg``) on an exported
     detector's raw outputs (name -> tensor or numpy array, as onnxruntime returns them): the data samples
-    with ``pred_instances``, boxes in the original image's frame."""
+    with ``pred_instances``, boxes in the original image's frame.
+
+    Args:
+        model (nn.Module): The exported detector.
+        outputs (Dict[str, Tensor]): The session's outputs by name (tensors or numpy arrays).
+        data_samples (list): The inputs' data samples (their metainfo: image sizes, scale factors).
+
+    Returns:
+        list: ``data_samples`` with ``pred_instances``.
+    """
     groups: Dict[str, list] = {}
     for name, tensor in outputs.items():
         groups.setdefault(name.rsplit('_', 1)[0], []).append(torch.as_tensor(tensor))

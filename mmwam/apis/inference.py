@@ -32,7 +32,17 @@ def load_checkpoint(model: torch.nn.Module, filename: str) -> dict:
     """Load ``filename`` into ``model`` as ``tools/test.py`` does (MWAMRunner): MMEngine checkpoints read
     under torch's safe loader, the state fitted to the model (an RGB checkpoint fills every encoder), and
     a checkpoint of another model (other modalities, missing or misshapen tensors) refused in one line.
-    Returns the checkpoint."""
+
+    Args:
+        model (nn.Module): The multimodal model.
+        filename (str): The checkpoint path or URL.
+
+    Returns:
+        dict: The checkpoint.
+
+    Raises:
+        ValueError: If the file is not a complete checkpoint, or does not fit the model.
+    """
     checkpoint = read_checkpoint(filename)
     load_fitted(model, checkpoint, 'test', f'checkpoint {filename}')
     return checkpoint
@@ -40,7 +50,14 @@ def load_checkpoint(model: torch.nn.Module, filename: str) -> dict:
 
 def dataset_meta_from_config(cfg) -> dict:
     """Class names and palette from the config's test dataset (its ``metainfo`` over its class's
-    ``METAINFO``), without reading the dataset."""
+    ``METAINFO``), without reading the dataset.
+
+    Args:
+        cfg (Config): The config.
+
+    Returns:
+        dict: ``classes``, ``palette`` and any other meta keys, lower-cased.
+    """
     dataset = cfg.get('test_dataloader', {}).get('dataset', {})
     meta = {}
     with DATASETS.switch_scope_and_registry(None) as registry:
@@ -62,7 +79,21 @@ def init_model(
 ) -> torch.nn.Module:
     """A multimodal segmentor or detector from its config, in eval mode on ``device``, with the weights of
     ``checkpoint`` (see :func:`load_checkpoint`) and its classes and palette as ``model.dataset_meta``
-    (from the checkpoint, else from the config). ``model.cfg`` is the config."""
+    (from the checkpoint, else from the config). ``model.cfg`` is the config.
+
+    Args:
+        config (str | Path | Config): The config file or object (copied, not changed).
+        checkpoint (str, optional): The checkpoint path or URL; None: random weights (with a warning).
+            Defaults to None.
+        device (str): The device. Defaults to ``'cpu'``.
+        cfg_options (dict, optional): Config overrides, merged as ``--cfg-options`` are. Defaults to None.
+
+    Returns:
+        nn.Module: The model, in eval mode.
+
+    Raises:
+        ValueError: If the config is not a multimodal model's, or the checkpoint does not fit it.
+    """
     if isinstance(config, (str, Path)):
         config = read_config(str(config))
     elif not isinstance(config, Config):
@@ -96,7 +127,15 @@ def init_model(
 def prepare_batch(model, inputs) -> dict:
     """The user's ``inputs`` (see :func:`inference_multimodal`) through the inference pipeline, collated:
     what ``model.data_preprocessor`` takes (``model.data_preprocessor(batch)['inputs']`` is the
-    normalized, concatenated tensor an exported model takes)."""
+    normalized, concatenated tensor an exported model takes).
+
+    Args:
+        model (nn.Module): A model from :func:`init_model`.
+        inputs (dict | list): As :func:`inference_multimodal` takes them.
+
+    Returns:
+        dict: The collated batch (``inputs`` and ``data_samples``).
+    """
     pipeline = inference_pipeline_cfg(model.cfg)
     return pseudo_collate(
         [Compose(pipeline)(r) for r in expand_inputs(inputs, input_modalities(pipeline))]
@@ -104,6 +143,7 @@ def prepare_batch(model, inputs) -> dict:
 
 
 def check_subsets(model, subsets) -> List[tuple]:
+    """The user's ``subsets`` checked against the model's modalities (one error line otherwise)."""
     names = list(model.data_preprocessor.modalities)
     subsets = (
         [subsets] if isinstance(subsets, str) else subsets
@@ -120,7 +160,20 @@ def check_subsets(model, subsets) -> List[tuple]:
 def predict_subsets(model, batch: dict, subsets=None) -> List[Dict[str, object]]:
     """Per input, ``{subset name: data sample}`` in the order of ``subsets`` (default: the full set
     only); a missing modality is zeroed in the normalized input, as the missing-modality evaluation does.
-    The batch is normalized once; the encoders' outputs are shared by the subsets."""
+    The batch is normalized once; the encoders' outputs are shared by the subsets.
+
+    Args:
+        model (nn.Module): A model from :func:`init_model`.
+        batch (dict): A batch from :func:`prepare_batch`.
+        subsets (Sequence[str], optional): ``'rgb+depth'``-like subset names; None: the full set.
+            Defaults to None.
+
+    Returns:
+        List[Dict[str, object]]: Per input, subset name to its data sample.
+
+    Raises:
+        ValueError: If a subset names an unknown modality, or none is given.
+    """
     wanted = check_subsets(
         model, subsets if subsets is not None else ['+'.join(model.data_preprocessor.modalities)]
     )
@@ -133,12 +186,22 @@ def predict_subsets(model, batch: dict, subsets=None) -> List[Dict[str, object]]
 
 
 def inference_multimodal(model, inputs, subsets: Optional[Sequence] = None):
-    """Predict ``inputs``: a dict modality -> file path or array (``dict(rgb='a.jpg', depth='a.png')``;
-    the RGB array BGR as cv2 reads it; an integer modality array is scaled as its file would be, a float
-    one is taken in the model's units, e.g. metres), a list of them, or a dict of folders (files paired by
-    name). Returns the data sample (``pred_sem_seg`` / ``pred_instances``) of each input; with ``subsets``
-    (e.g. ``['rgb+depth', 'rgb']``) a dict subset -> data sample instead, each predicted with the other
-    modalities missing. A single dict of files gives one result, otherwise a list."""
+    """Predict ``inputs`` with a multimodal model, with every modality or some of them missing.
+
+    Args:
+        model (nn.Module): A model from :func:`init_model`.
+        inputs (dict | list): A dict modality -> file path or array
+            (``dict(rgb='a.jpg', depth='a.png')``; the RGB array BGR as cv2 reads it; an integer modality
+            array is scaled as its file would be, a float one is taken in the model's units, e.g.
+            metres), a list of them, or a dict of folders (files paired by name).
+        subsets (Sequence[str], optional): Subsets to predict with, e.g. ``['rgb+depth', 'rgb']``, each
+            with the other modalities missing; None: the full set. Defaults to None.
+
+    Returns:
+        SegDataSample | DetDataSample | dict | list: The data sample (``pred_sem_seg`` /
+        ``pred_instances``) of each input; with ``subsets`` a dict subset -> data sample instead. A
+        single dict of files gives one result, otherwise a list.
+    """
     batch = prepare_batch(model, inputs)
     per_input = predict_subsets(model, batch, subsets)
     out = per_input if subsets is not None else [next(iter(r.values())) for r in per_input]
@@ -148,7 +211,14 @@ def inference_multimodal(model, inputs, subsets: Optional[Sequence] = None):
 
 def build_visualizer(model):
     """The config's visualizer (mmseg's / mmdet's local one), with the model's classes and palette; no
-    backends: panels are written or returned."""
+    backends: panels are written or returned.
+
+    Args:
+        model (nn.Module): A model from :func:`init_model`.
+
+    Returns:
+        Visualizer: The visualizer.
+    """
     cfg = copy.deepcopy(model.cfg.visualizer)
     cfg.pop('vis_backends', None)
     cfg['name'] = f'mmwam_{datetime.now().timestamp()}'
@@ -167,7 +237,20 @@ def draw_result(
     show: bool = False,
 ):
     """The panel of one input (a results dict of :func:`expand_inputs`): every modality as the model reads
-    it, at its own size, then each subset's prediction."""
+    it, at its own size, then each subset's prediction.
+
+    Args:
+        model (nn.Module): A model from :func:`init_model`.
+        visualizer (Visualizer): From :func:`build_visualizer`.
+        results (dict): One input as :func:`~mmwam.apis.pipeline.expand_inputs` gives it.
+        predictions (Dict[str, object]): Subset name to data sample.
+        out_file (str, optional): The PNG written; None: none. Defaults to None.
+        pred_score_thr (float): Detection boxes below this score are not drawn. Defaults to 0.3.
+        show (bool): Also open a window. Defaults to False.
+
+    Returns:
+        np.ndarray: The panel (RGB).
+    """
     pipeline = inference_pipeline_cfg(model.cfg)
     loaded = loading_pipeline(pipeline)(dict(results))
     arrays = split_inputs(loaded['img'], model.data_preprocessor.modalities)
@@ -192,8 +275,19 @@ def show_result(
     show: bool = False,
 ):
     """A panel for one input (a dict modality -> file or array) and its predictions (a data sample, or the
-    dict subset -> data sample of ``inference_multimodal(..., subsets=...)``); written to ``out_file``
-    (PNG) and returned (RGB)."""
+    dict subset -> data sample of ``inference_multimodal(..., subsets=...)``).
+
+    Args:
+        model (nn.Module): A model from :func:`init_model`.
+        inputs (dict): One input: modality -> file or array.
+        predictions: Its data sample, or dict subset -> data sample.
+        out_file (str, optional): The PNG written; None: none. Defaults to None.
+        pred_score_thr (float): Detection boxes below this score are not drawn. Defaults to 0.3.
+        show (bool): Also open a window (needs a display). Defaults to False.
+
+    Returns:
+        np.ndarray: The panel (RGB).
+    """
     if not isinstance(predictions, dict):
         predictions = {'+'.join(model.data_preprocessor.modalities): predictions}
     results = expand_inputs(inputs, input_modalities(inference_pipeline_cfg(model.cfg)))[0]

@@ -22,11 +22,20 @@ def _config(model):
 
 
 def subset_names(sample) -> List[str]:
-    """The subsets a prediction holds, its own first (the first requested)."""
+    """The subsets a prediction holds, its own first (the first requested).
+
+    Args:
+        sample: A data sample from the inferencers' ``forward``.
+
+    Returns:
+        List[str]: The subset names.
+    """
     return [sample.subset] + list(sample.get('subset_predictions', {}))
 
 
 def of_subset(sample, name: str):
+    """The prediction of subset ``name`` that ``sample`` holds (itself or one of its
+    ``subset_predictions``)."""
     return sample if sample.subset == name else sample.subset_predictions[name]
 
 
@@ -108,7 +117,14 @@ class MultiModalSegInferencer(MultiModalInferencerMixin, MMSegInferencer):
     ``inputs``: a dict modality -> file or array, a list of them, or a dict of folders (files paired by
     name). ``subsets``: predict with the other modalities missing; ``predictions`` then has, per input, a
     dict subset -> label map, and ``pred_out_dir`` one folder per subset. ``out_dir``: panels in
-    ``out_dir/vis``."""
+    ``out_dir/vis``.
+
+    Args:
+        model (str | Path | Config): The config file or object.
+        weights (str, optional): The checkpoint; None: random weights (with a warning). Defaults to None.
+        device (str, optional): The device. Defaults to ``'cpu'``.
+        **kwargs: The upstream inferencer's other arguments (``scope``, ``palette``, ...).
+    """
 
     forward_kwargs: set = MMSegInferencer.forward_kwargs | {'subsets'}
 
@@ -169,7 +185,14 @@ class MultiModalDetInferencer(MultiModalInferencerMixin, DetInferencer):
         result = inferencer(dict(rgb='visible/', infrared='infrared/'), out_dir='out', pred_score_thr=0.3)
 
     Inputs and ``subsets`` as :class:`MultiModalSegInferencer`; ``predictions`` has mmdet's dicts (labels,
-    scores, bboxes), per subset when several were asked for; panels go to ``out_dir/vis``."""
+    scores, bboxes), per subset when several were asked for; panels go to ``out_dir/vis``.
+
+    Args:
+        model (str | Path | Config): The config file or object.
+        weights (str, optional): The checkpoint; None: random weights (with a warning). Defaults to None.
+        device (str, optional): The device. Defaults to ``'cpu'``.
+        **kwargs: The upstream inferencer's other arguments (``scope``, ``palette``, ...).
+    """
 
     forward_kwargs: set = DetInferencer.forward_kwargs | {'subsets'}
 
@@ -229,7 +252,17 @@ class MultiModalDetInferencer(MultiModalInferencerMixin, DetInferencer):
 def MultiModalInferencer(
     model, weights: Optional[str] = None, device: Optional[str] = 'cpu', **kwargs
 ):
-    """The segmentation or detection inferencer, as the config's ``default_scope`` says."""
+    """The segmentation or detection inferencer, as the config's ``default_scope`` says.
+
+    Args:
+        model (str | Path | Config): The config file or object.
+        weights (str, optional): The checkpoint; None: random weights (with a warning). Defaults to None.
+        device (str, optional): The device. Defaults to ``'cpu'``.
+        **kwargs: The upstream inferencer's other arguments (``scope``, ``palette``, ...).
+
+    Returns:
+        MultiModalSegInferencer | MultiModalDetInferencer: The inferencer.
+    """
     cfg = _config(model)
     cls = (
         MultiModalDetInferencer if cfg.get('default_scope') == 'mmdet' else MultiModalSegInferencer

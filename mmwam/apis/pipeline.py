@@ -31,7 +31,9 @@ def _name(results: dict) -> str:
 @TRANSFORMS.register_module()
 class LoadImageFromInput(LoadImageFromFile):
     """``LoadImageFromFile`` that also takes the image as an array (``results['img']``, BGR as cv2 reads
-    it, as mmseg's and mmdet's inferencers take arrays); a file that cannot be read is an ``InputError``."""
+    it, as mmseg's and mmdet's inferencers take arrays); a file that cannot be read is an ``InputError``.
+    Its arguments are mmcv ``LoadImageFromFile``'s.
+    """
 
     def transform(self, results: dict) -> dict:
         img = results.get('img')
@@ -67,7 +69,9 @@ class LoadModalityFromInput(LoadModalityFromFile):
     """``LoadModalityFromFile`` (channels, size check, ``scale``) that also takes the modality as an array
     (``results[modality]``). An integer array is read as the file would be (``scale`` applied: a uint16
     depth map in millimetres); a float array is taken as already in the model's units (metres for depth).
-    Bad input is an ``InputError`` naming the file or the input."""
+    Bad input is an ``InputError`` naming the file or the input. Its arguments are
+    :class:`~mmwam.datasets.transforms.LoadModalityFromFile`'s.
+    """
 
     def _read(self, results: dict, path: str, sample: str) -> np.ndarray:
         array = results.get(self.modality)
@@ -100,7 +104,17 @@ class LoadModalityFromInput(LoadModalityFromFile):
 
 
 def test_pipeline_cfg(cfg) -> list:
-    """The config's test pipeline (``test_dataloader.dataset.pipeline``, else ``test_pipeline``), a copy."""
+    """The config's test pipeline (``test_dataloader.dataset.pipeline``, else ``test_pipeline``).
+
+    Args:
+        cfg (Config): The config.
+
+    Returns:
+        list: A copy of the pipeline's transform configs.
+
+    Raises:
+        ValueError: If the config has no test pipeline.
+    """
     dataset = cfg.get('test_dataloader', {}).get('dataset', {})
     pipeline = dataset.get('pipeline') or cfg.get('test_pipeline')
     if not pipeline:
@@ -117,7 +131,17 @@ def _type(t) -> str:
 
 def inference_pipeline_cfg(cfg) -> list:
     """The test pipeline for inputs given by a user: annotation loaders removed, the loaders replaced by
-    ones that also take arrays, dataset-only meta keys dropped."""
+    ones that also take arrays, dataset-only meta keys dropped.
+
+    Args:
+        cfg (Config): The config.
+
+    Returns:
+        list: The transform configs.
+
+    Raises:
+        ValueError: If the config has no test pipeline, or it has no ``LoadImageFromFile``.
+    """
     pipeline = []
     for t in test_pipeline_cfg(cfg):
         kind = _type(t)
@@ -135,20 +159,46 @@ def inference_pipeline_cfg(cfg) -> list:
 
 
 def input_modalities(pipeline: Sequence[dict]) -> List[str]:
-    """The modalities a user gives: rgb (the image file) and each one the pipeline loads."""
+    """The modalities a user gives: rgb (the image file) and each one the pipeline loads.
+
+    Args:
+        pipeline (Sequence[dict]): An inference pipeline (:func:`inference_pipeline_cfg`).
+
+    Returns:
+        List[str]: The modality names, ``'rgb'`` first.
+    """
     return [RGB] + [t['modality'] for t in pipeline if t['type'] == 'LoadModalityFromInput']
 
 
 def loading_pipeline(pipeline: Sequence[dict]) -> Compose:
     """The pipeline up to the concatenation (no resize, no packing): the inputs as the model sees them, at
-    their own size, for pictures."""
+    their own size, for pictures.
+
+    Args:
+        pipeline (Sequence[dict]): An inference pipeline (:func:`inference_pipeline_cfg`).
+
+    Returns:
+        Compose: The loading transforms.
+    """
     kinds = [t['type'] for t in pipeline]
     end = kinds.index('ConcatModalities') + 1 if 'ConcatModalities' in kinds else 1
     return Compose(copy.deepcopy(list(pipeline[:end])))
 
 
 def to_results(item, names: Sequence[str], index: int = 0) -> dict:
-    """One user input (``dict(rgb='a.jpg', depth='a.png')``, paths or arrays) as the pipeline's results."""
+    """One user input (``dict(rgb='a.jpg', depth='a.png')``, paths or arrays) as the pipeline's results.
+
+    Args:
+        item (Mapping): Modality name to a file path or a numpy array.
+        names (Sequence[str]): The modalities the model takes (:func:`input_modalities`).
+        index (int): The input's position, for the errors. Defaults to 0.
+
+    Returns:
+        dict: The results dict (``img_path`` / ``img``, ``<modality>_path`` / ``<modality>``, ...).
+
+    Raises:
+        ValueError: If the input is not such a dict, or its modalities are not the model's.
+    """
     if not isinstance(item, Mapping):
         raise InputError(
             f'inputs[{index}]: a multimodal model takes a dict modality -> file or array, e.g. '
@@ -180,7 +230,17 @@ def to_results(item, names: Sequence[str], index: int = 0) -> dict:
 
 def pair_folders(folders: Mapping[str, str]) -> List[Dict[str, str]]:
     """``dict(rgb='visible/', infrared='infrared/')`` -> one dict of files per name found in every folder
-    (matched by file name without extension, sorted); names missing from some folder are one error."""
+    (matched by file name without extension, sorted).
+
+    Args:
+        folders (Mapping[str, str]): Modality name to folder.
+
+    Returns:
+        List[Dict[str, str]]: Modality name to file, per matched name.
+
+    Raises:
+        ValueError: If a folder has no images, or a name is missing from some folder (one error for all).
+    """
     stems = {}
     for name, folder in folders.items():
         files = sorted(f for f in os.listdir(folder) if f.lower().endswith(IMAGE_EXTENSIONS))
@@ -203,7 +263,14 @@ def pair_folders(folders: Mapping[str, str]) -> List[Dict[str, str]]:
 
 
 def is_folders(inputs) -> bool:
-    """A dict whose every value is a directory: one folder per modality."""
+    """Whether ``inputs`` is a dict whose every value is a directory: one folder per modality.
+
+    Args:
+        inputs: The user's inputs.
+
+    Returns:
+        bool: Whether it is.
+    """
     return (
         isinstance(inputs, Mapping)
         and bool(inputs)
@@ -212,7 +279,18 @@ def is_folders(inputs) -> bool:
 
 
 def expand_inputs(inputs, names: Sequence[str]) -> List[dict]:
-    """A dict, a list of dicts, or a dict of folders as a list of the pipeline's results dicts."""
+    """A dict, a list of dicts, or a dict of folders as a list of the pipeline's results dicts.
+
+    Args:
+        inputs (dict | list): The user's inputs.
+        names (Sequence[str]): The modalities the model takes (:func:`input_modalities`).
+
+    Returns:
+        List[dict]: One results dict per input (:func:`to_results`).
+
+    Raises:
+        ValueError: If the inputs are empty or do not match the model's modalities.
+    """
     if is_folders(inputs):
         unknown = [k for k in inputs if k not in names]
         missing = [n for n in names if n not in inputs]

@@ -66,7 +66,14 @@ class DataErrorsMixin:
 
 def check_jpeg_ends(info: dict):
     """A truncated JPEG decodes without an error (the missing rows grey): refused instead. Its end marker
-    (FF D9, maybe followed by padding) must close every local JPEG file of the sample."""
+    (FF D9, maybe followed by padding) must close every local JPEG file of the sample.
+
+    Args:
+        info (dict): A sample's data info; its ``*_path`` entries are checked.
+
+    Raises:
+        ValueError: If a JPEG file lacks its end marker.
+    """
     for key, path in info.items():
         if (
             key.endswith('_path')

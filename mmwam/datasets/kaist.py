@@ -30,7 +30,18 @@ _ID = re.compile(r'^(set\d\d)[/_](V\d\d\d)[/_](I\d{5})$')
 
 
 def parse_image_id(text: str, where: str) -> Tuple[str, str, str]:
-    """``('set06', 'V000', 'I00019')`` from ``set06/V000/I00019`` or ``set06_V000_I00019``."""
+    """``('set06', 'V000', 'I00019')`` from ``set06/V000/I00019`` or ``set06_V000_I00019``.
+
+    Args:
+        text (str): The image id.
+        where (str): Where it was read, for the error.
+
+    Returns:
+        Tuple[str, str, str]: The set, the video and the frame.
+
+    Raises:
+        ValueError: If ``text`` is not a KAIST image id.
+    """
     m = _ID.match(text.strip())
     if m is None:
         raise InputError(
@@ -41,11 +52,19 @@ def parse_image_id(text: str, where: str) -> Tuple[str, str, str]:
 
 
 def image_key(set_id: str, video: str, frame: str) -> str:
+    """The image id ``setXX/VYYY/IZZZZZ`` of a set, a video and a frame."""
     return f'{set_id}/{video}/{frame}'
 
 
 def day_or_night(key: str) -> Optional[str]:
-    """'day' or 'night' from the set number of an image id (None for a set outside 00-11)."""
+    """Whether an image was taken by day or by night, from the set number of its id.
+
+    Args:
+        key (str): An image id, ``setXX/VYYY/IZZZZZ``.
+
+    Returns:
+        str or None: ``'day'`` or ``'night'``; None for a set outside 00-11.
+    """
     n = int(key[3:5])
     return 'day' if n in DAY_SETS else 'night' if n in NIGHT_SETS else None
 
@@ -53,8 +72,17 @@ def day_or_night(key: str) -> Optional[str]:
 def read_bbgt(path: str) -> List[dict]:
     """The objects of one bbGt file (versions 0-3, as bbGt.m's bbLoad reads them): each
     ``dict(lbl, bb=[x, y, w, h], occ, bbv=[x, y, w, h], ign, ang)``. A file without the
-    ``% bbGt version=N`` header is version 0. A malformed line is an error naming the file, the line and
-    the field."""
+    ``% bbGt version=N`` header is version 0.
+
+    Args:
+        path (str): The annotation file.
+
+    Returns:
+        List[dict]: The objects, in file order.
+
+    Raises:
+        ValueError: If a line is malformed (the error names the file, the line and the field).
+    """
     with open(path) as f:
         lines = f.read().splitlines()
     version, first = 0, 0
@@ -106,7 +134,20 @@ def read_bbgt(path: str) -> List[dict]:
 
 def annotation_path(ann_dir: str, key: str, modality: Optional[str] = None) -> str:
     """The annotation file of an image: nested ``<ann>/setXX/VYYY/[<modality>/]IZZZZZ.txt`` or flat
-    ``<ann>/[<modality>/]setXX_VYYY_IZZZZZ.txt``; an error naming both when neither exists."""
+    ``<ann>/[<modality>/]setXX_VYYY_IZZZZZ.txt``.
+
+    Args:
+        ann_dir (str): The annotation folder.
+        key (str): The image id.
+        modality (str, optional): ``'visible'`` or ``'lwir'`` for the paired annotations. Defaults to
+            None.
+
+    Returns:
+        str: The file.
+
+    Raises:
+        ValueError: If neither exists (the error names both).
+    """
     s, v, i = key.split('/')
     sub = [modality] if modality else []
     nested = osp.join(ann_dir, s, v, *sub, i + '.txt')
@@ -120,7 +161,17 @@ def annotation_path(ann_dir: str, key: str, modality: Optional[str] = None) -> s
 
 
 def list_annotation_dir(ann_dir: str) -> List[str]:
-    """The image ids of every annotation file in a folder, nested or flat, sorted."""
+    """The image ids of every annotation file in a folder, nested or flat, sorted.
+
+    Args:
+        ann_dir (str): The annotation folder.
+
+    Returns:
+        List[str]: The image ids.
+
+    Raises:
+        ValueError: If the folder is missing or holds no annotation files.
+    """
     if not osp.isdir(ann_dir):
         raise InputError(f'annotation folder {ann_dir}: no such folder')
     keys = []
@@ -141,7 +192,17 @@ def list_annotation_dir(ann_dir: str) -> List[str]:
 
 
 def read_image_set(path: str) -> List[str]:
-    """The image ids of an image-set list (``test-all-20.txt``: one ``set06/V000/I00019`` a line)."""
+    """The image ids of an image-set list (``test-all-20.txt``: one ``set06/V000/I00019`` a line).
+
+    Args:
+        path (str): The list.
+
+    Returns:
+        List[str]: The image ids, in file order.
+
+    Raises:
+        ValueError: If the file is missing or a line is not an image id.
+    """
     if not osp.isfile(path):
         raise InputError(f'image-set list {path}: no such file')
     with open(path) as f:
@@ -155,7 +216,17 @@ def read_image_set(path: str) -> List[str]:
 def read_kaist_json(path: str) -> Dict[str, List[dict]]:
     """MLPD's ``KAIST_annotation.json`` as ``{image id: [bbGt object, ...]}``: ``bbox`` [x, y, w, h],
     ``occlusion``, ``ignore`` and the category name as the label (MLPD stores people / person? / cyclist
-    regions as ``person`` with ``ignore`` 1, which the devkit treats the same way)."""
+    regions as ``person`` with ``ignore`` 1, which the devkit treats the same way).
+
+    Args:
+        path (str): The JSON file.
+
+    Returns:
+        Dict[str, List[dict]]: Image id -> its bbGt objects (as :func:`read_bbgt` gives them).
+
+    Raises:
+        ValueError: If the file is missing, not JSON, or not in MLPD's format.
+    """
     if not osp.isfile(path):
         raise InputError(f'{path}: no such file')
     with open(path) as f:
@@ -205,23 +276,33 @@ def read_kaist_json(path: str) -> Dict[str, List[dict]]:
 class KAISTDataset(BaseDetDataset):
     """KAIST RGB-thermal pedestrians: ``img_path`` (visible), ``thermal_path`` (lwir), and the person boxes.
 
-    Args:
-        ann_file: an image-set list (``imageSets/test-all-20.txt``, ``train-all-02.txt``: one
-            ``setXX/VYYY/IZZZZZ`` a line), or MLPD's ``KAIST_annotation.json`` (its images and boxes).
-        data_prefix: ``img``: the folder of ``setXX/VYYY/{visible,lwir}/``; ``ann``: the annotation
-            folder, nested or flat (found per file): ``annotations`` (original), the sanitized training
-            annotations (Li et al.), the improved test annotations (Liu et al.).
-        paired_modality: for the paired annotations (Zhang et al.: one box set per modality, in
-            ``<ann>/setXX/VYYY/{visible,lwir}/IZZZZZ.txt`` or ``<ann>/{visible,lwir}/setXX_VYYY_IZZZZZ.txt``):
-            which modality's boxes to load (the model predicts one box set); None for the other releases.
-        ignore_labels: labels loaded as ignore regions (``ignore_flag`` 1); ``person`` is the one class.
-            Any other label is an error naming the file.
-        img_size: (width, height) of every image (KAIST: 640 x 512), for the aspect-ratio sampler.
-
     Every annotated object is kept as an instance; ``ignore_flag`` is 1 for the ignore labels, for a
     bbGt ignore flag and for boxes under 1 px, so that training learns from ``person`` boxes only. The
     benchmark's rules (height, occlusion, image border) are the metric's business.
     ``filter_cfg=dict(filter_empty_gt=True)`` drops training images without a trainable person.
+
+    Args:
+        ann_file (str): An image-set list (``imageSets/test-all-20.txt``, ``train-all-02.txt``: one
+            ``setXX/VYYY/IZZZZZ`` a line), or MLPD's ``KAIST_annotation.json`` (its images and boxes).
+            Defaults to ``'imageSets/test-all-20.txt'``.
+        data_prefix (dict): ``img``: the folder of ``setXX/VYYY/{visible,lwir}/``; ``ann``: the
+            annotation folder, nested or flat (found per file): ``annotations`` (original), the sanitized
+            training annotations (Li et al.), the improved test annotations (Liu et al.). Defaults to
+            ``dict(img='images', ann='annotations')``.
+        paired_modality (str, optional): For the paired annotations (Zhang et al.: one box set per
+            modality, in ``<ann>/setXX/VYYY/{visible,lwir}/IZZZZZ.txt`` or
+            ``<ann>/{visible,lwir}/setXX_VYYY_IZZZZZ.txt``): which modality's boxes to load,
+            ``'visible'`` or ``'lwir'`` (the model predicts one box set); None for the other releases.
+            Defaults to None.
+        ignore_labels (Sequence[str]): Labels loaded as ignore regions (``ignore_flag`` 1); ``person`` is
+            the one class. Any other label is an error naming the file. Defaults to
+            ``('people', 'person?', 'cyclist')``.
+        img_size (Tuple[int, int]): (width, height) of every image, for the aspect-ratio sampler.
+            Defaults to (640, 512).
+        **kwargs: mmdet ``BaseDetDataset``'s other arguments (``data_root``, ``pipeline``, ...).
+
+    Raises:
+        ValueError: If ``paired_modality`` is invalid, or (on loading) a file is missing or malformed.
     """
 
     METAINFO = dict(classes=('person',), palette=[(220, 20, 60)])

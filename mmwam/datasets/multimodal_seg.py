@@ -22,12 +22,21 @@ class MultiModalSegDataset(DataErrorsMixin, BaseSegDataset):
 
     A split-file line is a stem (``0001``) or a relative path whose stem is used (``RGB/0001.jpg``, as
     in the commonly distributed NYUDv2 lists; further columns are ignored). Without ``ann_file`` every
-    image under ``img_path`` is used. Each extra modality ``m`` gives ``data_info[f'{m}_path']``;
-    ``modality_suffixes`` maps ``m`` to its file suffix (default ``.png``).
+    image under ``img_path`` is used. Each extra modality ``m`` (a ``<m>_path`` key of ``data_prefix``)
+    gives ``data_info[f'{m}_path']``.
 
     Local files are checked when the list is read: a listed sample with a missing file (image, label or
     modality), an empty list or folder, is an error naming the list, its line and the file; an error while
     loading a sample names them too (:class:`~mmwam.datasets.data_errors.DataErrorsMixin`).
+
+    Args:
+        modality_suffixes (Dict[str, str], optional): Each extra modality's file suffix, by modality
+            name; a modality not named gets ``'.png'``. Defaults to None.
+        **kwargs: mmseg ``BaseSegDataset``'s arguments (``data_root``, ``data_prefix``, ``ann_file``,
+            ``img_suffix``, ``seg_map_suffix``, ``pipeline``, ...).
+
+    Raises:
+        DataError: If a folder, the split file or a listed sample's file is missing.
     """
 
     def __init__(self, modality_suffixes: Dict[str, str] = None, **kwargs):

@@ -72,6 +72,15 @@ class NYUDv2Dataset(MultiModalSegDataset):
     Label PNGs hold 0 (unlabelled) and 1..40 (the 40-class mapping of Gupta et al.):
     ``reduce_zero_label=True`` maps 0 to 255 (ignored) and k to k-1. Depth PNGs are 16-bit
     millimetres by default (scale in ``LoadModalityFromFile``).
+
+    Args:
+        img_suffix (str): RGB file suffix. Defaults to ``'.jpg'``.
+        seg_map_suffix (str): Label file suffix. Defaults to ``'.png'``.
+        data_prefix (dict): Folders of the images, the modalities and the labels. Defaults to
+            ``dict(img_path='RGB', depth_path='Depth', seg_map_path='Label')``.
+        reduce_zero_label (bool): Map label 0 to 255 (ignored) and k to k-1. Defaults to True.
+        **kwargs: :class:`MultiModalSegDataset`'s and mmseg ``BaseSegDataset``'s other arguments
+            (``data_root``, ``ann_file``, ``pipeline``, ...).
     """
 
     METAINFO = dict(classes=NYU40_CLASSES, palette=_palette(len(NYU40_CLASSES)))
@@ -113,7 +122,13 @@ NYU13_CLASSES = (
 @DATASETS.register_module()
 class NYUDv2Dataset13(NYUDv2Dataset):
     """NYUDv2 with the 13-class mapping of Couprie et al. (labels 0 unlabelled, 1..13) in ``Label13/``,
-    next to the 40-class ``Label/`` (``tools/dataset_converters/nyudv2.py`` writes both)."""
+    next to the 40-class ``Label/`` (``tools/dataset_converters/nyudv2.py`` writes both).
+
+    Args:
+        data_prefix (dict): Folders of the images, the modalities and the labels. Defaults to
+            ``dict(img_path='RGB', depth_path='Depth', seg_map_path='Label13')``.
+        **kwargs: :class:`NYUDv2Dataset`'s other arguments.
+    """
 
     METAINFO = dict(classes=NYU13_CLASSES, palette=_palette(len(NYU13_CLASSES)))
 

@@ -19,7 +19,15 @@ class PairedCocoDataset(DataErrorsMixin, CocoDataset):
 
         modality_paths=dict(infrared=[('visible/', 'infrared/')])
 
-    Each sample gets ``<modality>_path``; a mapping that leaves the path unchanged is an error.
+    Each sample gets ``<modality>_path``.
+
+    Args:
+        modality_paths (Dict[str, Sequence[Tuple[str, str]]], optional): Per modality, the ``(old, new)``
+            replacements applied in turn to the RGB path. Defaults to None.
+        **kwargs: mmdet ``CocoDataset``'s arguments.
+
+    Raises:
+        DataError: If a mapping leaves an image path unchanged.
     """
 
     def __init__(self, modality_paths: Dict[str, Sequence[Tuple[str, str]]] = None, **kwargs):

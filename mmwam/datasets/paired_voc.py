@@ -15,8 +15,23 @@ from .data_errors import DataError, DataErrorsMixin
 
 
 def parse_voc_xml(path: str, classes, width=None, height=None):
-    """Boxes of a Pascal VOC file as mmdet instances. Unknown class names are an error; boxes that
-    reach outside the image are clipped (one warning per file); boxes left empty are dropped."""
+    """Boxes of a Pascal VOC file as mmdet instances.
+
+    Boxes that reach outside the image are clipped (one warning per file); boxes left empty are dropped.
+
+    Args:
+        path (str): The VOC XML file.
+        classes (Sequence[str]): The dataset's class names; a box's label is its index.
+        width (int, optional): The image width, for a file without ``<size>``. Defaults to None.
+        height (int, optional): The image height, for a file without ``<size>``. Defaults to None.
+
+    Returns:
+        tuple: The instances (``List[dict]`` with ``bbox``, ``bbox_label``, ``ignore_flag``), the width
+        and the height.
+
+    Raises:
+        DataError: If a box has a class name not in ``classes``.
+    """
     root = ET.parse(path).getroot()
     size = root.find('size')
     w = int(size.find('width').text) if size is not None else width
@@ -120,7 +135,15 @@ class PairedVOCDataset(DataErrorsMixin, BaseDetDataset):
 @DATASETS.register_module()
 class LLVIPDataset(PairedVOCDataset):
     """LLVIP as released (infrared stored as 3 equal channels: ``LoadModalityFromFile(channels=1)``
-    reads one). ``split`` picks train or test."""
+    reads one).
+
+    Args:
+        split (str): ``'train'`` or ``'test'``. Defaults to ``'train'``.
+        data_prefix (dict): The RGB, infrared and annotation folders. Defaults to
+            ``dict(img='visible', infrared='infrared', ann='Annotations')``.
+        **kwargs: mmdet ``BaseDetDataset``'s arguments (``data_root``, ``ann_file``, ``pipeline``,
+            ``filter_cfg``, ...).
+    """
 
     METAINFO = dict(classes=('person',), palette=[(220, 20, 60)])
     LAYOUT = 'visible/{train,test}/<id>.jpg, infrared/{train,test}/<id>.jpg, Annotations/<id>.xml'
@@ -156,7 +179,14 @@ class LLVIPDataset(PairedVOCDataset):
 class FLIRAlignedDataset(PairedVOCDataset):
     """FLIR-aligned (the RGB-thermal pairs of FLIR ADAS v1 aligned by Zhang et al., 2020) as distributed:
     one folder of both images, VOC boxes of the thermal frame, split lists of ids (``FLIR_08865``).
-    ``ann_file``: ``align_train.txt`` or ``align_validation.txt``."""
+    ``ann_file``: ``align_train.txt`` or ``align_validation.txt``.
+
+    Args:
+        data_prefix (dict): The image and annotation folders. Defaults to
+            ``dict(img='JPEGImages', ann='Annotations')``.
+        **kwargs: mmdet ``BaseDetDataset``'s arguments (``data_root``, ``ann_file``, ``pipeline``,
+            ``filter_cfg``, ...).
+    """
 
     METAINFO = dict(
         classes=('person', 'car', 'bicycle'), palette=[(220, 20, 60), (0, 0, 142), (119, 11, 32)]
@@ -189,7 +219,14 @@ class FLIRAlignedDataset(PairedVOCDataset):
 @DATASETS.register_module()
 class M3FDDataset(PairedVOCDataset):
     """M3FD detection (Liu et al., CVPR 2022) as released: ``Vis/``, ``Ir/`` (PNG), ``Annotation/`` (VOC).
-    The release has no split: ``ann_file`` lists the ids of one (every sample without it)."""
+    The release has no split: ``ann_file`` lists the ids of one (every sample without it).
+
+    Args:
+        data_prefix (dict): The RGB, infrared and annotation folders. Defaults to
+            ``dict(img='Vis', infrared='Ir', ann='Annotation')``.
+        **kwargs: mmdet ``BaseDetDataset``'s arguments (``data_root``, ``ann_file``, ``pipeline``,
+            ``filter_cfg``, ...).
+    """
 
     METAINFO = dict(
         classes=('People', 'Car', 'Bus', 'Motorcycle', 'Lamp', 'Truck'),

@@ -16,6 +16,15 @@ class MFNetDataset(MultiModalSegDataset):
                   train.txt  val.txt  test.txt  (ids, e.g. 00001D)
 
     Read the images with ``LoadImageFromFile(color_type='unchanged')`` + ``SplitModalityFromImage``.
+
+    Args:
+        img_suffix (str): Image file suffix. Defaults to ``'.png'``.
+        seg_map_suffix (str): Label file suffix. Defaults to ``'.png'``.
+        data_prefix (dict): Folders of the images and the labels. Defaults to
+            ``dict(img_path='images', seg_map_path='labels')``.
+        reduce_zero_label (bool): Map label 0 to 255 (ignored). Defaults to False.
+        **kwargs: :class:`MultiModalSegDataset`'s and mmseg ``BaseSegDataset``'s other arguments
+            (``data_root``, ``ann_file``, ``pipeline``, ...).
     """
 
     METAINFO = dict(
@@ -66,7 +75,17 @@ class PST900Dataset(MultiModalSegDataset):
 
         data_root/{train,test}/rgb/<id>.png  thermal/<id>.png (8-bit AGC)  labels/<id>.png  (depth/, ...)
 
-    ``split`` picks train or test (every image of its folder). Labels 0 background, 1..4.
+    Labels 0 background, 1..4.
+
+    Args:
+        split (str): ``'train'`` or ``'test'``: every image of that folder. Defaults to ``'train'``.
+        img_suffix (str): Image file suffix. Defaults to ``'.png'``.
+        seg_map_suffix (str): Label file suffix. Defaults to ``'.png'``.
+        data_prefix (dict, optional): Folders of the images, the modalities and the labels; None:
+            ``<split>/rgb``, ``<split>/thermal`` and ``<split>/labels``. Defaults to None.
+        reduce_zero_label (bool): Map label 0 to 255 (ignored). Defaults to False.
+        **kwargs: :class:`MultiModalSegDataset`'s and mmseg ``BaseSegDataset``'s other arguments
+            (``data_root``, ``ann_file``, ``pipeline``, ...).
     """
 
     METAINFO = dict(

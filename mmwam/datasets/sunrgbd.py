@@ -16,6 +16,7 @@ class SUNRGBDDataset(NYUDv2Dataset):
         data_root/RGB/<id>.jpg  Depth/<id>.png  Label/<id>.png  train.txt  test.txt
 
     Labels 0 (unlabelled) and 1..37; depth 16-bit PNG in millimetres (the converter undoes the
-    release's 3-bit rotation)."""
+    release's 3-bit rotation). Its arguments, and their defaults, are :class:`NYUDv2Dataset`'s.
+    """
 
     METAINFO = dict(classes=SUN37_CLASSES, palette=_palette(len(SUN37_CLASSES)))

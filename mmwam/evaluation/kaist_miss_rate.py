@@ -65,7 +65,15 @@ def ground_truth(objs: Sequence[dict], setting: str) -> np.ndarray:
     """bbLoad's filtering for one setting: ``(n, 5)`` rows ``[x, y, w, h, ignore]``. Labels other than
     person / people / person? / cyclist are dropped; the ignore labels, a bbGt ignore flag, a height outside
     the setting's range, an occlusion level outside its levels, or a box not inside X_RANGE x Y_RANGE
-    make an ignore region. No aspect-ratio change (the devkit's KAIST settings use no squarify)."""
+    make an ignore region. No aspect-ratio change (the devkit's KAIST settings use no squarify).
+
+    Args:
+        objs (Sequence[dict]): One image's bbGt objects (:func:`~mmwam.datasets.kaist.read_bbgt`).
+        setting (str): A key of ``SETTINGS`` (``'reasonable'``, ``'near'``, ...).
+
+    Returns:
+        np.ndarray: ``(n, 5)`` rows ``[x, y, w, h, ignore]``.
+    """
     (h_lo, h_hi), levels = SETTINGS[setting]
     bits = sum(OCC_BITS[lv] for lv in levels)
     rows = []
@@ -111,8 +119,14 @@ def match_image(
     there is none, a detection covered by an ignore region (intersection over its own area >= thr) is
     dropped, however many others that region already took; otherwise it is a false positive.
 
-    Returns the number of normal ground truths and, for the detections not dropped, in that order,
-    their scores and true-positive flags.
+    Args:
+        gt (np.ndarray): ``(n, 5)`` rows ``[x, y, w, h, ignore]``.
+        dt (np.ndarray): ``(m, 5)`` rows ``[x, y, w, h, score]``.
+        thr (float): The IoU threshold. Defaults to 0.5.
+
+    Returns:
+        tuple: The number of normal ground truths and, for the detections not dropped, in that order,
+        their scores and true-positive flags.
     """
     dt = dt[np.argsort(-dt[:, 4], kind='stable')]
     gt = gt[np.argsort(gt[:, 4] != 0, kind='stable')]  # normal ones first, each group in file order
@@ -136,8 +150,16 @@ def log_average_miss_rate(
     """compRoc over every image of a subset (each counts in FPPI, with or without ground truths or
     detections), then ``exp(mean(log(max(1e-10, 1 - recall))))``. The recall at a reference FPPI is that
     of the last curve point (one per detection, highest score first, stable) whose FPPI <= the reference,
-    0 when there is none. Returns (MR as a fraction, recall at each reference); NaN when the subset has no
-    normal ground truth (recall is undefined)."""
+    0 when there is none.
+
+    Args:
+        per_image (Sequence[tuple]): :func:`match_image`'s result for every image.
+        refs (np.ndarray): The reference FPPIs. Defaults to the devkit's ``10^(-2:.25:0)``.
+
+    Returns:
+        tuple: MR as a fraction and the recall at each reference; NaN (and NaN recalls) when the subset
+        has no normal ground truth (recall is undefined).
+    """
     n_img = len(per_image)
     n_pos = sum(p[0] for p in per_image)
     if n_img == 0 or n_pos == 0:
@@ -157,10 +179,23 @@ def evaluate_kaist(
     detections: Dict[str, np.ndarray],
     settings: Sequence[str] = tuple(SETTINGS),
 ) -> Dict[str, Dict[str, float]]:
-    """MR^-2 in percent, ``{setting: {'all' | 'day' | 'night': MR}}``. ``objects``: every image of the
-    evaluation (its id -> bbGt objects); ``detections``: id -> ``(m, 5)`` [x y w h score] (missing: none).
+    """KAIST's MR^-2 in percent, per setting and on all / day / night images.
+
     Images go in sorted id order (the devkit's file order, which decides the order of equal scores).
-    A subset without images or without a normal ground truth gets NaN."""
+    A subset without images or without a normal ground truth gets NaN.
+
+    Args:
+        objects (Dict[str, Sequence[dict]]): Every image of the evaluation: its id to its bbGt objects.
+        detections (Dict[str, np.ndarray]): Image id to ``(m, 5)`` rows ``[x, y, w, h, score]`` (an image
+            not in it has none).
+        settings (Sequence[str]): The settings evaluated. Defaults to every key of ``SETTINGS``.
+
+    Returns:
+        Dict[str, Dict[str, float]]: ``{setting: {'all' | 'day' | 'night': MR}}``.
+
+    Raises:
+        ValueError: If there are detections for an image without annotations.
+    """
     keys = sorted(objects)
     unknown = sorted(set(detections) - set(keys))
     if unknown:
@@ -192,7 +227,14 @@ def submission_rows(dets: np.ndarray) -> List[Tuple[float, float, float, float, 
     """One image's detections ``(m, 5)`` [x1 y1 x2 y2 score] as the leaderboard writes them, highest score
     first (stable): corners rounded to 4 decimals, then ``x, y, w = x2 - x1, h = y2 - y1`` (no +1) to 4
     decimals and the score to 8. The metric evaluates exactly these values, so that it agrees with any
-    evaluation of the written file."""
+    evaluation of the written file.
+
+    Args:
+        dets (np.ndarray): ``(m, 5)`` rows ``[x1, y1, x2, y2, score]``.
+
+    Returns:
+        List[tuple]: ``(x, y, w, h, score)`` rows.
+    """
     rows = []
     for x1, y1, x2, y2, s in dets[np.argsort(-dets[:, 4], kind='stable')]:
         x1, y1, x2, y2 = (_fmt(v, 4) for v in (x1, y1, x2, y2))
@@ -201,7 +243,13 @@ def submission_rows(dets: np.ndarray) -> List[Tuple[float, float, float, float, 
 
 
 def write_leaderboard(path: str, keys: Sequence[str], rows: Dict[str, list]):
-    """``id,x,y,w,h,score`` lines; ids are 1-based positions in ``keys`` (sorted)."""
+    """Write the leaderboard file: ``id,x,y,w,h,score`` lines.
+
+    Args:
+        path (str): The file.
+        keys (Sequence[str]): The image ids, sorted: an id's 1-based position is its number.
+        rows (Dict[str, list]): Image id to its :func:`submission_rows`.
+    """
     with open(path, 'w') as f:
         for n, k in enumerate(keys, 1):
             for r in rows.get(k, []):
@@ -211,7 +259,13 @@ def write_leaderboard(path: str, keys: Sequence[str], rows: Dict[str, list]):
 def write_devkit_files(folder: str, keys: Sequence[str], rows: Dict[str, list]):
     """One ``setXX_VYYY_IZZZZZ.txt`` per image, empty ones included (``person x1 y1 x2 y2 score`` in the
     0-based frame: kaist_eval_full adds 1 to x1 and y1 and takes w = x2 - x1 when it aggregates them, and
-    numbers the images by the files it finds, so a missing file would shift every later id)."""
+    numbers the images by the files it finds, so a missing file would shift every later id).
+
+    Args:
+        folder (str): The folder, created if needed.
+        keys (Sequence[str]): The image ids.
+        rows (Dict[str, list]): Image id to its :func:`submission_rows`.
+    """
     os.makedirs(folder, exist_ok=True)
     for k in keys:
         with open(osp.join(folder, k.replace('/', '_') + '.txt'), 'w') as f:
@@ -221,7 +275,18 @@ def write_devkit_files(folder: str, keys: Sequence[str], rows: Dict[str, list]):
 
 def read_leaderboard(path: str, keys: Sequence[str]) -> Dict[str, np.ndarray]:
     """A leaderboard file (``id,x,y,w,h,score``, ids 1-based in the sorted order of ``keys``) as
-    ``{image id: (m, 5) [x y w h score]}``; a malformed line is an error naming it."""
+    ``{image id: (m, 5) [x y w h score]}``.
+
+    Args:
+        path (str): The leaderboard file.
+        keys (Sequence[str]): The image ids, sorted.
+
+    Returns:
+        Dict[str, np.ndarray]: Image id to its ``(m, 5)`` rows (an image without detections is absent).
+
+    Raises:
+        ValueError: If the file is missing or a line is malformed (the error names it).
+    """
     if not osp.isfile(path):
         raise InputError(f'{path}: no such file')
     per = {}
@@ -249,7 +314,14 @@ def read_leaderboard(path: str, keys: Sequence[str]) -> Dict[str, np.ndarray]:
 
 
 def format_results(res: Dict[str, Dict[str, float]]) -> str:
-    """A table: a row per setting, MR^-2 (%) on all / day / night."""
+    """A table: a row per setting, MR^-2 (%) on all / day / night.
+
+    Args:
+        res (Dict[str, Dict[str, float]]): :func:`evaluate_kaist`'s result.
+
+    Returns:
+        str: The table.
+    """
     lines = [f'{"setting":<12}{"all":>9}{"day":>9}{"night":>9}']
     for s, v in res.items():
         lines.append(f'{s:<12}' + ''.join(f'{v[g]:>9.2f}' for g in SUBSETS))
@@ -272,7 +344,19 @@ class KAISTMissRateMetric(BaseMetric):
     has both), the leaderboard format: ``id,x,y,w,h,score``, ids 1-based in sorted image order; with
     ``devkit_files=True`` also ``det/setXX_VYYY_IZZZZZ.txt`` for the Matlab devkit
     (``kaist_eval_full('<output_dir>/det', ...)`` writes the same ``det-test-*.txt`` from them).
-    ``format_only=True``: write the files, compute nothing.
+
+    Args:
+        output_dir (str, optional): Where the submission files are written; None: none are. Defaults
+            to None.
+        format_only (bool): Write the files, compute nothing (needs ``output_dir``). Defaults to False.
+        devkit_files (bool): Also write the Matlab devkit's per-image files. Defaults to False.
+        all_subsets (bool): Also report every setting on day and night images. Defaults to False.
+        collect_device (str): ``'cpu'`` or ``'gpu'``, where results are gathered across ranks. Defaults
+            to ``'cpu'``.
+        prefix (str, optional): The key prefix; None: ``'kaist'``. Defaults to None.
+
+    Raises:
+        ValueError: If ``format_only`` is given without ``output_dir``.
     """
 
     default_prefix = 'kaist'

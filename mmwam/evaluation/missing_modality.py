@@ -35,6 +35,14 @@ class MissingModalityEvaluator(Evaluator):
     ``avg`` and ``pcr`` are computed for numeric keys only; ``pcr`` only when the full set is evaluated.
     The task metric's own log lines (per-class tables) follow a line naming their subset. With every
     metric in ``format_only`` mode there are no metrics: one line per subset says where its files went.
+
+    Args:
+        metrics (dict | list): The task's metric config(s), copied per subset (an output path gets the
+            subset's name as a sub-folder).
+        modalities (Sequence[str]): The model's modality names, in order.
+        subsets (Sequence[Tuple[str, ...]]): The subsets evaluated.
+        table_keys (Sequence[str], optional): The table's columns; None: every numeric key all subsets
+            have, sorted. Defaults to None.
     """
 
     def __init__(
@@ -67,6 +75,14 @@ class MissingModalityEvaluator(Evaluator):
         )
 
     def evaluate(self, size: int) -> dict:
+        """Every subset's metrics, merged, and the table logged.
+
+        Args:
+            size (int): The length of the dataset.
+
+        Returns:
+            dict: The result keys described above (empty in format-only mode).
+        """
         per_subset = {}
         for s in self.subsets:
             if not self.format_only:
@@ -159,8 +175,16 @@ def merge_subset_metrics(
     modalities: Sequence[str],
     worst: Optional[Dict[str, float]] = None,
 ) -> dict:
-    """The flat result dict documented in :class:`MissingModalityEvaluator` (``worst``: the worst value
-    of each lower-is-better key)."""
+    """The flat result dict documented in :class:`MissingModalityEvaluator`.
+
+    Args:
+        per_subset (Dict[Tuple[str, ...], dict]): Each subset's metrics.
+        modalities (Sequence[str]): The model's modality names: the full set.
+        worst (Dict[str, float], optional): The worst value of each lower-is-better key. Defaults to None.
+
+    Returns:
+        dict: ``K``, ``S/K``, ``avg/K`` and ``pcr/S/K`` keys.
+    """
     full, worst = tuple(modalities), worst or {}
     out = {}
     if full in per_subset:
@@ -185,7 +209,18 @@ def format_table(
     worst: Optional[Dict[str, float]] = None,
 ) -> str:
     """A plain-text table: a row per subset (then the average), a column per key, and PCR of the
-    first key."""
+    first key.
+
+    Args:
+        per_subset (Dict[Tuple[str, ...], dict]): Each subset's metrics.
+        modalities (Sequence[str]): The model's modality names: the full set.
+        keys (Sequence[str], optional): The columns (those all subsets have); None: every numeric key
+            all subsets have, sorted. Defaults to None.
+        worst (Dict[str, float], optional): The worst value of each lower-is-better key. Defaults to None.
+
+    Returns:
+        str: The table.
+    """
     full, worst = tuple(modalities), worst or {}
     common = set.intersection(*[set(_numeric(m)) for m in per_subset.values()])
     keys = [k for k in (keys or sorted(common)) if k in common]

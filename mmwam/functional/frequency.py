@@ -10,7 +10,16 @@ REDUCTIONS = ('mean', 'sum')
 
 
 def dct_matrix(n: int, dtype=torch.float64, device=None) -> torch.Tensor:
-    """Orthonormal DCT-II matrix D (n x n), so that X = D P D^T is the 2-D DCT of a patch P."""
+    """Orthonormal DCT-II matrix D (n x n), so that X = D P D^T is the 2-D DCT of a patch P.
+
+    Args:
+        n (int): The size.
+        dtype (torch.dtype): The result's dtype (computed in float64). Defaults to ``torch.float64``.
+        device (torch.device, optional): The result's device. Defaults to None.
+
+    Returns:
+        Tensor: D, n x n.
+    """
     k = torch.arange(n, dtype=torch.float64).unsqueeze(1)
     i = torch.arange(n, dtype=torch.float64).unsqueeze(0)
     d = torch.cos(math.pi * (2 * i + 1) * k / (2 * n)) * math.sqrt(2.0 / n)
@@ -69,8 +78,22 @@ def frequency_ratio(
     modalities have the same height and width (RGB + a 1-channel depth included); ``'sum'`` reproduces it
     only when every modality is given with the same channel count.
 
-    Computed in float32 (float64 if ``x`` is float64) with autocast and TF32 off. Returns a 0-d tensor
-    on ``x``'s device; it is not finite when ``x`` is not (MWAM handles that).
+    Computed in float32 (float64 if ``x`` is float64) with autocast and TF32 off.
+
+    Args:
+        x (Tensor): One modality's input batch, B x C x H x W.
+        patch_size (int): The DCT patch size p. Defaults to 8.
+        window (int): The low / high window q, in [1, p]. Defaults to 2.
+        eps (float): Added to the high-frequency coefficients. Defaults to 1e-6.
+        reduction (str): ``'mean'`` or ``'sum'``. Defaults to ``'mean'``.
+
+    Returns:
+        Tensor: FRM, a 0-d tensor on ``x``'s device; it is not finite when ``x`` is not (MWAM handles
+        that).
+
+    Raises:
+        ValueError: If ``x`` is not 4-D or smaller than one patch, or ``window`` or ``reduction`` is
+            invalid.
     """
     if x.dim() != 4:
         raise ValueError(

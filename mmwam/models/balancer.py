@@ -27,7 +27,15 @@ from ..utils.errors import InputError
 
 
 class Balancer(nn.Module):
-    """Base class: every hook is a no-op, so a subclass implements only the points it acts at."""
+    """Base class of the modality balancers: every hook is a no-op, so a subclass implements only the
+    points it acts at (see the module docstring for when each is called).
+
+    Args:
+        modalities (Sequence[str]): Modality names, in the order of the model's inputs.
+
+    Raises:
+        ValueError: If fewer than two modalities are given.
+    """
 
     def __init__(self, modalities: Sequence[str]):
         super().__init__()
@@ -39,29 +47,69 @@ class Balancer(nn.Module):
 
     @property
     def needs_modality_heads(self) -> bool:
+        """Whether the model must have ``modality_heads`` (auxiliary unimodal heads)."""
         return False
 
     def attach(self, encoders: nn.ModuleDict) -> None:
-        """Called once with the encoders (one per modality, in ``modalities`` order)."""
+        """Called once with the encoders.
+
+        Args:
+            encoders (nn.ModuleDict): One encoder per modality, in ``modalities`` order.
+        """
 
     def before_encoders(self, inputs: Sequence[Tensor]) -> None:
-        pass
+        """Called with the per-modality inputs, before modality dropout and the encoders.
+
+        Args:
+            inputs (Sequence[Tensor]): One B x C x H x W input per modality.
+        """
 
     def on_features(self, feats: List) -> List:
+        """Called with the encoders' outputs on their way to the fusion.
+
+        Args:
+            feats (List): Per modality, its feature levels.
+
+        Returns:
+            List: The features the fusion gets.
+        """
         return feats
 
     def observe(self, scores: Tensor) -> None:
-        pass
+        """Called after the auxiliary per-modality heads ran.
+
+        Args:
+            scores (Tensor): One score per modality (its head's, higher is better), detached.
+        """
 
     def loss_weights(self) -> Optional[Tensor]:
+        """The weights of the auxiliary heads' losses.
+
+        Returns:
+            Tensor or None: One weight per modality, or None (all 1).
+        """
         return None
 
     def scalars(self) -> Dict[str, float]:
+        """What ``FRMLoggerHook`` logs.
+
+        Returns:
+            Dict[str, float]: Values by name.
+        """
         return {}
 
 
 def check_modality_heads(balancer: Optional[Balancer], modality_heads, example: str) -> None:
-    """One clear error for a balancer that needs auxiliary heads the config does not give."""
+    """One clear error for a balancer that needs auxiliary heads the config does not give.
+
+    Args:
+        balancer (Balancer, optional): The model's balancer.
+        modality_heads: The model's ``modality_heads`` config.
+        example (str): A config line that gives the heads, quoted in the error.
+
+    Raises:
+        ValueError: If ``balancer`` needs modality heads and ``modality_heads`` is None.
+    """
     if balancer is not None and balancer.needs_modality_heads and modality_heads is None:
         what = (
             f"mwam.mode={balancer.mode!r}"
@@ -74,8 +122,19 @@ def check_modality_heads(balancer: Optional[Balancer], modality_heads, example: 
 def weigh_modality_losses(
     balancer: Optional[Balancer], per_modality: Dict[str, dict], scores: Tensor
 ) -> dict:
-    """The auxiliary heads' losses keyed ``<modality>.<key>``: the balancer observes the scores first, then
-    each head's loss terms are multiplied by its ``loss_weights()`` entry (1 without one)."""
+    """The auxiliary heads' losses, weighted by the balancer.
+
+    The balancer observes the scores first, then each head's loss terms are multiplied by its
+    ``loss_weights()`` entry (1 without one).
+
+    Args:
+        balancer (Balancer, optional): The model's balancer.
+        per_modality (Dict[str, dict]): Each modality's auxiliary head losses, in ``modalities`` order.
+        scores (Tensor): One score per modality, given to ``balancer.observe``.
+
+    Returns:
+        dict: The losses keyed ``<modality>.<key>``.
+    """
     weights = None
     if balancer is not None:
         balancer.observe(scores.detach())
@@ -91,7 +150,14 @@ def weigh_modality_losses(
 
 
 def total_loss(head_losses: dict) -> Tensor:
-    """The sum of a head's loss terms (mmdet gives some as one tensor per feature level)."""
+    """The sum of a head's loss terms (mmdet gives some as one tensor per feature level).
+
+    Args:
+        head_losses (dict): A head's losses; the keys that contain ``'loss'`` are summed.
+
+    Returns:
+        Tensor: The total.
+    """
     terms = [v for k, v in head_losses.items() if 'loss' in k]
     return sum(sum(v) if isinstance(v, (list, tuple)) else v for v in terms)
 
@@ -120,6 +186,21 @@ class OGMGE(Balancer):
     DDP (scores are summed over ranks and the noise is drawn from the same seed on every rank, so the
     coefficients and the noise are the same everywhere). Modulation is active for steps
     ``[start_iter, end_iter)``.
+
+    Args:
+        modalities (Sequence[str]): Modality names, in the order of the model's inputs.
+        alpha (float): The modulation strength, >= 0. Defaults to 0.1.
+        ge (bool): Add the Gaussian noise (generalisation enhancement). Defaults to True.
+        ratio_offset (float): Subtracted from ``rho_i`` in the coefficient (0: the official code, 1: the
+            continuous variant). Defaults to 0.0.
+        conv_weights_only (bool): Modulate only the 4-D parameters (the official code). Defaults to False.
+        start_iter (int): Modulation is active for the (0-based) steps ``[start_iter, end_iter)``.
+            Defaults to 0.
+        end_iter (int, optional): See ``start_iter``; None: to the end of training. Defaults to None.
+        sync (bool): Sum the scores across ranks. Defaults to True.
+
+    Raises:
+        ValueError: If ``alpha`` is negative or fewer than two modalities are given.
     """
 
     def __init__(
@@ -184,7 +265,16 @@ class OGMGE(Balancer):
     def coefficients(
         scores: Sequence[float], alpha: float, ratio_offset: float = 0.0
     ) -> List[float]:
-        """Paper Eq. 10 for any number of modalities (the hand-checkable part)."""
+        """Paper Eq. 10 for any number of modalities (the hand-checkable part).
+
+        Args:
+            scores (Sequence[float]): One positive score per modality.
+            alpha (float): The modulation strength.
+            ratio_offset (float): Subtracted from ``rho_i``. Defaults to 0.0.
+
+        Returns:
+            List[float]: One coefficient per modality (1 for every modality that does not dominate).
+        """
         out = []
         for i, s in enumerate(scores):
             others = [x for j, x in enumerate(scores) if j != i]

@@ -25,7 +25,14 @@ OPTIONAL = re.compile(r'(^|\.)(mwam|balancer|modality_heads)\.|num_batches_track
 
 
 def multimodal_backbones(model: nn.Module) -> Dict[str, MultiModalBackbone]:
-    """The model's multimodal backbones by key prefix (``'backbone.'``)."""
+    """The model's multimodal backbones by key prefix.
+
+    Args:
+        model (nn.Module): The model (not its wrapper).
+
+    Returns:
+        Dict[str, MultiModalBackbone]: Each backbone by its state-dict key prefix (``'backbone.'``).
+    """
     return {
         f'{n}.' if n else '': m
         for n, m in model.named_modules()
@@ -42,7 +49,9 @@ def _part(key: str) -> str:
 
 class FitReport:
     """What a state dict gives a model: per part, the tensors loaded; the tensors skipped for their shape;
-    the model's tensors it lacks; its tensors the model does not have; the modality encoders it holds."""
+    the model's tensors it lacks; its tensors the model does not have; the modality encoders it holds.
+    Made by :func:`fit_state_dict`.
+    """
 
     def __init__(self):
         self.loaded: Dict[str, int] = {}
@@ -58,7 +67,11 @@ class FitReport:
         self.model_modalities: Dict[str, List[str]] = {}
 
     def lines(self) -> List[str]:
-        """One line per part of the model: how many of its tensors loaded, and why some did not."""
+        """One line per part of the model: how many of its tensors loaded, and why some did not.
+
+        Returns:
+            List[str]: The lines (and one for the checkpoint's tensors the model does not have).
+        """
         out = []
         for part, total in self.total.items():
             n = self.loaded.get(part, 0)
@@ -95,11 +108,19 @@ class FitReport:
         return out
 
     def refusal(self, purpose: str) -> Optional[str]:
-        """Why this checkpoint must not be used for ``purpose`` ('resume', 'test' or 'init'), or None.
-        Every purpose: a file whose modality encoders differ from the model's. 'resume' is strict about the
-        model (every tensor present, every shape equal, nothing else); 'test' needs every tensor used in
-        prediction with its shape; 'init' (``load_from`` in training, where partial loading is the point)
-        needs at least half of the model's tensors."""
+        """Why this checkpoint must not be used for ``purpose``, or None.
+
+        Every purpose: a file whose modality encoders differ from the model's. ``'resume'`` is strict
+        about the model (every tensor present, every shape equal, nothing else); ``'test'`` needs every
+        tensor used in prediction with its shape; ``'init'`` (``load_from`` in training, where partial
+        loading is the point) needs at least half of the model's tensors.
+
+        Args:
+            purpose (str): ``'resume'``, ``'test'`` or ``'init'``.
+
+        Returns:
+            str or None: The reason, one line, or None when the checkpoint may be used.
+        """
         for prefix, names in self.checkpoint_modalities.items():
             want = self.model_modalities[prefix]
             if names and names != want:
@@ -143,8 +164,16 @@ class FitReport:
 
 
 def fit_state_dict(state_dict: Dict, model: nn.Module) -> Tuple['OrderedDict', FitReport]:
-    """``state_dict`` (keys without ``module.``) made to fit ``model``; see the module's docstring.
-    Returns the tensors to load (every one with the model's shape) and the report."""
+    """``state_dict`` made to fit ``model``; see the module's docstring.
+
+    Args:
+        state_dict (Dict): The checkpoint's tensors, keys without ``module.``.
+        model (nn.Module): The model (not its wrapper).
+
+    Returns:
+        tuple: The tensors to load (an ``OrderedDict``, every one with the model's shape) and the
+        :class:`FitReport`.
+    """
     report = FitReport()
     own = model.state_dict()
     state = OrderedDict()
@@ -226,7 +255,18 @@ def _is_stem(given, want) -> bool:
 
 def read_checkpoint(filename: str, what: str = 'checkpoint') -> dict:
     """The checkpoint file ``filename`` (MMEngine's own read under torch's safe loader), after checking
-    that it is a complete checkpoint file holding a state dict; ``what`` names it in the errors."""
+    that it is a complete checkpoint file holding a state dict.
+
+    Args:
+        filename (str): The checkpoint path or URL.
+        what (str): What the file is, for the errors. Defaults to ``'checkpoint'``.
+
+    Returns:
+        dict: The checkpoint, on the CPU.
+
+    Raises:
+        ValueError: If the file is missing, truncated, not a torch checkpoint, or holds no state dict.
+    """
     from mmengine.runner.checkpoint import _load_checkpoint
 
     from ..utils.checkpoint import check_checkpoint_file, trusted_checkpoint_loading
@@ -247,7 +287,22 @@ def load_fitted(
     model: nn.Module, checkpoint: dict, purpose: str, where: str, revise_keys=((r'^module\.', ''),)
 ) -> FitReport:
     """Fit ``checkpoint`` (from :func:`read_checkpoint`) to ``model`` and load it, or refuse it for
-    ``purpose`` (see :meth:`FitReport.refusal`) in one line starting with ``where``."""
+    ``purpose`` in one line.
+
+    Args:
+        model (nn.Module): The model (not its wrapper).
+        checkpoint (dict): The checkpoint (a state dict, or a dict with ``state_dict``).
+        purpose (str): ``'resume'``, ``'test'`` or ``'init'`` (see :meth:`FitReport.refusal`).
+        where (str): The start of the error line (what the file is and its name).
+        revise_keys (Sequence[tuple]): ``(pattern, replacement)`` regex pairs applied to the keys first.
+            Defaults to removing a ``module.`` prefix (a DDP model's).
+
+    Returns:
+        FitReport: What was loaded.
+
+    Raises:
+        ValueError: If the checkpoint must not be used for ``purpose``.
+    """
     state = checkpoint.get('state_dict', checkpoint)
     for pattern, repl in revise_keys:
         state = {re.sub(pattern, repl, k): v for k, v in state.items()}

@@ -18,6 +18,9 @@ class EncoderOutputCache:
     cache per evaluation), at most ``max_zero_entries`` per modality, the most recently used (inputs of
     many sizes, detection without fixed padding, would otherwise grow it without end); the real entries
     until :meth:`new_batch`.
+
+    Args:
+        max_zero_entries (int): At most this many all-zero inputs kept per modality. Defaults to 8.
     """
 
     def __init__(self, max_zero_entries: int = 8):
@@ -26,11 +29,22 @@ class EncoderOutputCache:
         self.max_zero_entries = max_zero_entries
 
     def new_batch(self):
+        """Forget the real inputs (a new batch begins); the all-zero ones are kept."""
         self.entries = {
             k: [e for e in v if e[2]][-self.max_zero_entries :] for k, v in self.entries.items()
         }
 
     def encode(self, name: str, encoder: nn.Module, x: Tensor):
+        """``encoder(x)``, or the output it gave for an identical input.
+
+        Args:
+            name (str): The modality.
+            encoder (nn.Module): Its encoder.
+            x (Tensor): Its input.
+
+        Returns:
+            The encoder's output.
+        """
         entries = self.entries.get(name, [])
         for i, (seen, out, zero) in enumerate(entries):
             if seen.shape == x.shape and seen.dtype == x.dtype and torch.equal(seen, x):
@@ -45,7 +59,14 @@ class EncoderOutputCache:
 
 def exactness_problem(encoders: nn.Module):
     """Why sharing encoder outputs would not be exact for these encoders, or None: a module still in
-    training mode (its output depends on the batch or on randomness)."""
+    training mode (its output depends on the batch or on randomness).
+
+    Args:
+        encoders (nn.Module): The encoders (one module holding them).
+
+    Returns:
+        str or None: The reason, or None when sharing is exact.
+    """
     training = [n for n, m in encoders.named_modules() if m.training]
     if training:
         return f'modules in training mode during evaluation ({", ".join(training[:3])}, ...)'

@@ -17,8 +17,15 @@ def adapt_input_weight(weight: Tensor, channels: int, blocks: int = 1) -> Tensor
     filters averaged over their input channels, repeated ``channels`` times and scaled by
     ``in / channels``, so a constant input gives the same response as before. For one channel this is
     timm's ``adapt_input_conv`` (the sum over RGB); for other counts timm repeats the RGB filters instead.
-    ``blocks``: the input is that many stacked copies of the image (YOLOX's ``Focus`` stacks 4 shifted
-    crops: 12 = 4 x 3 channels); each block is adapted on its own.
+
+    Args:
+        weight (Tensor): The filters, out x in x kh x kw.
+        channels (int): The new input channel count (a multiple of ``blocks``).
+        blocks (int): The input is that many stacked copies of the image (YOLOX's ``Focus`` stacks 4
+            shifted crops: 12 = 4 x 3 channels); each block is adapted on its own. Defaults to 1.
+
+    Returns:
+        Tensor: The filters, out x ``channels`` x kh x kw, in ``weight``'s dtype.
     """
     dtype, out_ch = weight.dtype, weight.shape[0]
     w = weight.double().reshape(out_ch, blocks, weight.shape[1] // blocks, *weight.shape[2:])
@@ -31,7 +38,15 @@ def adapt_input_weight(weight: Tensor, channels: int, blocks: int = 1) -> Tensor
 
 def image_blocks(given: int, want: int) -> int:
     """How many stacked copies of a 3-channel image a stem of ``given`` input channels reads (1, or 4 for
-    YOLOX's Focus), when it is adapted to ``want`` channels."""
+    YOLOX's Focus), when it is adapted to ``want`` channels.
+
+    Args:
+        given (int): The stem's input channels.
+        want (int): The channels it is adapted to.
+
+    Returns:
+        int: The number of blocks (1 when ``want`` cannot be split into that many).
+    """
     blocks = given // 3 if given % 3 == 0 else 1
     return blocks if want % blocks == 0 else 1
 
@@ -45,7 +60,15 @@ CHANNEL_KEYS = (
 
 def channels_argument(cls, keys=CHANNEL_KEYS) -> Optional[str]:
     """The first of ``keys`` that ``cls``'s constructor takes, also through ``**kwargs`` passed up its MRO
-    (mmseg's ResNetV1c to ResNet), or None: its stem is fixed at 3 channels."""
+    (mmseg's ResNetV1c to ResNet).
+
+    Args:
+        cls (type): A backbone class.
+        keys (Sequence[str]): The argument names looked for. Defaults to ``CHANNEL_KEYS``.
+
+    Returns:
+        str or None: The argument, or None: its stem is fixed at 3 channels.
+    """
     for klass in cls.__mro__:
         if klass.__init__ is object.__init__:
             break
@@ -60,11 +83,19 @@ def channels_argument(cls, keys=CHANNEL_KEYS) -> Optional[str]:
 
 def first_layer(module: nn.Module) -> Optional[nn.Module]:
     """The stem: the first convolution or linear layer in registration order (how every mmseg /
-    mmdet backbone defines its input layer)."""
+    mmdet backbone defines its input layer).
+
+    Args:
+        module (nn.Module): An encoder.
+
+    Returns:
+        nn.Module or None: The layer, or None when there is none.
+    """
     return next((m for m in module.modules() if isinstance(m, (nn.Conv2d, nn.Linear))), None)
 
 
 def input_channels(layer: nn.Module) -> Optional[int]:
+    """A convolution's ``in_channels`` or a linear layer's ``in_features`` (None for another layer)."""
     return getattr(layer, 'in_channels', getattr(layer, 'in_features', None))
 
 
@@ -73,7 +104,11 @@ class StemAdapter:
     another input-channel count (a 3-channel RGB checkpoint into a 1-channel depth stem) is adapted by
     :func:`adapt_input_weight` instead of being skipped with a size-mismatch warning. It acts on every
     loader that goes through ``nn.Module`` loading (mmengine's ``Pretrained`` init, backbones' own
-    ``init_weights``, ``load_checkpoint``); a checkpoint that already fits is loaded untouched."""
+    ``init_weights``, ``load_checkpoint``); a checkpoint that already fits is loaded untouched.
+
+    Args:
+        modality (str): The encoder's modality, for the log line.
+    """
 
     def __init__(self, modality: str):
         self.modality = modality
@@ -100,7 +135,16 @@ class StemAdapter:
 
 
 def attach_stem_adapter(encoder: nn.Module, modality: str, channels: int) -> bool:
-    """Register :class:`StemAdapter` on ``encoder``'s stem if it is a convolution taking ``channels``."""
+    """Register :class:`StemAdapter` on ``encoder``'s stem if it is a convolution taking ``channels``.
+
+    Args:
+        encoder (nn.Module): The encoder.
+        modality (str): Its modality.
+        channels (int): Its input channels.
+
+    Returns:
+        bool: Whether the adapter was registered.
+    """
     stem = first_layer(encoder)
     if not isinstance(stem, nn.Conv2d) or stem.in_channels != channels or stem.groups != 1:
         return False
@@ -113,7 +157,16 @@ def rebuild_image_stems(encoder: nn.Module, modality: str, channels: int) -> Lis
     ignores): every convolution that reads the 3-channel image (``in_channels == 3``; else a first
     convolution on stacked copies of it, YOLOX's ``Focus``) is replaced by a copy that reads ``channels``
     (per copy), its filters adapted by :func:`adapt_input_weight` (so the backbone's initialisation scale is
-    kept) and a :class:`StemAdapter` on it (so a 3-channel checkpoint loads adapted). Returns their names."""
+    kept) and a :class:`StemAdapter` on it (so a 3-channel checkpoint loads adapted).
+
+    Args:
+        encoder (nn.Module): The encoder, changed in place.
+        modality (str): Its modality.
+        channels (int): Its input channels.
+
+    Returns:
+        List[str]: The names of the replaced convolutions.
+    """
     convs = [
         (n, m) for n, m in encoder.named_modules() if isinstance(m, nn.Conv2d) and m.groups == 1
     ]
@@ -138,7 +191,14 @@ def _is_pretrained(init: dict) -> bool:
 
 
 def pretrained_checkpoints(init_cfg) -> list:
-    """The checkpoints of the ``Pretrained`` entries of an ``init_cfg`` (dict, list or None)."""
+    """The checkpoints of the ``Pretrained`` entries of an ``init_cfg``.
+
+    Args:
+        init_cfg (dict | list | None): A module's ``init_cfg``.
+
+    Returns:
+        list: The checkpoint paths or URLs.
+    """
     inits = init_cfg if isinstance(init_cfg, list) else [init_cfg]
     return [i.get('checkpoint') for i in inits if _is_pretrained(i)]
 
@@ -146,7 +206,19 @@ def pretrained_checkpoints(init_cfg) -> list:
 def apply_encoder_init(cfg: dict, choice: Union[str, None], field: str) -> dict:
     """The encoder config with its pretrained source replaced as ``choice`` says: ``'same'`` (unchanged),
     ``None`` or ``'scratch'`` (no ``pretrained``, no ``Pretrained`` init: the backbone's default
-    initialisation) or a checkpoint path (in the encoder's ``Pretrained`` init, its prefix kept)."""
+    initialisation) or a checkpoint path (in the encoder's ``Pretrained`` init, its prefix kept).
+
+    Args:
+        cfg (dict): The encoder's backbone config (not changed).
+        choice (str, optional): ``'same'``, ``'scratch'`` / None, or a checkpoint path.
+        field (str): The config field, for the error.
+
+    Returns:
+        dict: The config (a copy when changed).
+
+    Raises:
+        TypeError: If ``choice`` is not a string or None.
+    """
     if choice == SAME:
         return cfg
     if choice == 'scratch':
@@ -175,7 +247,11 @@ def apply_encoder_init(cfg: dict, choice: Union[str, None], field: str) -> dict:
 
 def drop_pretrained(node) -> None:
     """Every ``pretrained`` and ``Pretrained`` init under a (model) config, in place: a hub checkpoint
-    that cannot be fetched, for a build that only needs the architecture (tests, the zoo sweep)."""
+    that cannot be fetched, for a build that only needs the architecture (tests, the zoo sweep).
+
+    Args:
+        node (dict | list): The config, changed in place.
+    """
     if isinstance(node, dict):
         if node.get('pretrained'):
             node['pretrained'] = None
@@ -210,7 +286,18 @@ class LoadCounter:
 
 
 def describe_init(name: str, encoder: nn.Module, channels: int, adapted: bool, choice=SAME) -> str:
-    """One log line: which checkpoint goes into which encoder, or that it starts from scratch."""
+    """One log line: which checkpoint goes into which encoder, or that it starts from scratch.
+
+    Args:
+        name (str): The modality.
+        encoder (nn.Module): Its encoder.
+        channels (int): Its input channels.
+        adapted (bool): Whether its stem can adapt a checkpoint of another channel count.
+        choice (str, optional): Its ``encoder_init`` value. Defaults to ``'same'``.
+
+    Returns:
+        str: The line.
+    """
     ckpts = pretrained_checkpoints(getattr(encoder, 'init_cfg', None))
     what = f'{name} encoder ({type(encoder).__name__}, {channels} channel{"s" * (channels != 1)})'
     if not ckpts:
@@ -228,7 +315,13 @@ def describe_init(name: str, encoder: nn.Module, channels: int, adapted: bool, c
 
 
 def report_loading(name: str, encoder: nn.Module, counter: LoadCounter):
-    """After init_weights: how much of the encoder came from its checkpoint; loud when nothing did."""
+    """After init_weights: how much of the encoder came from its checkpoint; loud when nothing did.
+
+    Args:
+        name (str): The modality.
+        encoder (nn.Module): Its encoder.
+        counter (LoadCounter): The encoder's load counter.
+    """
     ckpts = pretrained_checkpoints(getattr(encoder, 'init_cfg', None))
     if not ckpts:
         return

@@ -30,6 +30,19 @@ class ModalityDropout(nn.Module):
     ``(seed, t, r)``; ``seed`` defaults to torch's initial seed (which ``randomness=dict(seed=...)``
     sets), and the step count is a persistent buffer, so a resumed run draws what the uninterrupted one
     would have.
+
+    Args:
+        modalities (Sequence[str]): Modality names, in the order of the model's inputs.
+        p_full (float, optional): Probability of keeping every modality, in [0, 1]; None: uniform over
+            all non-empty subsets. Defaults to None.
+        weights (Dict[str, float], optional): Relative weights of the proper subsets, by subset name
+            (a subset not named gets 0; the full set's share is ``p_full``); None: uniform. Used only
+            with ``p_full``. Defaults to None.
+        level (str): ``'input'`` or ``'feature'``: what is zeroed. Defaults to ``'input'``.
+        seed (int, optional): The draws' seed; None: torch's initial seed. Defaults to None.
+
+    Raises:
+        ValueError: If ``level``, ``p_full`` or ``weights`` is invalid.
     """
 
     def __init__(
@@ -84,7 +97,14 @@ class ModalityDropout(nn.Module):
         return f'level={self.level!r}, p_full={self.p_full}, probs={[round(p, 4) for p in self.probs.tolist()]}'
 
     def draw(self, batch_size: int) -> Tensor:
-        """A (batch, M) boolean mask of the kept modalities for this step; advances the step count."""
+        """Draw this step's kept modalities; advances the step count.
+
+        Args:
+            batch_size (int): Number of samples.
+
+        Returns:
+            Tensor: A (batch_size, M) boolean mask, True where a sample keeps a modality.
+        """
         g = torch.Generator().manual_seed(
             hash((self.seed, int(self.num_steps), get_rank())) % (2**63)
         )
@@ -97,13 +117,29 @@ class ModalityDropout(nn.Module):
         """The features of the samples whose input was zeroed, detached: their encoder gets no gradient from
         them. A zero input makes every token constant, and LayerNorm (MiT, Swin) then multiplies the gradient
         by 1/sqrt(eps) (1000 for eps = 1e-6) at each norm: without this, the demo SegFormer's loss is NaN
-        within 20 iterations."""
+        within 20 iterations.
+
+        Args:
+            feat (Tensor): One feature map of one modality (B x ...).
+            keep (Tensor): The (B, ) mask of the samples that keep the modality.
+
+        Returns:
+            Tensor: ``feat``, whose gradient is zero for the dropped samples.
+        """
         k = _per_sample(keep, feat)
         return feat * k + feat.detach() * (1 - k)
 
     @staticmethod
     def zero_dropped(x: Tensor, keep: Tensor) -> Tensor:
-        """``x`` (B x ...) with the samples whose ``keep`` is False zeroed."""
+        """``x`` with the samples whose ``keep`` is False zeroed.
+
+        Args:
+            x (Tensor): An input or feature map (B x ...).
+            keep (Tensor): The (B, ) mask of the samples that keep it.
+
+        Returns:
+            Tensor: ``x`` times the mask.
+        """
         return x * _per_sample(keep, x)
 
 

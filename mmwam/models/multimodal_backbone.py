@@ -51,7 +51,21 @@ def build_encoder(cfg: dict, modality: str, channels: int, in_channels_key: str 
     """One modality's encoder from a backbone config: ``in_channels_key=channels`` where the backbone takes
     it; a backbone whose stem is fixed at 3 channels (MobileNet, CSPNeXt, ...; or one that ignores the
     argument) gets its image-reading convolutions rebuilt for ``channels``
-    (:func:`encoder_init.rebuild_image_stems`). Returns the encoder and the names of the rebuilt stems."""
+    (:func:`encoder_init.rebuild_image_stems`).
+
+    Args:
+        cfg (dict): The backbone config.
+        modality (str): The modality's name (for the log).
+        channels (int): Its input channels.
+        in_channels_key (str): The backbone's argument for its input channels. Defaults to
+            ``'in_channels'``.
+
+    Returns:
+        tuple: The encoder (``nn.Module``) and the names of its rebuilt stems (``List[str]``).
+
+    Raises:
+        ValueError: If the backbone type is not registered.
+    """
     cfg = dict(cfg)
     kind = cfg['type']
     with SEG_MODELS.switch_scope_and_registry(None) as registry:
@@ -81,28 +95,42 @@ class MultiModalBackbone(BaseModule):
     """Splits the concatenated input by ``modalities`` channels, encodes each modality with its own
     encoder, applies MWAM (training only) and fuses each feature level.
 
-    Args:
-        modalities: ordered ``dict(rgb=3, depth=1)``: the channel layout of the input tensor.
-        encoder: one backbone config, cloned per modality with ``in_channels_key`` set to its channels;
-            or a dict with one backbone config per modality name (used as given).
-        mwam: the MWAM config (``None``: no re-balancing, the baseline).
-        balancer: any balancer's config instead (``dict(type='OGMGE')``, ``dict(type='MWAM', ...)``; see
-            ``balancer.Balancer``); giving it replaces ``mwam``. ``None``: ``mwam`` is used.
-        fusion: fusion config. With ``in_channels`` (a list, one entry per feature level) one module is
-            built per level with ``channels=in_channels[l]``; without, one parameter-free module serves
-            all levels.
-        pretrained: forwarded to every encoder (as EncoderDecoder's ``pretrained`` argument does).
-        encoder_init: per modality, how its encoder starts: ``'same'`` (default: its own ``init_cfg`` /
-            ``pretrained`` as configured), a checkpoint path, or ``'scratch'`` / ``None`` (the
-            backbone's default initialisation). A checkpoint whose stem has another channel count (an
-            RGB checkpoint for a 1-channel depth encoder) is adapted: see ``encoder_init.StemAdapter``.
-        modality_dropout: a ``ModalityDropout`` config (training only; ``None``: off).
-        replicate_to_rgb: 1-channel modalities given to an encoder built for 3 channels as 3 identical
-            channels, for a backbone whose outputs depend on its input channels (CGNet concatenates the
-            image into its features); an RGB checkpoint then loads as is (the same as an adapted stem).
-
     ``init_weights`` (called by the Runner) initialises every encoder through MMEngine's normal path
     (its ``init_cfg``, or its default init) and logs which checkpoint went into which encoder.
+
+    Args:
+        modalities (Dict[str, int]): Ordered ``dict(rgb=3, depth=1)``: the channel layout of the input
+            tensor.
+        encoder (dict): One backbone config, cloned per modality with ``in_channels_key`` set to its
+            channels; or a dict with one backbone config per modality name (used as given).
+        mwam (dict, optional): The MWAM config (None: no re-balancing, the baseline). Defaults to
+            ``dict(type='MWAM')``.
+        fusion (dict): Fusion config. With ``in_channels`` (a list, one entry per feature level) one
+            module is built per level with ``channels=in_channels[l]``; without, one parameter-free module
+            serves all levels. Defaults to ``dict(type='AddFusion')``.
+        in_channels_key (str): The backbone's argument for its input channels. Defaults to
+            ``'in_channels'``.
+        pretrained (str, optional): Forwarded to every encoder (as EncoderDecoder's ``pretrained``
+            argument does). Defaults to None.
+        encoder_init (Dict[str, str], optional): Per modality, how its encoder starts: ``'same'`` (its own
+            ``init_cfg`` / ``pretrained`` as configured), a checkpoint path, or ``'scratch'`` / None (the
+            backbone's default initialisation). A checkpoint whose stem has another channel count (an RGB
+            checkpoint for a 1-channel depth encoder) is adapted: see ``encoder_init.StemAdapter``.
+            Defaults to None (``'same'`` for every modality).
+        modality_dropout (dict, optional): A :class:`~mmwam.models.ModalityDropout` config (training
+            only; None: off). Defaults to None.
+        balancer (dict, optional): Any balancer's config instead of ``mwam`` (``dict(type='OGMGE')``,
+            ``dict(type='MWAM', ...)``; see :class:`~mmwam.models.Balancer`): it replaces the default
+            ``mwam`` (a non-default ``mwam`` next to it is an error). None: ``mwam`` is used. Defaults to
+            None.
+        replicate_to_rgb (Sequence[str]): 1-channel modalities given to an encoder built for 3 channels as
+            3 identical channels, for a backbone whose outputs depend on its input channels (CGNet
+            concatenates the image into its features); an RGB checkpoint then loads as is (the same as an
+            adapted stem). Defaults to ().
+        init_cfg (dict, optional): MMEngine's initialisation config of this module. Defaults to None.
+
+    Raises:
+        ValueError: If the modalities, encoders, balancer or ``encoder_init`` do not fit together.
     """
 
     def __init__(
@@ -217,7 +245,25 @@ class MultiModalBackbone(BaseModule):
                 logger='current',
             )
             self._load_counters[name].matched = self._load_counters[name].total = None
-        super().init_weights()
+        urls = {
+            name: ckpt
+            for name, encoder in self.encoders.items()
+            for ckpt in pretrained_checkpoints(getattr(encoder, 'init_cfg', None))
+            if '://' in str(ckpt)
+        }
+        try:
+            super().init_weights()
+        except (OSError, ImportError, RuntimeError) as e:
+            if not urls:
+                raise
+            # a hub checkpoint without a network (URLError), or torchvision:// without torchvision
+            name, url = next(iter(urls.items()))
+            raise InputError(
+                f"{name} encoder's pretrained checkpoint {url}: loading failed "
+                f'({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""}). Download it and '
+                f'give the file (--cfg-options model.encoder_init.{name}=PATH), or train '
+                f"that encoder from its default initialisation (encoder_init.{name}=scratch)"
+            ) from e
         for name in self.modalities:
             report_loading(name, self.encoders[name], self._load_counters[name])
 
@@ -238,7 +284,14 @@ class MultiModalBackbone(BaseModule):
         return self.mwam if self.mwam is not None else self._modules.get('balancer')
 
     def split(self, inputs: Tensor):
-        """The per-modality views of the concatenated input, in ``modalities`` order."""
+        """The per-modality views of the concatenated input, in ``modalities`` order.
+
+        Args:
+            inputs (Tensor): The B x C x H x W model input, C the sum of the modalities' channels.
+
+        Returns:
+            Tuple[Tensor]: One view per modality.
+        """
         total = sum(self.modalities.values())
         if inputs.dim() != 4 or inputs.shape[1] != total:
             raise ValueError(
@@ -251,7 +304,19 @@ class MultiModalBackbone(BaseModule):
     def evaluating(self, zeroed: Sequence[str] = (), cache: Optional[EncoderOutputCache] = None):
         """Inside the block (evaluation only): the ``zeroed`` modalities are not encoded, their features
         are zeros (the feature-level missing-modality evaluation), and the encoders run through ``cache``
-        (encoder outputs shared by the subsets of a batch). The one way an evaluation steers the model."""
+        (encoder outputs shared by the subsets of a batch). The one way an evaluation steers the model.
+
+        Args:
+            zeroed (Sequence[str]): Modalities whose features are zeros. Defaults to ().
+            cache (EncoderOutputCache, optional): Encoder outputs shared within the evaluation. Defaults
+                to None.
+
+        Yields:
+            MultiModalBackbone: The backbone itself.
+
+        Raises:
+            ValueError: If ``zeroed`` names an unknown modality.
+        """
         unknown = [m for m in zeroed if m not in self.modalities]
         if unknown:
             raise ValueError(
@@ -267,11 +332,26 @@ class MultiModalBackbone(BaseModule):
         return self.balancer is not None and self.training and torch.is_grad_enabled()
 
     def forward(self, inputs: Tensor):
+        """:meth:`encode`, then :meth:`fuse`.
+
+        Args:
+            inputs (Tensor): The B x C x H x W concatenated input.
+
+        Returns:
+            tuple: The fused feature levels.
+        """
         return self.fuse(self.encode(inputs))
 
     def encode(self, inputs: Tensor) -> List[List[Tensor]]:
         """Each modality's feature levels, in ``modalities`` order: the balancer's input-side step, modality
-        dropout, the encoders. What per-modality heads train on (before the balancer's feature step)."""
+        dropout, the encoders. What per-modality heads train on (before the balancer's feature step).
+
+        Args:
+            inputs (Tensor): The B x C x H x W concatenated input.
+
+        Returns:
+            List[List[Tensor]]: Per modality, its feature levels.
+        """
         parts = self.split(inputs)
         keep = None
         if (
@@ -301,7 +381,18 @@ class MultiModalBackbone(BaseModule):
 
     def fuse(self, feats: List[List[Tensor]]) -> tuple:
         """The balancer's feature step (MWAM's gradient scaling, training only) and the per-level fusion:
-        the fused feature levels a stock neck or head expects."""
+        the fused feature levels a stock neck or head expects.
+
+        Args:
+            feats (List[List[Tensor]]): Per modality, its feature levels (:meth:`encode`).
+
+        Returns:
+            tuple: The fused feature levels.
+
+        Raises:
+            ValueError: If the encoders' levels differ in number or shape, or ``fusion.in_channels`` does
+                not fit them.
+        """
         if self._balancing():
             feats = self.balancer.on_features(feats)
         num_levels = {len(f) for f in feats}

@@ -29,7 +29,15 @@ class _ScaleGrad(torch.autograd.Function):
 
 
 def scale_grad(x: Tensor, k: Tensor) -> Tensor:
-    """``x`` unchanged, with the gradient that flows back through it scaled by ``k`` (a 0-d tensor)."""
+    """``x`` unchanged, with the gradient that flows back through it scaled by ``k``.
+
+    Args:
+        x (Tensor): Any tensor.
+        k (Tensor): A 0-d tensor, the gradient's factor.
+
+    Returns:
+        Tensor: ``x``, as a view whose backward multiplies the gradient by ``k``.
+    """
     return _ScaleGrad.apply(x, k)
 
 
@@ -55,23 +63,45 @@ class MWAM(Balancer):
     K = 1. The paper's text uses (1.5, 1, 6, 0.7) (gamma = 1, lam = 4 for batch sizes 4 and 1).
 
     Args:
-        modalities: modality names, in the order of the inputs and features given to ``forward``.
-        warmup_iters: steps during which the banks are filled but K stays 1.
-        reduction: FRM reduction, 'mean' (default) or 'sum' (the paper's); see ``frequency_ratio``.
-        sync_frm: average FRM across ranks before the bank update, so every rank applies the same K.
-        mode: how K acts. ``'grad'`` (default): the gradient flowing back into modality i's encoder
-            features is scaled by K_i. ``'loss'``: the loss of an auxiliary unimodal head on modality i's
-            features is weighted by K_i (L = sum_i K_i L(y, y_i) + L(y, y_fused); the model needs
+        modalities (Sequence[str]): Modality names, in the order of the inputs and features given to
+            :meth:`update` and :meth:`scale`.
+        alpha (float): The largest weight: ``K = alpha - beta * sigmoid(...)`` lies in
+            ``(alpha - beta, alpha)``. Defaults to 1.5.
+        beta (float): The range of K. Defaults to 1.0.
+        lam (float): The sigmoid's steepness. Defaults to 10.0.
+        gamma (float): The ratio ``T_i`` at the sigmoid's centre, where ``K = alpha - beta / 2``.
+            Defaults to 1.0.
+        omega (float): The banks' EMA momentum, in [0, 1). Defaults to 0.5.
+        sigma (float): Added to the banks' mean in the ratio's denominator. Defaults to 1e-6.
+        patch_size (int): FRM's DCT patch size; see :func:`~mmwam.functional.frequency_ratio`.
+            Defaults to 8.
+        window (int): FRM's low / high frequency window ``q``. Defaults to 2.
+        frm_eps (float): FRM's ``eps``, added to the high-frequency coefficients. Defaults to 1e-6.
+        reduction (str): FRM reduction, ``'mean'`` or ``'sum'`` (the paper's); see
+            :func:`~mmwam.functional.frequency_ratio`. Defaults to ``'mean'``.
+        warmup_iters (int): Steps during which the banks are filled but K stays 1. Defaults to 0.
+        sync_frm (bool): Average FRM across ranks before the bank update, so every rank applies the same
+            K. Defaults to True.
+        ones_while_a_bank_is_zero (bool): The official ``weightFun``: K = 1 for every modality while any
+            bank is exactly 0 (after its update), which happens while a modality's input has been all zeros
+            at every step so far (its FRM is 0). False applies the formula then (the zero modality gets K
+            near alpha). Defaults to True.
+        mode (str): How K acts. ``'grad'``: the gradient flowing back into modality i's encoder features is
+            scaled by K_i. ``'loss'``: the loss of an auxiliary unimodal head on modality i's features is
+            weighted by K_i (``L = sum_i K_i L(y, y_i) + L(y, y_fused)``; the model needs
             ``modality_heads``). ``'both'``: the two together (the paper's best in its ablation).
-        grid_offset: robust-FRM option (off by default, not in the paper): shift the 8x8 patch grid by a
-            random offset in [0, p) per step, the same for every modality (reproducible from the step
-            count). JPEG-compressed inputs have exact zeros in their high coefficients on the codec's own
-            8x8 grid; a shifted grid does not see that artefact.
-        k_momentum: robust option (0: off, the paper): K is smoothed over steps,
+            Defaults to ``'grad'``.
+        grid_offset (bool): Robust-FRM option (not in the paper): shift the 8x8 patch grid by a random
+            offset in [0, p) per step, the same for every modality (reproducible from the step count).
+            JPEG-compressed inputs have exact zeros in their high coefficients on the codec's own 8x8 grid;
+            a shifted grid does not see that artefact. Defaults to False.
+        k_momentum (float): Robust option (0: off, the paper): K is smoothed over steps,
             ``K <- m * K_previous + (1 - m) * K_step``, so that a near-binary K does not flip every batch.
-        ones_while_a_bank_is_zero: the official ``weightFun``: K = 1 for every modality while any bank is
-            exactly 0 (after its update), which happens while a modality's input has been all zeros at every
-            step so far (its FRM is 0). False applies the formula then (the zero modality gets K near alpha).
+            Defaults to 0.0.
+
+    Raises:
+        ValueError: If ``mode``, ``omega`` or ``k_momentum`` is out of range, or fewer than two
+            modalities are given.
     """
 
     def __init__(
@@ -126,7 +156,14 @@ class MWAM(Balancer):
 
     @torch.no_grad()
     def update(self, inputs: Sequence[Tensor]) -> Tensor:
-        """One training step's bookkeeping: FRM, banks, K (returned, also kept in ``self.weight``)."""
+        """One training step's bookkeeping: FRM, banks, K.
+
+        Args:
+            inputs (Sequence[Tensor]): One B x C x H x W input per modality, in ``modalities`` order.
+
+        Returns:
+            Tensor: K, one weight per modality (a copy of ``self.weight``, which keeps it).
+        """
         if len(inputs) != len(self.modalities):
             raise ValueError(f'MWAM got {len(inputs)} inputs for modalities {self.modalities}')
         if self.grid_offset:
@@ -188,7 +225,15 @@ class MWAM(Balancer):
         return out
 
     def scale(self, feats: Sequence, weight: Tensor) -> List:
-        """Scale the backward of every feature map of modality i by ``weight[i]``."""
+        """Scale the backward of every feature map of modality i by ``weight[i]``.
+
+        Args:
+            feats (Sequence): Per modality, its feature maps (a tensor or nested sequences of tensors).
+            weight (Tensor): One factor per modality.
+
+        Returns:
+            list: ``feats``, each tensor wrapped by :func:`scale_grad`.
+        """
 
         def apply(x, k):
             if isinstance(x, Tensor):

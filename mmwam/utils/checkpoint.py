@@ -19,7 +19,11 @@ from .errors import InputError
 
 
 def mmengine_checkpoint_globals() -> list:
-    """The globals an MMEngine 0.10 checkpoint needs beyond torch's defaults."""
+    """The globals an MMEngine 0.10 checkpoint needs beyond torch's defaults.
+
+    Returns:
+        list: Classes and functions for ``torch.serialization.safe_globals``.
+    """
     from mmengine.logging import HistoryBuffer
     from mmengine.optim.scheduler import OneCycleLR, OneCycleParamScheduler
 
@@ -43,13 +47,25 @@ def mmengine_checkpoint_globals() -> list:
 
 
 def trusted_checkpoint_loading():
-    """Context manager: inside it, ``torch.load`` accepts MMEngine checkpoints with weights_only."""
+    """Context manager: inside it, ``torch.load`` accepts MMEngine checkpoints with weights_only.
+
+    Returns:
+        contextlib.AbstractContextManager: torch's ``safe_globals`` for :func:`mmengine_checkpoint_globals`.
+    """
     return torch.serialization.safe_globals(mmengine_checkpoint_globals())
 
 
 def check_checkpoint_file(path: str, what: str = 'checkpoint'):
     """A local checkpoint must exist and be in one of torch.save's formats: a truncated download or another
-    kind of file otherwise reaches torch.load, whose error ends in a misleading weights_only hint."""
+    kind of file otherwise reaches torch.load, whose error ends in a misleading weights_only hint.
+
+    Args:
+        path (str): A local path (checked) or a URL (not checked).
+        what (str): What the file is, for the error. Defaults to ``'checkpoint'``.
+
+    Raises:
+        ValueError: If the file is missing or not in a torch.save format.
+    """
     if '://' in str(path):
         return  # a URL: fetched by MMEngine
     if not osp.isfile(path):

@@ -9,6 +9,7 @@ import os.path as osp
 import re
 import sys
 import tempfile
+import traceback
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
@@ -24,7 +25,15 @@ DEBUG_ENV = 'MMWAM_DEBUG'  # set to 1: the tools show the full traceback of the 
 def run_cli(main, prog: str):
     """Run a tool's ``main``; an :class:`InputError` (also one raised in a data-loading worker), or a
     config typo that reaches a registry or a constructor (:func:`config_typo`), ends it with one line on
-    stderr, not a traceback, unless ``MMWAM_DEBUG=1``."""
+    stderr, not a traceback, unless ``MMWAM_DEBUG=1``.
+
+    Args:
+        main (Callable): The tool's ``main``, called without arguments.
+        prog (str): The tool's name, at the start of the error line.
+
+    Returns:
+        What ``main`` returns.
+    """
     if os.environ.get(DEBUG_ENV, '') not in ('', '0'):
         return main()
     try:
@@ -40,7 +49,14 @@ def run_cli(main, prog: str):
 
 def error_line(error: Exception) -> str:
     """The message of ``error``; of the original error where a data-loading worker re-raised it (torch
-    puts the worker's traceback into the message: its last line is the original ``Type: message``)."""
+    puts the worker's traceback into the message: its last line is the original ``Type: message``).
+
+    Args:
+        error (Exception): The error.
+
+    Returns:
+        str: The message.
+    """
     msg = str(error)
     if 'Original Traceback' not in msg:
         return msg
@@ -90,7 +106,14 @@ def config_typo(error: Exception):
     """One line for the two ways a misspelt config reaches the registries, with the close names: an
     unknown ``type`` (mmengine's KeyError '<X> is not in the <scope>::<kind> registry') and an unknown
     field (a constructor's TypeError 'got an unexpected keyword argument'); and mmengine's refusal to
-    merge a dict option into a field that is None in the base. None for any other error."""
+    merge a dict option into a field that is None in the base.
+
+    Args:
+        error (Exception): A KeyError or TypeError.
+
+    Returns:
+        str or None: The line, or None for any other error.
+    """
     import inspect
     import re
 
@@ -180,7 +203,18 @@ def _missing_package(error: ImportError) -> str:
 
 def read_config(path: str) -> Config:
     """``Config.fromfile`` that also takes ``mmseg::`` / ``mmdet::`` model-zoo paths; a config whose
-    ``custom_imports`` cannot be imported is one line naming the package to install."""
+    ``custom_imports`` cannot be imported is one line naming the package to install.
+
+    Args:
+        path (str): A config path or an ``mmseg::`` / ``mmdet::`` name.
+
+    Returns:
+        Config: The config.
+
+    Raises:
+        ValueError: If the file, the zoo name or a package it imports is missing (the error names the
+            closest files or the package to install).
+    """
     try:
         return _read_config(path)
     except ImportError as e:
@@ -199,7 +233,7 @@ def _read_config(path: str) -> Config:
                 else ' (relative paths start from the current directory: run the tools from the repository root)'
             )
             raise InputError(f'{path}: no such config file{hint}')
-        return Config.fromfile(path)
+        return _fromfile(path)
     full = _zoo_path(path)
     if re.match(r'\w*::\w*/\w*', path) is None:  # mmengine's own test for package::folder/file
         raise InputError(
@@ -213,8 +247,49 @@ def _read_config(path: str) -> Config:
         return Config(Config.fromfile(stub).to_dict())  # not tied to the stub file, which is gone
 
 
+def _fromfile(path: str) -> Config:
+    """``Config.fromfile`` whose errors in the config's own Python (a syntax error, an undefined name, a
+    missing ``_base_`` file) are one line naming the file and line, not mmengine's traceback."""
+    try:
+        return Config.fromfile(path)
+    except SyntaxError as e:  # mmengine parses the text, so the error does not name the file
+        where = path
+        try:
+            with open(path, encoding='utf-8') as f:
+                compile(f.read(), path, 'exec')
+            where = f'{path} (in one of its _base_ files)'
+        except SyntaxError:
+            pass
+        raise InputError(f'{where}, line {e.lineno}: Python syntax error: {e.msg}') from e
+    except FileNotFoundError as e:
+        raise InputError(f'{path}: a _base_ file it names does not exist: {e.filename}') from e
+    except (NameError, TypeError, ValueError, AttributeError, KeyError) as e:
+        frames = [
+            f
+            for f in traceback.extract_tb(e.__traceback__)
+            if osp.isfile(f.filename)
+            and 'site-packages' not in f.filename
+            and not f.filename.startswith(sys.prefix)
+            and f.filename != __file__
+        ]
+        where = f'{frames[-1].filename}, line {frames[-1].lineno}' if frames else path
+        raise InputError(
+            f'{where}: {type(e).__name__}: {e} (while reading the config {path})'
+        ) from e
+
+
 def load_config(path: str, cfg_options=None, work_dir=None, launcher='none') -> Config:
-    """Load ``path``; apply ``--cfg-options``; work dir: CLI > config > ./work_dirs/<config name>."""
+    """Load ``path``; apply ``--cfg-options``; work dir: CLI > config > ``./work_dirs/<config name>``.
+
+    Args:
+        path (str): A config path or an ``mmseg::`` / ``mmdet::`` name.
+        cfg_options (dict, optional): The ``--cfg-options`` values. Defaults to None.
+        work_dir (str, optional): The ``--work-dir`` value. Defaults to None.
+        launcher (str): The ``--launcher`` value. Defaults to ``'none'``.
+
+    Returns:
+        Config: The config.
+    """
     cfg = read_config(path)
     cfg.launcher = launcher
     if cfg_options:
@@ -228,14 +303,25 @@ def load_config(path: str, cfg_options=None, work_dir=None, launcher='none') -> 
 
 def build_runner(cfg: Config):
     """CPU-only distributed set-up where needed, then the config's ``runner_type`` (our configs select
-    MWAMRunner, which resumes under torch's safe loader) or MMEngine's Runner."""
+    MWAMRunner, which resumes under torch's safe loader) or MMEngine's Runner.
+
+    Args:
+        cfg (Config): The config (from :func:`load_config`).
+
+    Returns:
+        Runner: The runner.
+    """
     prepare_cpu_distributed(cfg, cfg.launcher)
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
 
 
 def stop_on_non_finite(cfg):
     """Training through the tools stops at a NaN / Inf loss and never saves non-finite weights
-    (``NonFiniteStopHook``), whatever the config's ``custom_hooks``."""
+    (``NonFiniteStopHook``), whatever the config's ``custom_hooks``.
+
+    Args:
+        cfg (Config): The config; its ``custom_hooks`` get the hook if they lack it.
+    """
     hooks = list(cfg.get('custom_hooks') or [])
     if not any(h.get('type') == 'NonFiniteStopHook' for h in hooks):
         cfg.custom_hooks = hooks + [dict(type='NonFiniteStopHook')]
@@ -249,7 +335,15 @@ FORMAT_ONLY = dict(
 
 
 def set_format_only(cfg, out):
-    """Keep the metrics that can write submission files, switched to format_only into ``out``."""
+    """Keep the metrics that can write submission files, switched to format_only into ``out``.
+
+    Args:
+        cfg (Config): The config; its ``test_evaluator`` is changed.
+        out (str): The folder the files go to.
+
+    Raises:
+        ValueError: If no metric can write submission files.
+    """
     metrics = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
     kept = [
         dict(m, format_only=True, **FORMAT_ONLY[m['type']](out))
@@ -268,7 +362,15 @@ def set_format_only(cfg, out):
 def save_predictions(cfg, out):
     """``--out DIR`` without ``--format-only``, as mmseg's and mmdet's test tools do it: evaluate, and save
     the predictions too, one sub-folder per modality subset: segmentation maps as PNGs (IoUMetric's
-    ``output_dir``), detections as mmdet's pickle (``DumpDetResults``, ``predictions.pkl``)."""
+    ``output_dir``), detections as mmdet's pickle (``DumpDetResults``, ``predictions.pkl``).
+
+    Args:
+        cfg (Config): The config; its ``test_evaluator`` is changed.
+        out (str): The folder the predictions go to.
+
+    Raises:
+        ValueError: If a segmentation config has no ``IoUMetric``.
+    """
     metrics = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
     if cfg.get('default_scope') == 'mmdet':
         cfg.test_evaluator = list(metrics) + [
@@ -288,7 +390,17 @@ def save_predictions(cfg, out):
 def show_predictions(cfg, show_dir=None, show=False, score_thr=0.3):
     """``--show-dir`` / ``--show``: a ``MultiModalVisualizationHook`` draws one panel per test sample (every
     modality, the ground truth, the prediction of every evaluated subset) into ``show_dir`` and / or a
-    window. A window needs a display: refused in one line on a headless machine."""
+    window. A window needs a display: refused in one line on a headless machine.
+
+    Args:
+        cfg (Config): The config; its ``custom_hooks`` get the hook.
+        show_dir (str, optional): The folder of the panels. Defaults to None.
+        show (bool): Open a window per panel. Defaults to False.
+        score_thr (float): Detection boxes below this score are not drawn. Defaults to 0.3.
+
+    Raises:
+        ValueError: If ``show`` is asked for without a display.
+    """
     if show and not (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')):
         raise InputError(
             '--show needs a display (none here: DISPLAY is not set); use --show-dir DIR to save '

@@ -10,8 +10,16 @@ def prepare_cpu_distributed(cfg, launcher: str) -> bool:
     """On a machine without CUDA, start the gloo process group from torchrun's environment and make
     the DDP wrapper take CPU modules (``device_ids=None``). MMEngine 0.10.7's ``init_dist`` calls
     ``torch.cuda.set_device`` and its wrapper passes ``device_ids=[local_rank]``, both of which fail
-    there. The Runner skips its own ``init_dist`` once a process group exists. Returns whether it
-    did anything; with CUDA, MMEngine's standard path is left untouched."""
+    there. The Runner skips its own ``init_dist`` once a process group exists. With CUDA, MMEngine's
+    standard path is left untouched.
+
+    Args:
+        cfg (Config): The run's config; its ``model_wrapper_cfg`` is set.
+        launcher (str): The ``--launcher`` value; only ``'pytorch'`` (torchrun) is handled.
+
+    Returns:
+        bool: Whether it did anything.
+    """
     if launcher != 'pytorch' or torch.cuda.is_available():
         return False
     if not dist.is_initialized():

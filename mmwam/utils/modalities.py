@@ -1,7 +1,7 @@
 """The one description of a model's modalities: name -> channel count, in the canonical channel order.
 
 The channel order of the concatenated tensor is NOT the order of the config dict: mmengine sorts dict
-keys when it dumps a config (work_dirs/*/config.py, checkpoints), which would silently swap the
+keys when it dumps a config (``work_dirs/*/config.py``, checkpoints), which would silently swap the
 modalities of a re-loaded config. The order is fixed by a rule instead: ``rgb`` first (it is the image
 ``LoadImageFromFile`` reads), then the other modalities in alphabetical order, which is also the order
 in which ``ConcatModalities`` appends them.
@@ -17,14 +17,33 @@ FIRST = 'rgb'
 
 
 def canonical_order(names) -> List[str]:
-    """``rgb`` first, then the rest alphabetically: the channel order of the concatenated input."""
+    """``rgb`` first, then the rest alphabetically: the channel order of the concatenated input.
+
+    Args:
+        names (Iterable[str]): Modality names.
+
+    Returns:
+        List[str]: The names in that order.
+    """
     return sorted(names, key=lambda n: (n != FIRST, n))
 
 
 def parse_modalities(
     modalities: Mapping[str, int], where: str = 'modalities'
 ) -> 'OrderedDict[str, int]':
-    """Validate ``dict(rgb=3, depth=1)``-like config values; returns them in the canonical order."""
+    """Validate ``dict(rgb=3, depth=1)``-like config values.
+
+    Args:
+        modalities (Mapping[str, int]): Modality name to channel count.
+        where (str): The config field, for the errors. Defaults to ``'modalities'``.
+
+    Returns:
+        OrderedDict[str, int]: The modalities in the canonical order (:func:`canonical_order`).
+
+    Raises:
+        TypeError: If ``modalities`` is not a non-empty mapping.
+        ValueError: If a channel count is not a positive int, or a name holds ``+`` or ``/``.
+    """
     if not isinstance(modalities, Mapping) or len(modalities) == 0:
         raise TypeError(
             f'{where} must be a non-empty dict name -> channel count, e.g. '
@@ -39,7 +58,14 @@ def parse_modalities(
 
 
 def channel_slices(modalities: Mapping[str, int]) -> Dict[str, slice]:
-    """Where each modality lies on the channel axis of the concatenated tensor."""
+    """Where each modality lies on the channel axis of the concatenated tensor.
+
+    Args:
+        modalities (Mapping[str, int]): Modality name to channel count, in the tensor's order.
+
+    Returns:
+        Dict[str, slice]: Each modality's channels.
+    """
     out, start = {}, 0
     for name, ch in modalities.items():
         out[name] = slice(start, start + ch)
@@ -48,16 +74,44 @@ def channel_slices(modalities: Mapping[str, int]) -> Dict[str, slice]:
 
 
 def subset_name(subset: Sequence[str]) -> str:
+    """A subset's name, its modalities joined by ``+`` (``'rgb+depth'``).
+
+    Args:
+        subset (Sequence[str]): Modality names.
+
+    Returns:
+        str: The name.
+    """
     return '+'.join(subset)
 
 
 def all_subsets(names: Sequence[str]) -> List[Tuple[str, ...]]:
-    """Every non-empty subset, the full set first, then by decreasing size, in modality order."""
+    """Every non-empty subset, the full set first, then by decreasing size, in modality order.
+
+    Args:
+        names (Sequence[str]): Modality names.
+
+    Returns:
+        List[Tuple[str, ...]]: The 2^M - 1 subsets.
+    """
     return [c for r in range(len(names), 0, -1) for c in combinations(names, r)]
 
 
 def parse_subsets(subsets, names: Sequence[str], where: str = 'subsets') -> List[Tuple[str, ...]]:
-    """``None`` -> all subsets; else a list of 'rgb+depth' strings or name tuples, checked."""
+    """Subsets as config values give them, checked.
+
+    Args:
+        subsets (Sequence[str | Sequence[str]], optional): ``'rgb+depth'`` strings or name tuples;
+            None: every subset.
+        names (Sequence[str]): The model's modality names.
+        where (str): The config field, for the errors. Defaults to ``'subsets'``.
+
+    Returns:
+        List[Tuple[str, ...]]: The subsets, each in ``names`` order.
+
+    Raises:
+        ValueError: If a subset is empty or names an unknown modality.
+    """
     if subsets is None:
         return all_subsets(names)
     out = []
@@ -73,7 +127,19 @@ def parse_subsets(subsets, names: Sequence[str], where: str = 'subsets') -> List
 
 
 def model_modalities(modalities, data_preprocessor, model_type: str):
-    """A wrapper's ``modalities``: as given, else the data preprocessor's (so a config states them once)."""
+    """A wrapper's ``modalities``: as given, else the data preprocessor's (so a config states them once).
+
+    Args:
+        modalities (Mapping[str, int], optional): The model's ``modalities`` argument.
+        data_preprocessor (dict, optional): The model's data preprocessor config.
+        model_type (str): The model's type, for the error.
+
+    Returns:
+        Mapping[str, int]: The modalities.
+
+    Raises:
+        ValueError: If neither gives them.
+    """
     if modalities is None and isinstance(data_preprocessor, Mapping):
         modalities = data_preprocessor.get('modalities')
     if modalities is None:
@@ -85,7 +151,14 @@ def model_modalities(modalities, data_preprocessor, model_type: str):
 
 
 def check_preprocessor_modalities(model) -> None:
-    """A model's data preprocessor must describe the same modalities as its backbone."""
+    """A model's data preprocessor must describe the same modalities as its backbone.
+
+    Args:
+        model (nn.Module): A multimodal model (with ``backbone.modalities``).
+
+    Raises:
+        ValueError: If the two differ.
+    """
     given = getattr(model.data_preprocessor, 'modalities', None)
     if given is not None and dict(given) != dict(model.backbone.modalities):
         raise InputError(

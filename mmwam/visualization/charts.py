@@ -14,9 +14,19 @@ def bar_chart(
     values_on_bars: bool = False,
     legend_ncol: int = 2,
 ) -> None:
-    """One group of bars per subset (and the average, ``avg/<metric>``), one bar per entry of ``runs``
-    (legend label -> the metric dicts of its seeds, one dict for a single run): the mean, and the standard
-    deviation as error bars where an entry has more than one dict. Written to ``path`` (PNG); headless."""
+    """One group of bars per subset (and the average, ``avg/<metric>``), one bar per entry of ``runs``:
+    the mean, and the standard deviation as error bars where an entry has more than one dict. Headless.
+
+    Args:
+        runs (Mapping[str, Sequence[Mapping[str, float]]]): Legend label -> the metric dicts of its seeds
+            (one dict for a single run), with ``<subset>/<metric>`` and ``avg/<metric>`` keys.
+        subsets (Sequence[str]): The subsets, in the order of the groups.
+        metric (str): The metric key (``mIoU``, ``coco/bbox_mAP``, ...).
+        path (str): The PNG written.
+        ylabel (str, optional): The y-axis label; None: ``metric``. Defaults to None.
+        values_on_bars (bool): Write each bar's value above it. Defaults to False.
+        legend_ncol (int): The legend's columns. Defaults to 2.
+    """
     import matplotlib
 
     matplotlib.use('Agg')

@@ -39,6 +39,9 @@ BROWSE_ALPHA = (
 
 
 class Tile(NamedTuple):
+    """One labelled picture of a panel: its title, the RGB uint8 image and, for a colormapped modality,
+    its value range ``(low, high, unit, colormap name)``."""
+
     title: str
     image: np.ndarray  # H x W x 3 uint8, RGB
     value_range: Optional[Tuple[float, float, str, str]] = None  # low, high, unit, colormap name
@@ -53,9 +56,20 @@ def split_inputs(
     """The packed ``inputs`` of one sample (a C x H x W tensor as the pipeline packs it, or an H x W x C
     array) as one H x W x C float array per modality, in the canonical channel order.
 
-    ``bgr_to_rgb``: the pipeline reads RGB as BGR (cv2); the visualizers draw RGB. ``size`` (h, w) resizes
-    every modality, e.g. to a test prediction's ``ori_shape``: mmseg and mmdet give their predictions (and
-    the test pipeline its ground truth) at the original image size, the inputs are at the resized one.
+    Args:
+        inputs (Tensor | np.ndarray): One sample's packed input.
+        modalities (Mapping[str, int]): Modality name -> channels.
+        bgr_to_rgb (bool): Reverse the RGB channels: the pipeline reads RGB as BGR (cv2); the visualizers
+            draw RGB. Defaults to True.
+        size (Sequence[int], optional): (h, w) to resize every modality to, e.g. a test prediction's
+            ``ori_shape``: mmseg and mmdet give their predictions (and the test pipeline its ground truth)
+            at the original image size, the inputs are at the resized one. Defaults to None.
+
+    Returns:
+        Dict[str, np.ndarray]: Modality name -> H x W x C float32 array.
+
+    Raises:
+        ValueError: If the channels do not match ``modalities``.
     """
     array = (
         inputs.detach().cpu().numpy().transpose(1, 2, 0)
@@ -86,7 +100,14 @@ def split_inputs(
 
 def units_from_pipeline(pipeline) -> Dict[str, str]:
     """``{'depth': 'm'}`` where the pipeline loads depth with ``scale=0.001`` (millimetre files, as every
-    depth dataset here stores them); other modalities and scales: raw units (no entry)."""
+    depth dataset here stores them); other modalities and scales: raw units (no entry).
+
+    Args:
+        pipeline (Sequence[dict], optional): A pipeline's transform configs.
+
+    Returns:
+        Dict[str, str]: Modality name -> unit.
+    """
     units = {}
     for t in pipeline or []:
         if (
@@ -101,7 +122,16 @@ def units_from_pipeline(pipeline) -> Dict[str, str]:
 def colorize(name: str, array: np.ndarray, unit: Optional[str] = None) -> Tile:
     """One modality as an RGB tile: RGB (or any 3-channel modality) as is, others (channel mean) through a
     perceptual colormap stretched over their value range; depth holes (0: no measurement) are black and
-    left out of the range."""
+    left out of the range.
+
+    Args:
+        name (str): The modality (its colormap, and the tile's title).
+        array (np.ndarray): H x W or H x W x C values.
+        unit (str, optional): The values' unit, for the colour bar. Defaults to None.
+
+    Returns:
+        Tile: The tile.
+    """
     array = np.asarray(array, dtype=np.float32)
     array = array[..., None] if array.ndim == 2 else array
     if array.shape[2] == 3:
@@ -190,8 +220,14 @@ def _footer(width: int, value_range) -> np.ndarray:
 
 def compose_row(tiles: Sequence[Tile]) -> np.ndarray:
     """The tiles side by side, each scaled to the same size (height in [MIN_TILE_H, MAX_TILE_H]) with its
-    title above and its value range (or an empty strip) below: RGB uint8 of
-    ``(TITLE_H + h + FOOTER_H) x (len(tiles) * w) x 3``."""
+    title above and its value range (or an empty strip) below.
+
+    Args:
+        tiles (Sequence[Tile]): The tiles; the first one's aspect sets the size.
+
+    Returns:
+        np.ndarray: RGB uint8 of ``(TITLE_H + h + FOOTER_H) x (len(tiles) * w) x 3``.
+    """
     height, width = tiles[0].image.shape[:2]
     th, tw = _tile_size(height, width)
     columns = []
@@ -239,8 +275,22 @@ def draw_panel(
     has RGB, else its first modality (the depth map for ``'depth'``). The samples must be in the frame of
     the arrays.
 
-    ``units``: name -> unit of the values (default: the visualizer's ``modality_units``; none: raw units).
-    Writes ``out_file`` (PNG), else adds the image to the visualizer's backends; returns it (RGB uint8).
+    Args:
+        visualizer (SegLocalVisualizer | DetLocalVisualizer): Draws the labels.
+        modalities (Mapping[str, np.ndarray]): Name -> H x W x C array, RGB in RGB order.
+        gt_sample (optional): A data sample with the ground truth. Defaults to None.
+        predictions (Mapping[str, object], optional): Subset name -> data sample. Defaults to None.
+        out_file (str, optional): The PNG written; None: the image goes to the visualizer's backends.
+            Defaults to None.
+        units (Mapping[str, str], optional): Name -> unit of the values (default: the visualizer's
+            ``modality_units``; none: raw units). Defaults to None.
+        pred_score_thr (float): Detection boxes below this score are not drawn. Defaults to 0.3.
+        name (str): The image's name for the backends (and the window). Defaults to ``'panel'``.
+        step (int): The step for the backends. Defaults to 0.
+        show (bool): Also open a window (needs a display). Defaults to False.
+
+    Returns:
+        np.ndarray: The panel, RGB uint8.
     """
     units = dict(getattr(visualizer, 'modality_units', None) or {}, **(units or {}))
     tiles = _modality_tiles(modalities, units)
@@ -283,7 +333,22 @@ def draw_modalities(
     show: bool = False,
 ) -> np.ndarray:
     """One row: every modality with the ground truth of ``gt_sample`` drawn on it (segmentation masks at
-    ``BROWSE_ALPHA``, boxes), so that a misalignment between the modalities and the labels shows."""
+    ``BROWSE_ALPHA``, boxes), so that a misalignment between the modalities and the labels shows.
+
+    Args:
+        visualizer (SegLocalVisualizer | DetLocalVisualizer): Draws the labels.
+        modalities (Mapping[str, np.ndarray]): Name -> H x W x C array, RGB in RGB order.
+        gt_sample (optional): A data sample with the ground truth. Defaults to None.
+        out_file (str, optional): The PNG written; None: the image goes to the visualizer's backends.
+            Defaults to None.
+        units (Mapping[str, str], optional): Name -> unit of the values. Defaults to None.
+        name (str): The image's name for the backends. Defaults to ``'sample'``.
+        step (int): The step for the backends. Defaults to 0.
+        show (bool): Also open a window (needs a display). Defaults to False.
+
+    Returns:
+        np.ndarray: The panel, RGB uint8.
+    """
     units = dict(getattr(visualizer, 'modality_units', None) or {}, **(units or {}))
     tiles = _modality_tiles(modalities, units)
     if gt_sample is not None:
@@ -296,8 +361,15 @@ def draw_modalities(
 
 
 class MultiModalPanelMixin:
-    """:func:`draw_panel` and :func:`draw_modalities` as methods; ``modality_units`` (name -> unit, e.g.
-    ``dict(depth='m')``; see :func:`units_from_pipeline`) labels the colour bars."""
+    """:func:`draw_panel` and :func:`draw_modalities` as methods of a visualizer.
+
+    Args:
+        name (str): The visualizer's instance name. Defaults to ``'visualizer'``.
+        *args: The upstream visualizer's other positional arguments.
+        modality_units (Mapping[str, str], optional): Name -> unit (e.g. ``dict(depth='m')``; see
+            :func:`units_from_pipeline`), for the colour bars. Defaults to None.
+        **kwargs: The upstream visualizer's other arguments.
+    """
 
     def __init__(
         self,
@@ -310,17 +382,25 @@ class MultiModalPanelMixin:
         self.modality_units = dict(modality_units or {})
 
     def draw_panel(self, modalities, gt_sample=None, predictions=None, **kwargs) -> np.ndarray:
+        """:func:`draw_panel` with this visualizer; the same arguments and result."""
         return draw_panel(self, modalities, gt_sample, predictions, **kwargs)
 
     def draw_modalities(self, modalities, gt_sample=None, **kwargs) -> np.ndarray:
+        """:func:`draw_modalities` with this visualizer; the same arguments and result."""
         return draw_modalities(self, modalities, gt_sample, **kwargs)
 
 
 @SEG_VISUALIZERS.register_module()
 class MultiModalSegLocalVisualizer(MultiModalPanelMixin, SegLocalVisualizer):
-    """mmseg's ``SegLocalVisualizer`` (palette, class names) that also draws multimodal panels."""
+    """mmseg's ``SegLocalVisualizer`` (palette, class names) that also draws multimodal panels.
+
+    Its arguments are :class:`MultiModalPanelMixin`'s and ``SegLocalVisualizer``'s.
+    """
 
 
 @DET_VISUALIZERS.register_module()
 class MultiModalDetLocalVisualizer(MultiModalPanelMixin, DetLocalVisualizer):
-    """mmdet's ``DetLocalVisualizer`` (boxes with scores) that also draws multimodal panels."""
+    """mmdet's ``DetLocalVisualizer`` (boxes with scores) that also draws multimodal panels.
+
+    Its arguments are :class:`MultiModalPanelMixin`'s and ``DetLocalVisualizer``'s.
+    """

@@ -144,3 +144,38 @@ def test_single_stage_detector_probe_gives_the_config_metric_per_encoder(tmp_pat
     assert list(results) == ['rgb', 'infrared', FUSED]
     for metrics in results.values():
         assert 0 <= metrics['coco/bbox_mAP_50'] <= 1 and 'pascal_voc/mAP' in metrics
+
+
+def test_compare_seeds_tests_again_and_probes_finished_runs(demo, tmp_path):
+    """compare_seeds.py on a finished run (the demo model): ``--test-name input --test-options`` runs a
+    second real test into its own folder, ``--probe`` runs the real probe tool; the summary holds both."""
+    cfg, ckpt, _ = demo
+    config = str(tmp_path / 'demo.py')
+    cfg.dump(config)
+    work = tmp_path / 'study' / 'demo_seed0'
+    (work / 'test' / '20260101_000000').mkdir(parents=True)
+    (work / 'last_checkpoint').write_text(ckpt)
+    (work / 'test' / '20260101_000000' / 'missing_modality_metrics.json').write_text('{}')
+    tool = osp.join(ROOT, 'tools', 'analysis_tools', 'compare_seeds.py')
+    cmd = [sys.executable, tool, config, '--seeds', '0', '--work-root', str(tmp_path / 'study')]
+    cmd += ['--test-name', 'input', '--test-options', 'test_cfg.zero_level=input']
+    proc = subprocess.run(cmd + ['--probe', '--probe-iters', '2'], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    saved = json.loads((work / 'probe.json').read_text())
+    assert saved['iters'] == 2
+    summary = (tmp_path / 'study' / 'summary_input.md').read_text()
+    assert summary == proc.stdout.rstrip('\n') + '\n'
+    tested = json.loads(next((work / 'input').glob('*/missing_modality_metrics.json')).read_text())
+    assert f'| demo.py | {tested["rgb+depth/mIoU"]:.2f} ± 0.00 |' in summary
+    probe = saved['results']
+    row = f'| demo.py | {probe["rgb"]["mIoU"]:.2f} ± 0.00 | {probe["depth"]["mIoU"]:.2f} ± 0.00 |'
+    assert 'probe mIoU' in summary and row in summary
+    # a second call reads both back, says so and trains, tests and probes nothing
+    again = subprocess.run(cmd + ['--probe'], capture_output=True, text=True)
+    assert again.returncode == 0 and again.stdout == proc.stdout, again.stderr[-2000:]
+    assert 'compare_seeds: reusing ' in again.stderr and 'probing' not in again.stderr
+    # the extra test's options are part of its record: other ones are refused
+    other = subprocess.run(
+        cmd[:-1] + ['test_cfg.zero_level=feature'], capture_output=True, text=True
+    )
+    assert other.returncode != 0 and 'was made with the options' in other.stderr

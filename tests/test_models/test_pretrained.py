@@ -352,3 +352,21 @@ def test_a_truncated_pretrained_checkpoint_is_named_with_its_encoder(tmp_path):
         r"checkpoint, or a truncated",
     ):
         model.init_weights()
+
+
+def test_a_checkpoint_url_that_cannot_be_fetched_is_one_line_naming_the_way_out(tmp_path):
+    """Offline, a hub checkpoint fails in urllib deep inside MMEngine: the error names the encoder, the
+    URL and the two config fields that avoid the download."""
+    from mmwam.utils.errors import InputError
+
+    model_cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
+    url = 'http://127.0.0.1:9/mmwam-test-no-such-checkpoint.pth'  # nothing listens on port 9
+    model = _seg_model(dict(model_cfg, encoder_init=dict(depth=url)))
+    with pytest.raises(InputError) as e:
+        model.init_weights()
+    msg = str(e.value)
+    assert msg.startswith(
+        f"depth encoder's pretrained checkpoint {url}: loading failed (URLError: "
+    )
+    assert 'model.encoder_init.depth=PATH' in msg and 'encoder_init.depth=scratch' in msg
+    assert '\n' not in msg

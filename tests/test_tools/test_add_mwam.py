@@ -501,3 +501,12 @@ def test_recipe_missing_modality_for_detectors():
             dataset='llvip-mini',
             recipe='missing-modality',
         )
+
+
+def test_an_unknown_fusion_type_is_refused_before_the_config_is_written():
+    cfg = load_config('mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py')
+    with pytest.raises(
+        ConversionError,
+        match="fusion type 'Sum' is not a registered module; mmwam has " 'AddFusion, ConcatFusion',
+    ):
+        mwam_overrides(cfg, modality='depth', channels=1, fusion=dict(type='Sum'))

@@ -141,6 +141,13 @@ def test_metric_and_eval_kaist_agree_on_the_written_file(tmp_path, capsys):
     assert json.load(open(tmp_path / 'd.json'))['reasonable']['all'] == pytest.approx(
         res['kaist/MR_reasonable_day']
     )
+    assert 'warning' not in err
+    # the day file against every annotation, its list forgotten: scored, but not silently
+    code, _, err = eval_kaist(
+        capsys, tmp_path / 'det-test-day.txt', '--ann-dir', osp.join(KAIST, 'annotations_improved')
+    )
+    assert code == 0 and 'det-test-day.txt: the detections stop at image ' in err
+    assert 'give that list with --image-set' in err
 
 
 def test_eval_kaist_reads_mlpd_json_and_names_bad_input(tmp_path, capsys):

@@ -69,7 +69,16 @@ def main():
             read_image_set(args.image_set) if args.image_set else list_annotation_dir(args.ann_dir)
         )
         objects = {k: read_bbgt(annotation_path(args.ann_dir, k)) for k in keys}
-    detections = read_leaderboard(args.det_txt, sorted(objects))
+    keys = sorted(objects)
+    detections = read_leaderboard(args.det_txt, keys)
+    last = max((keys.index(k) + 1 for k in detections), default=0)
+    if last < len(keys):  # a file made for a shorter image list scores as if the rest were missed
+        print(
+            f'eval_kaist.py: warning: {args.det_txt}: the detections stop at image {last} of '
+            f'{len(keys)}; the last {len(keys) - last} images count as missed. If the file was made for '
+            'a shorter image list, give that list with --image-set',
+            file=sys.stderr,
+        )
     res = evaluate_kaist(objects, detections)
     print(
         f'{args.det_txt}: {len(objects)} images, {sum(len(d) for d in detections.values())} detections'

@@ -16,6 +16,15 @@ from mmwam.datasets import LLVIPDataset
 
 
 def convert(root: str, split: str) -> dict:
+    """One split of LLVIP as a COCO dict.
+
+    Args:
+        root (str): LLVIP's root (``visible/``, ``infrared/``, ``Annotations/``).
+        split (str): ``'train'`` or ``'test'``.
+
+    Returns:
+        dict: ``images`` (file names relative to ``root``), ``annotations`` and ``categories``.
+    """
     ds = LLVIPDataset(data_root=root, split=split, pipeline=[], test_mode=True)
     classes = ds.metainfo['classes']
     images, annotations = [], []

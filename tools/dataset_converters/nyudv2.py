@@ -41,6 +41,23 @@ def load_mappings(mapping40: str, mapping13: str):
 
 
 def convert(labelled: str, splits: str, mapping40: str, mapping13: str, out: str) -> dict:
+    """Write ``RGB/``, ``Depth/`` (16-bit millimetres), ``Label/`` (40 classes), ``Label13/`` and the
+    split lists under ``out``.
+
+    Args:
+        labelled (str): ``nyu_depth_v2_labeled.mat``.
+        splits (str): ``splits.mat`` (``trainNdxs``, ``testNdxs``).
+        mapping40 (str): The 894-to-40 class mapping (``classMapping40.mat``).
+        mapping13 (str): The 40-to-13 class mapping (``class13Mapping.mat``).
+        out (str): The output folder.
+
+    Returns:
+        dict: The number of ``frames``, ``train`` and ``test`` samples.
+
+    Raises:
+        KeyError: If ``labelled`` is not the official file.
+        ValueError: If a split index or a raw label is out of range.
+    """
     import h5py
 
     to40, to13 = load_mappings(mapping40, mapping13)

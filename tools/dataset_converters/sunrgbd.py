@@ -55,6 +55,22 @@ def unrotate_depth(depth: np.ndarray) -> np.ndarray:
 
 
 def convert(root: str, out: str, depth: str = 'depth_bfx') -> dict:
+    """Write ``RGB/``, ``Depth/`` (16-bit millimetres), ``Label/`` (37 classes) and the split lists under
+    ``out``.
+
+    Args:
+        root (str): The release's root (``SUNRGBD/``, ``SUNRGBDtoolbox/``).
+        out (str): The output folder.
+        depth (str): The depth folder of each frame: ``'depth_bfx'`` (hole-filled) or ``'depth'``.
+            Defaults to ``'depth_bfx'``.
+
+    Returns:
+        dict: The number of ``frames``, ``train`` and ``test`` samples.
+
+    Raises:
+        FileNotFoundError: If a file of the release is missing.
+        ValueError: If a frame's depth is not 16-bit, or its labels do not match it.
+    """
     import h5py
 
     meta = loadmat(

@@ -80,7 +80,19 @@ def write_dataset(
     width: int = 128,
     seed: int = 0,
 ) -> str:
-    """Write the set (idempotent for the same arguments) and return ``out_dir``."""
+    """Write the set (idempotent for the same arguments).
+
+    Args:
+        out_dir (str): The dataset root.
+        num_train (int): Training samples. Defaults to 160.
+        num_test (int): Test samples. Defaults to 40.
+        height (int): Image height. Defaults to 96.
+        width (int): Image width. Defaults to 128.
+        seed (int): The random seed. Defaults to 0.
+
+    Returns:
+        str: ``out_dir``.
+    """
     rng = np.random.default_rng(seed)
     for sub in ('RGB', 'Depth', 'Label'):
         os.makedirs(osp.join(out_dir, sub), exist_ok=True)

@@ -1,9 +1,9 @@
-"""Convert an RGB checkpoint (an mmseg / mmdet model-zoo file, or your own RGB model) into a checkpoint of a
+r"""Convert an RGB checkpoint (an mmseg / mmdet model-zoo file, or your own RGB model) into a checkpoint of a
 multimodal config: the RGB backbone goes into every modality's encoder (stems adapted to the modality's
 channels), the neck and heads are kept as they are, tensors of another shape (a head with another class
 count) are left out. Prints how many tensors each part of the model got.
 
-    python tools/model_converters/rgb_to_multimodal.py configs/mwam/retinanet_r50_fpn_rgbt_llvip.py \\
+    python tools/model_converters/rgb_to_multimodal.py configs/mwam/retinanet_r50_fpn_rgbt_llvip.py \
         retinanet_r50_fpn_1x_coco.pth retinanet_r50_fpn_rgbt_init.pth
 
 Giving the RGB checkpoint as ``load_from`` (or ``--cfg-options load_from=...``) does the same at the start
@@ -23,7 +23,19 @@ from mmwam.utils.cli import InputError, read_config, run_cli
 
 
 def convert(config: str, checkpoint: str, out: str) -> list:
-    """Write ``out`` and return the report's lines."""
+    """Fit an RGB checkpoint to a multimodal config and write it.
+
+    Args:
+        config (str): The multimodal config (a file, or an ``mmseg::`` / ``mmdet::`` name).
+        checkpoint (str): The RGB checkpoint.
+        out (str): The converted checkpoint written (its folder must exist).
+
+    Returns:
+        list: The report's lines, one per part of the model.
+
+    Raises:
+        ValueError: If the folder is missing, or the checkpoint does not fit the model.
+    """
     if not osp.isdir(osp.dirname(osp.abspath(out))):
         raise InputError(f'{out}: the folder {osp.dirname(osp.abspath(out))} does not exist')
     cfg = read_config(config)

@@ -19,17 +19,32 @@ class LoadModalityFromFile(BaseTransform):
     """Read ``results[f'{modality}_path']`` into ``results[modality]`` as float32 H x W x C.
 
     8-bit and 16-bit PNG (read unchanged, e.g. depth in millimetres), JPEG and float TIFF are supported;
-    the values are multiplied by ``scale`` (e.g. 1/1000 for millimetres to metres; the preprocessor then
-    normalizes with the modality's own mean and std). ``channels`` is what the model expects: a file
-    with 3 equal channels is read as 1 channel when ``channels=1`` (infrared as LLVIP ships it); any
-    other mismatch is an error. The result must have the RGB image's height and width.
+    the values are multiplied by ``scale``, then the preprocessor normalizes them with the modality's own
+    mean and std. The result must have the RGB image's height and width. Must come after
+    ``LoadImageFromFile`` and before ``ConcatModalities``.
 
-    ``non_finite``: what to do with NaN / Inf pixels (float files only). ``'error'`` (default) refuses
-    the sample, naming the file and the pixel count: one such pixel makes the loss NaN and the weights
-    with it. ``'zero'`` reads them as missing measurements, 0 as the holes of a depth sensor are, with
-    one warning per file (and data-loading worker).
+    Required Keys:
 
-    Must come after ``LoadImageFromFile`` and before ``ConcatModalities``.
+    - ``<modality>_path``
+    - ``img`` (optional: the size check)
+
+    Added Keys:
+
+    - ``<modality>`` (np.float32, H x W x ``channels``)
+
+    Args:
+        modality (str): The modality's name: reads ``results[f'{modality}_path']``. Defaults to
+            ``'depth'``.
+        channels (int): The channels the model expects: a file with 3 equal channels is read as 1
+            channel when ``channels=1`` (infrared as LLVIP ships it); any other mismatch is an error.
+            Defaults to 1.
+        scale (float): The values are multiplied by it (e.g. 1/1000 for millimetres to metres).
+            Defaults to 1.0.
+        non_finite (str): What to do with NaN / Inf pixels (float files only). ``'error'`` refuses the
+            sample, naming the file and the pixel count: one such pixel makes the loss NaN and the weights
+            with it. ``'zero'`` reads them as missing measurements, 0 as the holes of a depth sensor are,
+            with one warning per file (and data-loading worker). Defaults to ``'error'``.
+        backend_args (dict, optional): mmengine file backend arguments. Defaults to None.
     """
 
     def __init__(
@@ -137,6 +152,28 @@ class ConcatModalities(BaseTransform):
     one, so that the stock Resize / RandomCrop / RandomFlip / Pad move all modalities with the labels.
     It records the channel layout in ``results['modality_channels']`` (e.g. ``{'rgb': 3, 'depth': 1}``),
     which the multimodal Mosaic / MixUp read to pad each modality with its own value.
+
+    Required Keys:
+
+    - ``img``
+    - every entry of ``keys``
+
+    Modified Keys:
+
+    - ``img`` (np.float32, H x W x all channels)
+    - ``img_shape``
+
+    Added Keys:
+
+    - ``modality_channels``
+
+    Removed Keys:
+
+    - every entry of ``keys``
+
+    Args:
+        keys (Sequence[str]): The extra modalities (``results`` keys) appended to ``results['img']``.
+            Defaults to ``('depth',)``.
     """
 
     def __init__(self, keys: Sequence[str] = ('depth',)):
@@ -176,6 +213,22 @@ class SplitModalityFromImage(BaseTransform):
     For datasets that store RGB and the other modality in one file, e.g. MFNet's 4-channel PNGs (RGB +
     thermal): read them with ``LoadImageFromFile(color_type='unchanged')``, then split, so that the
     photometric transforms see RGB only and ``ConcatModalities`` joins them again.
+
+    Required Keys:
+
+    - ``img`` (H x W x (3 + ``channels``))
+
+    Modified Keys:
+
+    - ``img`` (its first 3 channels)
+
+    Added Keys:
+
+    - ``<modality>`` (np.float32)
+
+    Args:
+        modality (str): The name the split channels get. Defaults to ``'thermal'``.
+        channels (int): How many channels follow the 3 RGB ones. Defaults to 1.
     """
 
     def __init__(self, modality: str = 'thermal', channels: int = 1):
@@ -204,7 +257,12 @@ class LoadSegAnnotations(LoadAnnotations):
     id of the dataset (``results['num_classes']``, set by ``MultiModalSegDataset``; 1..C with
     ``reduce_zero_label``, where 0 is unlabelled) or ``ignore_index``. A file with other ids is an error
     naming it and them: it would otherwise train on labels the model cannot have (or that wrap around
-    when mmseg casts 16-bit maps to 8 bits). Skipped when a ``label_map`` renumbers the ids."""
+    when mmseg casts 16-bit maps to 8 bits). Skipped when a ``label_map`` renumbers the ids.
+
+    Args:
+        ignore_index (int): The label id of ignored pixels, allowed in any file. Defaults to 255.
+        **kwargs: mmseg ``LoadAnnotations``'s arguments.
+    """
 
     def __init__(self, ignore_index: int = 255, **kwargs):
         super().__init__(**kwargs)

@@ -38,7 +38,19 @@ def _check_pad_val(pad_val, where: str):
 
 
 def channel_pad_values(pad_val, results: dict, where: str) -> np.ndarray:
-    """One pad value per channel of ``results['img']`` (see the module's docstring)."""
+    """One pad value per channel of ``results['img']`` (see the module's docstring).
+
+    Args:
+        pad_val (Number | Sequence[Number] | dict): The transform's ``pad_val``.
+        results (dict): The sample, with ``img`` and (after ``ConcatModalities``) ``modality_channels``.
+        where (str): The transform's name, for the errors.
+
+    Returns:
+        np.ndarray: One float64 value per channel.
+
+    Raises:
+        ValueError: If ``pad_val`` does not fit the image's modalities and channels.
+    """
     img = results['img']
     channels = img.shape[2] if img.ndim == 3 else 1
     layout = results.get('modality_channels')
@@ -123,7 +135,12 @@ class _MultiModalMosaic:
 class MultiModalMosaic(_MultiModalMosaic, Mosaic):
     """mmdet's ``Mosaic`` for an image of any channel count, each modality padded with its own value
     (``pad_val``: see :mod:`mmwam.datasets.transforms.mix`). The other three images come from
-    ``MultiImageMixDataset``, whose inner pipeline must load and concatenate the same modalities."""
+    ``MultiImageMixDataset``, whose inner pipeline must load and concatenate the same modalities.
+
+    Args:
+        *args: mmdet ``Mosaic``'s arguments.
+        **kwargs: mmdet ``Mosaic``'s arguments; ``pad_val`` may also be a dict by modality.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,7 +158,12 @@ class MultiModalMosaic(_MultiModalMosaic, Mosaic):
 class MultiModalCachedMosaic(_MultiModalMosaic, CachedMosaic):
     """mmdet's ``CachedMosaic`` for an image of any channel count (``pad_val``: see
     :mod:`mmwam.datasets.transforms.mix`); the other images come from its cache of earlier results of
-    the same pipeline, so they hold the same modalities."""
+    the same pipeline, so they hold the same modalities.
+
+    Args:
+        *args: mmdet ``CachedMosaic``'s arguments.
+        **kwargs: mmdet ``CachedMosaic``'s arguments; ``pad_val`` may also be a dict by modality.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,7 +272,12 @@ class _MultiModalMixUp:
 class MultiModalMixUp(_MultiModalMixUp, MixUp):
     """mmdet's ``MixUp`` for an image of any channel count and dtype (``pad_val``: see
     :mod:`mmwam.datasets.transforms.mix`). The other image comes from ``MultiImageMixDataset``, whose
-    inner pipeline must load and concatenate the same modalities."""
+    inner pipeline must load and concatenate the same modalities.
+
+    Args:
+        *args: mmdet ``MixUp``'s arguments.
+        **kwargs: mmdet ``MixUp``'s arguments; ``pad_val`` may also be a dict by modality.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,7 +295,12 @@ class MultiModalMixUp(_MultiModalMixUp, MixUp):
 @TRANSFORMS.register_module()
 class MultiModalCachedMixUp(_MultiModalMixUp, CachedMixUp):
     """mmdet's ``CachedMixUp`` for an image of any channel count and dtype (``pad_val``: see
-    :mod:`mmwam.datasets.transforms.mix`); the other image comes from its cache."""
+    :mod:`mmwam.datasets.transforms.mix`); the other image comes from its cache.
+
+    Args:
+        *args: mmdet ``CachedMixUp``'s arguments.
+        **kwargs: mmdet ``CachedMixUp``'s arguments; ``pad_val`` may also be a dict by modality.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -294,7 +326,8 @@ class MultiModalYOLOXHSVRandomAug(YOLOXHSVRandomAug):
 
     For recipes that change colours after the mosaic, where the modalities are already concatenated.
     mmdet's transform works on 8-bit BGR, so the RGB channels are rounded to 8 bits, as they are when the
-    image is 8-bit; a 3-channel 8-bit image is mmdet's case exactly.
+    image is 8-bit; a 3-channel 8-bit image is mmdet's case exactly. Its arguments are mmdet
+    ``YOLOXHSVRandomAug``'s.
     """
 
     def transform(self, results: dict) -> dict:

@@ -11,6 +11,14 @@ from ...models.balancer import Balancer
 
 
 def find_balancers(model) -> List[Balancer]:
+    """Every balancer module of a model.
+
+    Args:
+        model (nn.Module): The model, or a model wrapper (DDP).
+
+    Returns:
+        List[Balancer]: Its balancers, in module order.
+    """
     model = model.module if is_model_wrapper(model) else model
     return [m for m in model.modules() if isinstance(m, Balancer)]
 
@@ -24,6 +32,10 @@ class FRMLoggerHook(Hook):
 
     Keep ``interval`` equal to the LoggerHook's: the text log shows the latest value (these keys are
     not smoothed). Runs before LoggerHook (priority NORMAL < BELOW_NORMAL).
+
+    Args:
+        interval (int): Log every ``interval`` training iterations (and at the end of each epoch).
+            Defaults to 50.
     """
 
     priority = 'NORMAL'

@@ -17,7 +17,14 @@ class NonFiniteError(InputError):
 
 
 def batch_files(data_batch) -> str:
-    """The files of a batch's samples, as far as their metainfo gives them (``img_path``, ``*_path``)."""
+    """The files of a batch's samples, as far as their metainfo gives them (``img_path``, ``*_path``).
+
+    Args:
+        data_batch (dict, optional): The batch, with ``data_samples``.
+
+    Returns:
+        str: The files, comma-separated (or a sentence saying they are not known).
+    """
     samples = (data_batch or {}).get('data_samples') if isinstance(data_batch, dict) else None
     files = []
     for sample in samples or []:
@@ -34,7 +41,11 @@ class NonFiniteStopHook(Hook):
     ``CheckpointHook`` (priority ABOVE_NORMAL < VERY_LOW), and before any checkpoint is written it checks
     every floating-point tensor of the model (MWAM's ``frm``, the last step's diagnostic, excepted): a
     non-finite one stops training instead of being saved. ``tools/train.py`` adds this hook to every
-    config that lacks it."""
+    config that lacks it. It takes no arguments.
+
+    Raises:
+        NonFiniteError: On a non-finite loss, or before saving a checkpoint with a non-finite tensor.
+    """
 
     priority = 'ABOVE_NORMAL'
 

@@ -19,12 +19,19 @@ class MultiModalVisualizationHook(Hook):
 
     Validation: the first sample of every ``interval``-th batch goes to the visualizer's backends
     (TensorBoard images, ``vis_data/vis_image`` locally) as ``val_panel_<image name>``. Test: every sample
-    of every ``interval``-th batch is written to ``test_out_dir`` (relative: under the work dir) as
-    ``<image name>.png``, one panel per sample with a tile per evaluated subset; without ``test_out_dir``
-    it goes to the backends. ``show=True`` opens a window (needs a display). The other subsets' predictions
-    come with the full set's (``subset_predictions`` of each output, set by the missing-modality loops);
-    under a plain loop the panel has the full set's only. Works with the
+    of every ``interval``-th batch is written to ``test_out_dir`` as ``<image name>.png``, one panel per
+    sample with a tile per evaluated subset; without ``test_out_dir`` it goes to the backends. The other
+    subsets' predictions come with the full set's (``subset_predictions`` of each output, set by the
+    missing-modality loops); under a plain loop the panel has the full set's only. Works with the
     upstream ``SegLocalVisualizer`` / ``DetLocalVisualizer`` or the ``MultiModal*`` ones.
+
+    Args:
+        draw (bool): Draw at all. Defaults to False.
+        interval (int): Draw every ``interval``-th batch. Defaults to 50.
+        show (bool): Also open a window (needs a display). Defaults to False.
+        test_out_dir (str, optional): Where test panels are written; a relative path is under the run's
+            ``<work_dir>/<timestamp>``. None: to the visualizer's backends. Defaults to None.
+        pred_score_thr (float): Detection boxes below this score are not drawn. Defaults to 0.3.
     """
 
     priority = 'NORMAL'

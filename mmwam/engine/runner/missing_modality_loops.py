@@ -56,7 +56,25 @@ def predict_every_subset(
     data samples (the model writes its predictions into them). ``cache``: encoder outputs shared by the
     subsets (:class:`EncoderOutputCache`). A model with its own ``step`` (``val_step`` / ``test_step``: one
     that returns losses with its predictions, say) is called through it, once per subset, with the
-    preprocessor zeroing the subset's missing modalities (:meth:`MultiModalPreprocessorMixin.drop`)."""
+    preprocessor zeroing the subset's missing modalities (:meth:`MultiModalPreprocessorMixin.drop`).
+
+    Args:
+        model (nn.Module): A multimodal model, or its wrapper.
+        data_batch (dict): The batch as the dataloader gives it.
+        subsets (Sequence[Tuple[str, ...]]): The subsets, the full set first.
+        fp16 (bool): Predict under autocast. Defaults to False.
+        zero_level (str): ``'input'`` or ``'feature'``. Defaults to ``'input'``.
+        cache (EncoderOutputCache, optional): Encoder outputs shared by the subsets. Defaults to None.
+        step (str): The model's step a model with its own is called through. Defaults to
+            ``'test_step'``.
+
+    Yields:
+        tuple: ``(subset, outputs)``, the subset's data samples with their predictions.
+
+    Raises:
+        TypeError: If the model has no multimodal data preprocessor or backbone.
+        ValueError: If ``zero_level`` is invalid.
+    """
     if zero_level not in ('input', 'feature'):
         raise ValueError(f"zero_level must be 'input' or 'feature', got {zero_level!r}")
     inner = model.module if is_model_wrapper(model) else model
@@ -91,8 +109,14 @@ def predict_every_subset(
 
 
 def encoder_cache_for(model) -> Tuple[Optional[EncoderOutputCache], Optional[str]]:
-    """A new cache for one evaluation of ``model`` (in eval mode), or None and the reason it would not be
-    exact."""
+    """A new cache for one evaluation of ``model`` (in eval mode).
+
+    Args:
+        model (nn.Module): The model (not its wrapper).
+
+    Returns:
+        tuple: ``(cache, None)``, or ``(None, reason)`` when sharing encoder outputs would not be exact.
+    """
     backbone = getattr(model, 'backbone', None)
     if not hasattr(backbone, 'evaluating'):
         return None, f'{type(model).__name__} has no MultiModalBackbone (test-time augmentation?)'
@@ -112,9 +136,24 @@ def evaluate_every_subset(
 ) -> list:
     """One batch of the missing-modality evaluation: every subset predicted (:func:`predict_every_subset`)
     and fed to its own metrics; a model that returns losses with its predictions (MMEngine's
-    ``_update_losses`` convention) has the full set's added to ``losses``. Returns the last subset's
-    outputs (the full set's), each sample carrying the other subsets' predictions of it as
-    ``subset_predictions`` and the name of its own subset as the metainfo ``subset``."""
+    ``_update_losses`` convention) has the full set's added to ``losses``.
+
+    Args:
+        model (nn.Module): A multimodal model, or its wrapper.
+        data_batch (dict): The batch as the dataloader gives it.
+        evaluator (MissingModalityEvaluator): Its subsets are predicted, each fed to its own metrics.
+        fp16 (bool): Predict under autocast. Defaults to False.
+        zero_level (str): ``'input'`` or ``'feature'``. Defaults to ``'input'``.
+        cache (EncoderOutputCache, optional): Encoder outputs shared by the subsets. Defaults to None.
+        losses (dict, optional): Where the full set's losses are added. Defaults to None.
+        step (str): The model's step a model with its own is called through. Defaults to
+            ``'test_step'``.
+
+    Returns:
+        list: The last subset's outputs (the full set's), each sample carrying the other subsets'
+        predictions of it as ``subset_predictions`` and the name of its own subset as the metainfo
+        ``subset``.
+    """
     outputs, per_subset = None, {}
     for subset, outputs in predict_every_subset(
         model, data_batch, evaluator.subsets, fp16, zero_level, cache, step
@@ -215,10 +254,27 @@ class _PerSubsetIter:
 class MissingModalityValLoop(_PerSubsetIter, ValLoop):
     """``ValLoop`` over every non-empty modality subset (or ``subsets``, e.g. ``['rgb+depth', 'rgb']``).
 
-    Result keys: see :class:`MissingModalityEvaluator`. ``table_keys`` picks the printed columns.
-    ``reuse_encoder_outputs=False``: every subset runs every encoder (the plain path).
-    ``zero_level='feature'``: a missing modality's encoder features are zeros (the official code's and
-    MMANet's evaluation) instead of its normalized input (default).
+    The batch is read once; each subset predicts on it with the other modalities zeroed. Result keys:
+    see :class:`~mmwam.evaluation.MissingModalityEvaluator`.
+
+    Args:
+        runner (Runner): The runner.
+        dataloader (DataLoader | dict): The dataloader or its config.
+        evaluator (dict | list): The metric config(s), built once per subset.
+        fp16 (bool): Predict under autocast. Defaults to False.
+        subsets (Sequence, optional): The subsets evaluated, ``'rgb+depth'`` strings or name tuples;
+            None: every non-empty subset. Defaults to None.
+        table_keys (Sequence[str], optional): The metric keys printed as columns of the table; None: the
+            metrics' own choice (see :class:`~mmwam.evaluation.MissingModalityEvaluator`). Defaults to None.
+        reuse_encoder_outputs (bool): Share encoder outputs between the subsets where that is exact
+            (False: every subset runs every encoder, the plain path). Defaults to True.
+        zero_level (str): ``'input'``: a missing modality's normalized input is zeros; ``'feature'``: its
+            encoder features are zeros and its encoder does not run (the official code's and MMANet's
+            evaluation). Defaults to ``'input'``.
+
+    Raises:
+        TypeError: If the evaluator is not a config, or the model is not multimodal.
+        ValueError: If ``subsets`` or ``zero_level`` is invalid.
     """
 
     _step, _hook, _losses = 'val_step', 'val', 'val_loss'
@@ -226,6 +282,6 @@ class MissingModalityValLoop(_PerSubsetIter, ValLoop):
 
 @LOOPS.register_module()
 class MissingModalityTestLoop(_PerSubsetIter, TestLoop):
-    """``TestLoop`` counterpart of :class:`MissingModalityValLoop`."""
+    """``TestLoop`` counterpart of :class:`MissingModalityValLoop`, with the same arguments."""
 
     _step, _hook, _losses = 'test_step', 'test', 'test_loss'

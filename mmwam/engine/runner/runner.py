@@ -29,8 +29,10 @@ class MWAMRunner(Runner):
       difference; for a test any tensor prediction uses missing or of another shape; for ``load_from``
       fewer than half of the model's tensors.
 
-    Selected by ``runner_type = 'MWAMRunner'`` (set in configs/_base_/default_runtime.py), which mmseg's
-    and mmdet's own tools/train.py and tools/test.py honour too."""
+    Selected by ``runner_type = 'MWAMRunner'`` (set in ``configs/_base_/default_runtime.py``), which
+    mmseg's and mmdet's own ``tools/train.py`` and ``tools/test.py`` honour too. Its arguments are
+    MMEngine ``Runner``'s.
+    """
 
     _purpose = 'init'
 
@@ -78,6 +80,21 @@ class MWAMRunner(Runner):
     def load_checkpoint(
         self, filename, map_location='cpu', strict=False, revise_keys=[(r'^module\.', '')]
     ):
+        """Read, fit and load a checkpoint into the model, logging one line per part.
+
+        Args:
+            filename (str): The checkpoint path or URL.
+            map_location (str): Unused: checkpoints are read to the CPU. Defaults to ``'cpu'``.
+            strict (bool): Refuse any difference (as a resume does). Defaults to False.
+            revise_keys (list): ``(pattern, replacement)`` regex pairs applied to the checkpoint's keys.
+                Defaults to removing a ``module.`` prefix (a DDP model's).
+
+        Returns:
+            dict: The checkpoint.
+
+        Raises:
+            ValueError: If the checkpoint does not fit the model (see the class docstring).
+        """
         what = dict(resume='resume checkpoint', test='checkpoint', init='load_from checkpoint')[
             self._purpose
         ]

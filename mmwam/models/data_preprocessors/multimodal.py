@@ -18,14 +18,29 @@ from ...utils.modalities import channel_slices, parse_modalities
 class MultiModalPreprocessorMixin:
     """What every multimodal preprocessor adds to its task's own one.
 
-    - ``modalities``: ``dict(rgb=3, depth=1)``, the channel layout of ``inputs``; checked on every batch.
-    - ``mean`` / ``std``: dicts with one list per modality (concatenated in ``modalities`` order).
-    - ``bgr_to_rgb``: swaps the channels of the ``color_modality`` slice only (default ``'rgb'``).
-    - ``missing``: modalities always zeroed in the normalized input (:meth:`zero_modalities`, which the
-      missing-modality evaluation also uses on each batch).
-    - A one-time warning per modality when a batch's normalized values are far from mean 0 / std 1
-      (``|mean| > 3``, ``std > 10`` or ``std < 0.05``: a wrong scale or bit depth, or wrong statistics),
-      checked on the first ``RANGE_CHECKS`` batches of training and of evaluation.
+    Per-modality mean, std and channel swap on the one concatenated tensor, modalities zeroed on demand,
+    and a one-time warning per modality when a batch's normalized values are far from mean 0 / std 1
+    (``|mean| > 3``, ``std > 10`` or ``std < 0.05``: a wrong scale or bit depth, or wrong statistics),
+    checked on the first ``RANGE_CHECKS`` batches of training and of evaluation.
+
+    Args:
+        modalities (Dict[str, int]): Ordered ``dict(rgb=3, depth=1)``, the channel layout of ``inputs``;
+            checked on every batch.
+        mean (Dict[str, Sequence[float]], optional): One list per modality (concatenated in
+            ``modalities`` order); None: no normalization. Defaults to None.
+        std (Dict[str, Sequence[float]], optional): Like ``mean``. Defaults to None.
+        bgr_to_rgb (bool): Swap the channels of the ``color_modality`` slice only. Defaults to True.
+        color_modality (str): The 3-channel colour image's modality. Defaults to ``'rgb'``.
+        missing (Sequence[str]): Modalities always zeroed in the normalized input
+            (:meth:`zero_modalities`, which the missing-modality evaluation also uses on each batch).
+            Defaults to ().
+        **kwargs: The task preprocessor's other arguments (padding, batch augments, ...); it gets no
+            mean, std or channel swap (mmengine's asserts 1 or 3 values): this class does both per
+            modality.
+
+    Raises:
+        ValueError: If ``mean`` / ``std`` do not fit ``modalities``, ``color_modality`` is not a
+            3-channel modality (with ``bgr_to_rgb``) or ``missing`` names an unknown modality.
     """
 
     RANGE_CHECKS = 20
@@ -41,8 +56,6 @@ class MultiModalPreprocessorMixin:
         missing: Sequence[str] = (),
         **kwargs,
     ):
-        """``kwargs`` go to the task's preprocessor (padding, batch augments, ...), which gets no mean,
-        std or channel swap: mmengine's asserts 1 or 3 values; this class does both per modality."""
         mean, std = self._init_modalities(
             modalities, mean, std, bgr_to_rgb, color_modality, missing
         )
@@ -167,7 +180,14 @@ class MultiModalPreprocessorMixin:
     @contextmanager
     def drop(self, names: Iterable[str]):
         """Zero these modalities, besides ``missing``, for the batches processed inside the ``with`` block
-        (the missing-modality evaluation of a model with its own ``val_step`` / ``test_step``)."""
+        (the missing-modality evaluation of a model with its own ``val_step`` / ``test_step``).
+
+        Args:
+            names (Iterable[str]): The modalities to zero.
+
+        Yields:
+            The preprocessor itself.
+        """
         names = tuple(names)
         self._check_names(names, 'drop')
         saved, self.missing = self.missing, tuple(dict.fromkeys(self.missing + names))
@@ -180,8 +200,17 @@ class MultiModalPreprocessorMixin:
         return self.zero_modalities(inputs, self.missing)
 
     def zero_modalities(self, inputs: torch.Tensor, names: Sequence[str]) -> torch.Tensor:
-        """A copy of the normalized batch ``inputs`` with these modalities' channels zero: a missing
-        modality (``missing``, the missing-modality evaluation)."""
+        """The normalized batch with these modalities' channels zero: a missing modality (``missing``,
+        the missing-modality evaluation).
+
+        Args:
+            inputs (Tensor): The normalized B x C x H x W batch.
+            names (Sequence[str]): The modalities to zero.
+
+        Returns:
+            Tensor: A copy of ``inputs`` with their channels zero (``inputs`` itself when ``names`` is
+            empty).
+        """
         self._check_names(names, 'zero_modalities')
         if not names:
             return inputs
@@ -193,13 +222,21 @@ class MultiModalPreprocessorMixin:
 
 @SEG_MODELS.register_module()
 class MultiModalSegDataPreProcessor(MultiModalPreprocessorMixin, SegDataPreProcessor):
-    """``SegDataPreProcessor`` for ``modalities`` (mmseg's skips the BGR swap when C != 3)."""
+    """``SegDataPreProcessor`` for ``modalities`` (mmseg's skips the BGR swap when C != 3).
+
+    The arguments are :class:`MultiModalPreprocessorMixin`'s; ``**kwargs`` are ``SegDataPreProcessor``'s (``size``,
+    ``pad_val``, ``seg_pad_val``, ...).
+    """
 
 
 @DET_MODELS.register_module()
 class MultiModalDetDataPreprocessor(MultiModalPreprocessorMixin, DetDataPreprocessor):
     """``DetDataPreprocessor`` for ``modalities`` (mmdet's asserts 1 or 3 channels for the BGR swap).
-    Padding, ``batch_input_shape`` and batch augments are mmdet's own."""
+    Padding, ``batch_input_shape`` and batch augments are mmdet's own.
+
+    The arguments are :class:`MultiModalPreprocessorMixin`'s; ``**kwargs`` are ``DetDataPreprocessor``'s
+    (``pad_size_divisor``, ``batch_augments``, ...).
+    """
 
 
 @DET_MODELS.register_module()
@@ -207,8 +244,16 @@ class MultiModalBoxInstDataPreprocessor(MultiModalDetDataPreprocessor):
     """BoxInst's preprocessor for the multimodal tensor. BoxInst learns masks from boxes and the colour
     similarity of neighbouring pixels (in LAB space): the pseudo masks are made by mmdet's own
     ``BoxInstDataPreprocessor`` from the colour modality alone (un-normalized, as mmdet does), and the
-    model gets the whole multimodal tensor. The ``mask_stride`` / ``pairwise_*`` /
-    ``bottom_pixels_removed`` arguments are BoxInst's."""
+    model gets the whole multimodal tensor.
+
+    Args:
+        mask_stride (int): BoxInst's mask stride. Defaults to 4.
+        pairwise_size (int): BoxInst's pairwise neighbourhood size. Defaults to 3.
+        pairwise_dilation (int): BoxInst's pairwise dilation. Defaults to 2.
+        pairwise_color_thresh (float): BoxInst's colour-similarity threshold. Defaults to 0.3.
+        bottom_pixels_removed (int): BoxInst's bottom pixels removed. Defaults to 10.
+        **kwargs: :class:`MultiModalDetDataPreprocessor`'s arguments.
+    """
 
     def __init__(
         self,

@@ -34,7 +34,14 @@ def multimodal_detector_class(stock: type) -> type:
     """The class of a multimodal ``stock`` detector: ``DualBackboneDetector`` first in its MRO (the
     per-modality heads), then the stock class itself, so the model has the stock detector's attributes,
     methods and checkpoint keys (``isinstance(model, RetinaNet)`` holds). Made once per stock class and
-    kept in this module's namespace, so models pickle and deep-copy (EMA) as usual."""
+    kept in this module's namespace, so models pickle and deep-copy (EMA) as usual.
+
+    Args:
+        stock (type): An mmdet detector class.
+
+    Returns:
+        type: The class ``DualBackbone<Stock>``.
+    """
     if stock not in _CLASSES:
         name = f'DualBackbone{stock.__name__}'
         cls = type(
@@ -67,16 +74,44 @@ class DualBackboneDetector(BaseDetector):
     config change an mmdet model by merging, e.g.
     ``model = dict(type='DualBackboneDetector', detector_type='RetinaNet', ...)`` over a RetinaNet base.
     The inner ``data_preprocessor`` is ignored: this model's (a ``MultiModalDetDataPreprocessor``)
-    prepares the concatenated input. ``modalities`` defaults to the data preprocessor's.
-    ``encoder_init``: per modality, ``'same'`` / a checkpoint / ``'scratch'`` (see ``MultiModalBackbone``).
-    ``balancer``: any balancer instead of ``mwam`` (``dict(type='OGMGE')``).
+    prepares the concatenated input.
 
-    ``modality_heads`` (single-stage detectors: RetinaNet, FCOS, ATSS, RTMDet, ...): a per-modality copy of
-    the detector's ``bbox_head``, with these fields changed (``dict()``: an exact copy), trained on that
-    modality's encoder features passed through the detector's own neck (training only: prediction never
-    calls them). Their losses are keyed ``<modality>.loss_*`` and weighted by MWAM's K in its 'loss' /
-    'both' modes; a modality's score for OGM-GE is ``exp(-its head's loss)`` per batch, summed over ranks.
-    Checkpoints of the earlier layout (``detector.*`` keys) load.
+    The per-modality heads' losses are keyed ``<modality>.loss_*`` and weighted by MWAM's K in its
+    'loss' / 'both' modes; a modality's score for OGM-GE is ``exp(-its head's loss)`` per batch, summed
+    over ranks. Checkpoints of the earlier layout (``detector.*`` keys) load.
+
+    Args:
+        detector (dict, optional): The stock detector's config, with a ``backbone``. Defaults to None.
+        detector_type (str, optional): The stock detector's type, its fields given flat in
+            ``**detector_fields``; give this or ``detector``. Defaults to None.
+        modalities (Dict[str, int], optional): Ordered modality channels, ``dict(rgb=3, thermal=1)``;
+            None: the data preprocessor's. Defaults to None.
+        mwam (dict, optional): The MWAM config; None: no re-balancing (the baseline). Defaults to
+            ``dict(type='MWAM')``.
+        fusion (dict): The per-level fusion config (see :class:`~mmwam.models.MultiModalBackbone`).
+            Defaults to ``dict(type='AddFusion')``.
+        in_channels_key (str): The backbone's argument for its input channels. Defaults to
+            ``'in_channels'``.
+        encoder_init (dict, optional): Per modality, ``'same'`` / a checkpoint / ``'scratch'`` (see
+            :class:`~mmwam.models.MultiModalBackbone`). Defaults to None.
+        modality_dropout (dict, optional): A :class:`~mmwam.models.ModalityDropout` config (training
+            only). Defaults to None.
+        modality_heads (dict, optional): Single-stage detectors only (RetinaNet, FCOS, ATSS, RTMDet, ...):
+            a per-modality copy of the detector's ``bbox_head`` with these fields changed (``dict()``: an
+            exact copy), trained on that modality's encoder features passed through the detector's own
+            neck (training only: prediction never calls them). Defaults to None.
+        balancer (dict, optional): Any balancer's config instead of ``mwam`` (``dict(type='OGMGE')``).
+            Defaults to None.
+        replicate_to_rgb (Sequence[str]): 1-channel modalities given to their encoders as 3 identical
+            channels (see :class:`~mmwam.models.MultiModalBackbone`). Defaults to ().
+        data_preprocessor (dict, optional): The multimodal data preprocessor's config. Defaults to None.
+        init_cfg (dict, optional): MMEngine's initialisation config. Defaults to None.
+        **detector_fields: With ``detector_type``: the stock detector's fields (``backbone``, ``neck``,
+            ``bbox_head``, ``train_cfg``, ...).
+
+    Raises:
+        ValueError: If neither or both of ``detector`` and ``detector_type`` are given, the type is not a
+            registered mmdet detector, or it has no backbone.
     """
 
     stock_class: Optional[type] = (
@@ -172,11 +207,20 @@ class DualBackboneDetector(BaseDetector):
 
     @property
     def mwam(self):
+        """The backbone's MWAM module, or None."""
         return self.backbone.mwam
 
     def loss(self, batch_inputs, batch_data_samples):
         """The stock detector's losses, plus each modality head's on that modality's encoder features
-        through the shared neck (``SingleStageDetector.loss`` with the per-modality features kept)."""
+        through the shared neck (``SingleStageDetector.loss`` with the per-modality features kept).
+
+        Args:
+            batch_inputs (Tensor): The B x C x H x W concatenated, normalized input.
+            batch_data_samples (list): The batch's ``DetDataSample``.
+
+        Returns:
+            dict: The loss terms.
+        """
         if self.modality_heads is None:
             return super().loss(batch_inputs, batch_data_samples)
         feats = self.backbone.encode(batch_inputs)

@@ -19,13 +19,34 @@ class MultiModalEncoderDecoder(EncoderDecoder):
     """``EncoderDecoder`` whose backbone is one encoder per modality + MWAM + per-level fusion.
 
     Not mmseg's ``MultimodalEncoderDecoder`` (the SAN vision-language model, one letter apart).
-    ``backbone`` is the ordinary single-modality backbone config (cloned per modality with its channel
-    count), or a dict with one config per modality name. ``modalities`` defaults to the data
-    preprocessor's. ``modality_heads``: one auxiliary decode head config, cloned per modality, trained on
-    that modality's encoder features (MWAM's loss mode; training only: prediction never calls them).
-    ``encoder_init``: per modality, ``'same'`` / a checkpoint / ``'scratch'`` (see
-    ``MultiModalBackbone``). Everything after the fusion (neck, decode
-    head, auxiliary heads, ``extract_feat``, ``loss``, ``predict``) is mmseg's own.
+    Everything after the fusion (neck, decode head, auxiliary heads, ``extract_feat``, ``loss``,
+    ``predict``) is mmseg's own.
+
+    Args:
+        backbone (dict): The ordinary single-modality backbone config (cloned per modality with its
+            channel count), or a dict with one config per modality name.
+        decode_head (dict): mmseg's decode head config.
+        modalities (Dict[str, int], optional): Ordered modality channels, ``dict(rgb=3, depth=1)``; None:
+            the data preprocessor's. Defaults to None.
+        mwam (dict, optional): The MWAM config; None: no re-balancing (the baseline). Defaults to
+            ``dict(type='MWAM')``.
+        fusion (dict): The per-level fusion config (see :class:`~mmwam.models.MultiModalBackbone`).
+            Defaults to ``dict(type='AddFusion')``.
+        in_channels_key (str): The backbone's argument for its input channels. Defaults to
+            ``'in_channels'``.
+        encoder_init (dict, optional): Per modality, ``'same'`` / a checkpoint / ``'scratch'`` (see
+            :class:`~mmwam.models.MultiModalBackbone`). Defaults to None.
+        modality_dropout (dict, optional): A :class:`~mmwam.models.ModalityDropout` config (training
+            only). Defaults to None.
+        modality_heads (dict, optional): One auxiliary decode head config, cloned per modality, trained on
+            that modality's encoder features (MWAM's loss mode, OGM-GE; training only: prediction never
+            calls them). Defaults to None.
+        balancer (dict, optional): Any balancer's config instead of ``mwam`` (``dict(type='OGMGE')``).
+            Defaults to None.
+        replicate_to_rgb (Sequence[str]): 1-channel modalities given to their encoders as 3 identical
+            channels (see :class:`~mmwam.models.MultiModalBackbone`). Defaults to ().
+        **kwargs: ``EncoderDecoder``'s other arguments (``neck``, ``auxiliary_head``, ``train_cfg``,
+            ``test_cfg``, ``data_preprocessor``, ``pretrained``, ``init_cfg``).
     """
 
     def __init__(
@@ -80,7 +101,15 @@ class MultiModalEncoderDecoder(EncoderDecoder):
         """mmseg's losses, plus each modality head's on that modality's encoder features (training only),
         keys prefixed ``<modality>.``, weighted by the balancer (MWAM's K in its 'loss' / 'both' modes, 1
         otherwise). A modality's score for the balancer (OGM-GE) is its head's mean softmax probability of
-        the ground-truth class over the labelled pixels, summed over the batch."""
+        the ground-truth class over the labelled pixels, summed over the batch.
+
+        Args:
+            inputs (Tensor): The B x C x H x W concatenated, normalized input.
+            data_samples (list): The batch's ``SegDataSample``.
+
+        Returns:
+            dict: The loss terms.
+        """
         if self.modality_heads is None:
             return super().loss(inputs, data_samples)
         feats = self.backbone.encode(
@@ -108,6 +137,7 @@ class MultiModalEncoderDecoder(EncoderDecoder):
 
     @property
     def mwam(self):
+        """The backbone's MWAM module, or None."""
         return self.backbone.mwam
 
 
@@ -115,7 +145,17 @@ class MultiModalEncoderDecoder(EncoderDecoder):
 def ground_truth_probability(logits, data_samples, ignore_index: int, align_corners: bool):
     """Per image, the mean softmax probability of the ground-truth class over the labelled pixels (the
     logits resized to the label, as mmseg's loss does), summed over the batch: OGM-GE's score for a dense
-    head (the paper sums the probability of the label over the samples of a batch)."""
+    head (the paper sums the probability of the label over the samples of a batch).
+
+    Args:
+        logits (Tensor): A head's B x C x h x w logits.
+        data_samples (list): The batch's ``SegDataSample`` (with ``gt_sem_seg``).
+        ignore_index (int): The label of unlabelled pixels.
+        align_corners (bool): The head's ``align_corners``, for the resize.
+
+    Returns:
+        Tensor: A 0-d float tensor, the score.
+    """
     labels = torch.stack([s.gt_sem_seg.data for s in data_samples]).squeeze(1).long()
     probs = resize(
         logits, size=labels.shape[-2:], mode='bilinear', align_corners=align_corners
