@@ -73,7 +73,7 @@ def frequency_ratio(
 
     ``reduction='sum'`` is the official ``FrequencyLayer``'s number for the input as given. The official
     code reads every modality as 3 channels (depth and infrared replicated), so its sum for a 1-channel
-    modality is 3x ``'sum'`` here; ``'mean'`` (the sum divided by the number of terms) is invariant to
+    modality is 3x mmwam's ``'sum'``; ``'mean'`` (the sum divided by the number of terms) is invariant to
     that replication. Hence, for MWAM's weights: ``'mean'`` reproduces the official K whenever the
     modalities have the same height and width (RGB + a 1-channel depth included); ``'sum'`` reproduces it
     only when every modality is given with the same channel count.

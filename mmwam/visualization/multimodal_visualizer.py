@@ -100,7 +100,7 @@ def split_inputs(
 
 def units_from_pipeline(pipeline) -> Dict[str, str]:
     """``{'depth': 'm'}`` where the pipeline loads depth with ``scale=0.001`` (millimetre files, as every
-    depth dataset here stores them); other modalities and scales: raw units (no entry).
+    depth dataset config of mmwam reads them); other modalities and scales: raw units (no entry).
 
     Args:
         pipeline (Sequence[dict], optional): A pipeline's transform configs.
