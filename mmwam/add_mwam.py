@@ -243,61 +243,6 @@ def _unscoped(node):
     return node
 
 
-def _probe_encoder(
-    backbone: dict,
-    key: Optional[str],
-    channels: int,
-    task: str,
-    levels: bool = False,
-    modality: str = 'the new modality',
-):
-    """Build the modality's encoder as MultiModalBackbone does (a stem fixed at 3 channels is rebuilt).
-    Returns ``(level_channels, replicate)``: with ``levels``, the channels of each output level (a 64x64
-    forward), which ``ConcatFusion`` needs; ``replicate`` when a 1-channel modality must be given as 3
-    channels because the backbone's outputs depend on its input channels (CGNet), found by comparing a
-    forward of the RGB encoder and of the modality's (for backbones with an input-channel argument)."""
-    import torch
-    from mmengine.registry import DefaultScope
-
-    from .models.multimodal_backbone import build_encoder
-
-    cfg = copy.deepcopy(dict(backbone))
-    cfg.update({'init_cfg': None})
-    cfg.pop('pretrained', None)
-
-    built = {}
-
-    def build(n):  # each channel count built once
-        if n not in built:
-            with DefaultScope.overwrite_default_scope('mmseg' if task == 'seg' else 'mmdet'):
-                built[n], _ = build_encoder(cfg, modality, n, key or 'in_channels')
-            built[n].eval()  # (some backbones' train() returns None)
-        return built[n]
-
-    def shapes(encoder, n):
-        with torch.no_grad():
-            out = encoder(torch.zeros(1, n, 64, 64))
-        return [
-            tuple(t.shape)
-            for t in ([out] if isinstance(out, torch.Tensor) else out)
-            if isinstance(t, torch.Tensor)
-        ]
-
-    replicate = False
-    n = channels
-    if key is not None and channels == 1:
-        rgb, one = build(3), build(1)
-        try:
-            replicate = shapes(rgb, 3) != shapes(one, 1)
-        except (
-            RuntimeError
-        ):  # torch's shape error: a backbone that needs another input size (BEiT, MAE)
-            pass  # no verdict: the encoders are built as configured
-        n = 3 if replicate else 1
-    encoder = build(n)  # (built, so that a config that cannot build is refused here)
-    return ([s[1] for s in shapes(encoder, n)] if levels else None), replicate
-
-
 def _kind(transform: dict) -> str:
     """A transform's type without its scope (``mmdet.PhotoMetricDistortion`` -> ``PhotoMetricDistortion``)."""
     return str(transform.get('type', '')).split('.')[-1]
@@ -650,8 +595,8 @@ def mwam_overrides(
         std (Sequence[float], optional): The modality's std, as ``mean``. Defaults to None.
         mwam (dict, optional): The MWAM config; None: the same model without it (the baseline).
             Defaults to ``dict(type='MWAM')``.
-        fusion (dict): The fusion config (a ``ConcatFusion`` gets its per-level ``in_channels`` from one
-            forward of the encoder). Defaults to ``dict(type='AddFusion')``.
+        fusion (dict): The fusion config (a ``ConcatFusion`` gets its per-level ``in_channels`` from the
+            backbone when the model is built). Defaults to ``dict(type='AddFusion')``.
 
     Returns:
         Dict[str, object]: The top-level config fields to merge over ``cfg``.
@@ -690,12 +635,6 @@ def mwam_overrides(
         )
     fusion = dict(fusion)
     _check_fusion(fusion)
-    needs_levels = fusion.get('type') == 'ConcatFusion' and 'in_channels' not in fusion
-    level_channels, replicate = _probe_encoder(
-        model['backbone'], key, channels, task, levels=needs_levels, modality=modality
-    )
-    if needs_levels:
-        fusion['in_channels'] = level_channels
     new_model = (
         dict(
             type='MultiModalCascadeEncoderDecoder'
@@ -712,8 +651,8 @@ def mwam_overrides(
     )
     if key not in (None, 'in_channels'):
         new_model['in_channels_key'] = key
-    if replicate:
-        new_model['replicate_to_rgb'] = [modality]
+    if key is not None and channels == 1:  # the backbone decides when the model is built (CGNet)
+        new_model['replicate_to_rgb'] = 'auto'
     out: Dict[str, object] = dict(model=new_model)
     if data is not None:
         new_model.update(_num_classes(model, data.num_classes) or {})
@@ -900,7 +839,8 @@ def missing_modality_recipe(cfg: Config, overrides: Dict[str, object]) -> Dict[s
     added to the overrides of :func:`mwam_overrides`: modality dropout at the input (uniform over the
     non-empty subsets), MWAM's gradient and loss modes together (``mode='both'``) and the per-modality
     auxiliary head the loss mode trains, sized from the model. Segmentation: an FCN head on each encoder's
-    last level (its channels from one forward of the encoder, a quarter of them inside), the decode head's
+    last level (``'auto'``: sized from the backbone when the model is built, a quarter of its channels
+    inside), the decode head's
     classes, norm and align_corners. Detection: the detector's own head per modality (a single-stage
     detector: the loss mode needs one).
 
@@ -934,25 +874,14 @@ def missing_modality_recipe(cfg: Config, overrides: Dict[str, object]) -> Dict[s
             )
         model['modality_heads'] = dict()
         return out
-    modality, channels = [
-        (m, c) for m, c in model['data_preprocessor']['modalities'].items() if m != 'rgb'
-    ][0]
-    levels, _ = _probe_encoder(
-        base['backbone'],
-        _channels_key(base['backbone'], 'seg'),
-        channels,
-        'seg',
-        levels=True,
-        modality=modality,
-    )
     head = base['decode_head'][-1] if isinstance(base['decode_head'], list) else base['decode_head']
     new_head = model.get('decode_head') or {}
     new_head = new_head[-1] if isinstance(new_head, list) else new_head
     model['modality_heads'] = dict(
         type='FCNHead',
-        in_channels=levels[-1],
-        in_index=len(levels) - 1,
-        channels=max(16, levels[-1] // 4),
+        in_channels='auto',  # the backbone's last level, sized when the model is built
+        in_index='auto',
+        channels='auto',
         num_convs=1,
         concat_input=False,
         dropout_ratio=0.0,

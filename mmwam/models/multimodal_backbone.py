@@ -90,6 +90,52 @@ def build_encoder(cfg: dict, modality: str, channels: int, in_channels_key: str 
     return encoder, rebuilt
 
 
+def _output_shapes(encoder, channels: int) -> List[tuple]:
+    """The shapes of an encoder's outputs on a 1 x ``channels`` x 64 x 64 input of zeros: no gradient,
+    eval mode (restored after), the random state untouched."""
+    training = encoder.training
+    encoder.eval()
+    try:
+        with torch.no_grad(), torch.random.fork_rng():
+            out = encoder(torch.zeros(1, channels, 64, 64))
+    finally:
+        encoder.train(training)
+    out = [out] if isinstance(out, Tensor) else out
+    return [tuple(t.shape) for t in out if isinstance(t, Tensor)]
+
+
+def _outputs_need_rgb(encoder: dict, modalities: Dict[str, int], key: str) -> List[str]:
+    """``replicate_to_rgb='auto'``: the 1-channel modalities for which a backbone built for 1 channel gives
+    other outputs than one built for 3 (CGNet concatenates the image into its features). Builds two
+    throw-away encoders with the random state untouched; a backbone that cannot run a 64x64 input gets
+    no verdict (not replicated)."""
+    ones = [m for m, c in modalities.items() if c == 1]
+    with SEG_MODELS.switch_scope_and_registry(None) as registry:
+        cls = registry.get(encoder['type']) if isinstance(encoder['type'], str) else encoder['type']
+    if not ones or cls is None or not channels_argument(cls, (key,)):
+        return []
+    cfg = dict(encoder, init_cfg=None)
+    cfg.pop('pretrained', None)
+    with torch.random.fork_rng():
+        try:
+            rgb, one = (build_encoder(cfg, ones[0], n, key)[0] for n in (3, 1))
+            differ = _output_shapes(rgb, 3) != _output_shapes(one, 1)
+        except RuntimeError:  # torch's shape error: a backbone that needs another input size (BEiT)
+            differ = False
+    return ones if differ else []
+
+
+def _needs_channels(fusion: dict) -> bool:
+    """Whether a fusion type takes ``channels`` without a default (one module per level)."""
+    import inspect
+
+    cls = SEG_MODELS.get(fusion.get('type')) if isinstance(fusion.get('type'), str) else None
+    if cls is None:
+        return False
+    param = inspect.signature(cls.__init__).parameters.get('channels')
+    return param is not None and param.default is inspect.Parameter.empty
+
+
 @register_model()
 class MultiModalBackbone(BaseModule):
     """Splits the concatenated input by ``modalities`` channels, encodes each modality with its own
@@ -106,8 +152,10 @@ class MultiModalBackbone(BaseModule):
         mwam (dict, optional): The MWAM config (None: no re-balancing, the baseline). Defaults to
             ``dict(type='MWAM')``.
         fusion (dict): Fusion config. With ``in_channels`` (a list, one entry per feature level) one
-            module is built per level with ``channels=in_channels[l]``; without, one parameter-free module
-            serves all levels. Defaults to ``dict(type='AddFusion')``.
+            module is built per level with ``channels=in_channels[l]``; ``in_channels='auto'``, or none
+            for a fusion that needs ``channels`` (``ConcatFusion``), takes them from
+            :meth:`level_channels`; otherwise one parameter-free module serves all levels. Defaults to
+            ``dict(type='AddFusion')``.
         in_channels_key (str): The backbone's argument for its input channels. Defaults to
             ``'in_channels'``.
         pretrained (str, optional): Forwarded to every encoder (as EncoderDecoder's ``pretrained``
@@ -126,7 +174,9 @@ class MultiModalBackbone(BaseModule):
         replicate_to_rgb (Sequence[str]): 1-channel modalities given to an encoder built for 3 channels as
             3 identical channels, for a backbone whose outputs depend on its input channels (CGNet
             concatenates the image into its features); an RGB checkpoint then loads as is (the same as an
-            adapted stem). Defaults to ().
+            adapted stem). ``'auto'``: every 1-channel modality whose backbone takes an input-channel
+            argument and whose outputs change with it (a forward of a 1- and a 3-channel build, decided
+            at build time, the random state untouched). Defaults to ().
         init_cfg (dict, optional): MMEngine's initialisation config of this module. Defaults to None.
 
     Raises:
@@ -150,6 +200,11 @@ class MultiModalBackbone(BaseModule):
         super().__init__(init_cfg=init_cfg)
         self.modalities = parse_modalities(modalities, 'model.modalities')
         names = list(self.modalities)
+        per_modality = isinstance(encoder, dict) and set(encoder) == set(names)
+        if replicate_to_rgb == 'auto':
+            replicate_to_rgb = (
+                () if per_modality else _outputs_need_rgb(encoder, self.modalities, in_channels_key)
+            )
         self.replicate_to_rgb = tuple(replicate_to_rgb)
         bad = [m for m in self.replicate_to_rgb if self.modalities.get(m) != 1]
         if bad:
@@ -157,7 +212,6 @@ class MultiModalBackbone(BaseModule):
                 f'model.replicate_to_rgb {bad}: only 1-channel modalities can be replicated to 3 '
                 f'channels (modalities: {dict(self.modalities)})'
             )
-        per_modality = isinstance(encoder, dict) and set(encoder) == set(names)
         encoder_init = dict(encoder_init or {})
         unknown = set(encoder_init) - set(names)
         if unknown:
@@ -224,12 +278,28 @@ class MultiModalBackbone(BaseModule):
             )
         fusion = dict(fusion)
         level_channels = fusion.pop('in_channels', None)
+        if level_channels == 'auto' or (level_channels is None and _needs_channels(fusion)):
+            level_channels = self.level_channels()
         if level_channels is None:
             self.fusions = ModuleList([_build(dict(fusion, num_modalities=len(names)))])
         else:
             self.fusions = ModuleList(
                 _build(dict(fusion, channels=c, num_modalities=len(names))) for c in level_channels
             )
+
+    def level_channels(self) -> List[int]:
+        """The channels of each feature level the encoders give (one forward of zeros, 64x64, through
+        the first encoder, in eval mode with the random state untouched), for modules sized from the
+        backbone: ``ConcatFusion``, auxiliary heads.
+
+        Returns:
+            List[int]: One channel count per level.
+        """
+        if getattr(self, '_level_channels', None) is None:
+            name = next(iter(self.modalities))
+            channels = 3 if name in self.replicate_to_rgb else self.modalities[name]
+            self._level_channels = [s[1] for s in _output_shapes(self.encoders[name], channels)]
+        return list(self._level_channels)
 
     def init_weights(self):
         if self._is_init:

@@ -102,8 +102,9 @@ class DualBackboneDetector(BaseDetector):
             neck (training only: prediction never calls them). Defaults to None.
         balancer (dict, optional): Any balancer's config instead of ``mwam`` (``dict(type='OGMGE')``).
             Defaults to None.
-        replicate_to_rgb (Sequence[str]): 1-channel modalities given to their encoders as 3 identical
-            channels (see :class:`~mmwam.models.MultiModalBackbone`). Defaults to ().
+        replicate_to_rgb (Sequence[str] | str): 1-channel modalities given to their encoders as 3
+            identical channels, or ``'auto'`` (see :class:`~mmwam.models.MultiModalBackbone`). Defaults
+            to ().
         data_preprocessor (dict, optional): The multimodal data preprocessor's config. Defaults to None.
         init_cfg (dict, optional): MMEngine's initialisation config. Defaults to None.
         **detector_fields: With ``detector_type``: the stock detector's fields (``backbone``, ``neck``,

@@ -40,11 +40,14 @@ class MultiModalEncoderDecoder(EncoderDecoder):
             only). Defaults to None.
         modality_heads (dict, optional): One auxiliary decode head config, cloned per modality, trained on
             that modality's encoder features (MWAM's loss mode, OGM-GE; training only: prediction never
-            calls them). Defaults to None.
+            calls them). ``'auto'`` for ``in_channels``, ``in_index`` or ``channels``: the backbone's
+            last level, its index, and a quarter of its channels (at least 16)
+            (:meth:`~mmwam.models.MultiModalBackbone.level_channels`). Defaults to None.
         balancer (dict, optional): Any balancer's config instead of ``mwam`` (``dict(type='OGMGE')``).
             Defaults to None.
-        replicate_to_rgb (Sequence[str]): 1-channel modalities given to their encoders as 3 identical
-            channels (see :class:`~mmwam.models.MultiModalBackbone`). Defaults to ().
+        replicate_to_rgb (Sequence[str] | str): 1-channel modalities given to their encoders as 3
+            identical channels, or ``'auto'`` (see :class:`~mmwam.models.MultiModalBackbone`). Defaults
+            to ().
         **kwargs: ``EncoderDecoder``'s other arguments (``neck``, ``auxiliary_head``, ``train_cfg``,
             ``test_cfg``, ``data_preprocessor``, ``pretrained``, ``init_cfg``).
     """
@@ -90,11 +93,14 @@ class MultiModalEncoderDecoder(EncoderDecoder):
         )
         self.modality_heads = None
         if modality_heads is not None:
+            head = dict(modality_heads)
+            if 'auto' in (head.get(k) for k in ('in_channels', 'in_index', 'channels')):
+                levels = self.backbone.level_channels()
+                auto = dict(in_channels=levels[-1], in_index=len(levels) - 1)
+                auto['channels'] = max(16, levels[-1] // 4)
+                head.update({k: v for k, v in auto.items() if head.get(k) == 'auto'})
             self.modality_heads = ModuleDict(
-                {
-                    m: MODELS.build(copy.deepcopy(dict(modality_heads)))
-                    for m in self.backbone.modalities
-                }
+                {m: MODELS.build(copy.deepcopy(head)) for m in self.backbone.modalities}
             )
 
     def loss(self, inputs, data_samples) -> dict:
