@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 from torch import nn
 
-from mmwam.add_mwam import add_mwam, load_config
+from mmwam.converters import add_mwam, load_config
 
 DEMO_LEVELS = [16, 32, 80, 128]  # the demo MiT's
 

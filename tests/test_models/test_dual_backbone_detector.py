@@ -166,7 +166,7 @@ def test_boxinst_pseudo_masks_come_from_the_colour_image_as_mmdet_makes_them():
 def test_what_a_detector_reads_from_its_backbone_comes_from_the_encoders():
     """TridentNet reads ``num_branch`` / ``test_branch_idx`` from its backbone: the multimodal backbone gives
     its encoders' (clones of one config); an attribute no encoder has is still an AttributeError."""
-    from mmwam.add_mwam import add_mwam, load_config
+    from mmwam.converters import add_mwam, load_config
     from mmwam.models.encoder_init import drop_pretrained
 
     cfg = add_mwam(

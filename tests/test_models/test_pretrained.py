@@ -14,7 +14,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
 from mmengine.registry import MODELS, init_default_scope
 
-from mmwam.add_mwam import add_mwam, load_config
+from mmwam.converters import add_mwam, load_config
 from mmwam.models.encoder_init import adapt_input_weight, image_blocks
 
 

@@ -13,7 +13,7 @@ import torch
 from conftest import ROOT
 from mmengine.registry import MODELS, init_default_scope
 
-from mmwam.add_mwam import add_mwam, load_config
+from mmwam.converters import add_mwam, load_config
 from mmwam.models.checkpoint_fit import fit_state_dict
 from mmwam.models.encoder_init import adapt_input_weight, drop_pretrained, image_blocks
 from mmwam.utils.errors import InputError

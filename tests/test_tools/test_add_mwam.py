@@ -16,7 +16,7 @@ from mmengine.registry import MODELS, init_default_scope
 from test_models.test_dual_backbone_detector import batch as det_batch
 from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
 
-from mmwam.add_mwam import ConversionError, add_mwam, load_config, mwam_overrides
+from mmwam.converters import ConversionError, add_mwam, load_config, mwam_overrides
 
 # the zoo configs name hub checkpoints, which cannot be fetched here: off for the one-step tests. Loading is
 # tested for real with local checkpoints: a converted zoo config in test_models/test_pretrained.py, every

@@ -13,7 +13,7 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
-from mmwam.add_mwam import ConversionError, add_mwam, load_config
+from mmwam.converters import ConversionError, add_mwam, load_config
 from mmwam.datasets.transforms import mix
 
 LLVIP = LLVIP_MINI

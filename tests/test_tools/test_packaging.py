@@ -39,7 +39,7 @@ def test_wheel_ships_the_configs_and_add_mwam_finds_them(tmp_path):
         'mmwam/.mim/configs/_base_/datasets/demo_rgbd.py',
         'mmwam/.mim/configs/mwam/segformer_rgbd.py',
         'mmwam/.mim/tools/train.py',
-        'mmwam/add_mwam.py',
+        'mmwam/converters/convert.py',
     ):
         assert f in names, f
     site = tmp_path / 'site'

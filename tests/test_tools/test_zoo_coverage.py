@@ -102,7 +102,7 @@ def test_a_step_that_fails_for_the_original_model_too_is_not_counted_and_a_crash
 def test_a_converted_config_whose_pipeline_does_not_build_is_a_failure_of_ours():
     import importlib.util
 
-    from mmwam.add_mwam import add_mwam, load_config
+    from mmwam.converters import add_mwam, load_config
 
     spec = importlib.util.spec_from_file_location(
         'zoo_coverage', osp.join(ROOT, 'tools', 'analysis_tools', 'zoo_coverage.py')

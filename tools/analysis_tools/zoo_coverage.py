@@ -58,7 +58,8 @@ def zoo_configs(package):
 
 def scope_of(cfg):
     """None when in scope, else why not (one line)."""
-    from mmwam.add_mwam import ConversionError, _task
+    from mmwam.converters import ConversionError
+    from mmwam.converters.models import _task
 
     model = cfg.get('model')
     if not isinstance(model, dict):
@@ -79,7 +80,7 @@ def train_one_step(cfg, package, size=(64, 64)):
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import MODELS, init_default_scope
 
-    from mmwam.add_mwam import label_needs
+    from mmwam.converters import label_needs
     from mmwam.models.encoder_init import drop_pretrained
 
     init_default_scope(cfg.default_scope or package)
@@ -233,7 +234,7 @@ def crash(signal) -> str:
 def check(package, path, train, phase=lambda name: None, crashed=None):
     """The result and reason for one config. ``phase`` is told which step runs (so that a crash can be
     attributed); ``crashed``: ``(step, signal)`` that killed a previous worker on this config."""
-    from mmwam.add_mwam import ConversionError, add_mwam, load_config
+    from mmwam.converters import ConversionError, add_mwam, load_config
 
     try:
         cfg = load_config(path)

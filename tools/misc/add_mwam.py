@@ -10,7 +10,7 @@ The new config holds ``_base_ = CONFIG`` and only what changes: the model wrappe
 import argparse
 import sys
 
-from mmwam.add_mwam import DATASETS, RECIPES, ConversionError, write_config
+from mmwam.converters import DATASETS, RECIPES, ConversionError, write_config
 from mmwam.utils.cli import InputError
 
 
