@@ -23,7 +23,7 @@ SKIP = shutil.ignore_patterns(
 )
 
 
-def test_wheel_ships_the_configs_and_add_mwam_finds_them(tmp_path):
+def test_wheel_ships_the_configs_and_the_converters_find_them(tmp_path):
     src = tmp_path / 'src'
     shutil.copytree(ROOT, src, ignore=SKIP)
     pip = [sys.executable, '-m', 'pip', '--disable-pip-version-check', '-q']
@@ -49,7 +49,7 @@ def test_wheel_ships_the_configs_and_add_mwam_finds_them(tmp_path):
         capture_output=True,
     )
     probe = (
-        'import mmwam.add_mwam as a; cfg = a.dataset_config("demo-rgbd"); '
+        'import mmwam.converters as a; cfg = a.dataset_config("demo-rgbd"); '
         'print(a.__file__); print(a.CONFIGS); print(cfg.num_classes)'
     )
     out = subprocess.run(
