@@ -332,7 +332,7 @@ class MultiModalBackbone(BaseModule):
                 f"{name} encoder's pretrained checkpoint {url}: loading failed "
                 f'({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""}). Download it and '
                 f'give the file (--cfg-options model.encoder_init.{name}=PATH), or train '
-                f"that encoder from its default initialisation (encoder_init.{name}=scratch)"
+                f"that encoder from its default initialisation (model.encoder_init.{name}=scratch)"
             ) from e
         for name in self.modalities:
             report_loading(name, self.encoders[name], self._load_counters[name])

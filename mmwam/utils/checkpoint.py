@@ -9,6 +9,7 @@ exactly the globals such a checkpoint holds, and only while the runner loads the
 named (``--resume`` / ``load_from``): ``getattr`` in particular stays refused everywhere else.
 """
 
+import os
 import os.path as osp
 import zipfile
 
@@ -69,7 +70,12 @@ def check_checkpoint_file(path: str, what: str = 'checkpoint'):
     if '://' in str(path):
         return  # a URL: fetched by MMEngine
     if not osp.isfile(path):
-        raise InputError(f'{what} {path}: no such file')
+        folder = osp.dirname(path) or '.'
+        near = (
+            sorted(f for f in os.listdir(folder) if f.endswith('.pth')) if osp.isdir(folder) else []
+        )
+        hint = f' ({folder} has {", ".join(near[-3:])})' if near else ''
+        raise InputError(f'{what} {path}: no such file{hint}')
     if zipfile.is_zipfile(path):
         return
     with open(path, 'rb') as f:

@@ -247,19 +247,41 @@ def _read_config(path: str) -> Config:
         return Config(Config.fromfile(stub).to_dict())  # not tied to the stub file, which is gone
 
 
+def _file_with_syntax_error(path: str, seen=()):
+    """The config file, ``path`` or one of its ``_base_`` files (recursively), that does not parse."""
+    import ast
+
+    if path in seen or not osp.isfile(path):
+        return None
+    with open(path, encoding='utf-8') as f:
+        try:
+            tree = ast.parse(f.read(), path)
+        except SyntaxError:
+            return path
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == '_base_' for t in node.targets
+        ):
+            try:
+                bases = ast.literal_eval(node.value)
+            except ValueError:
+                return None
+            for base in [bases] if isinstance(bases, str) else bases:
+                found = _file_with_syntax_error(
+                    osp.normpath(osp.join(osp.dirname(path), base)), (*seen, path)
+                )
+                if found:
+                    return found
+    return None
+
+
 def _fromfile(path: str) -> Config:
     """``Config.fromfile`` whose errors in the config's own Python (a syntax error, an undefined name, a
     missing ``_base_`` file) are one line naming the file and line, not mmengine's traceback."""
     try:
         return Config.fromfile(path)
     except SyntaxError as e:  # mmengine parses the text, so the error does not name the file
-        where = path
-        try:
-            with open(path, encoding='utf-8') as f:
-                compile(f.read(), path, 'exec')
-            where = f'{path} (in one of its _base_ files)'
-        except SyntaxError:
-            pass
+        where = _file_with_syntax_error(path) or f'{path} (in one of its _base_ files)'
         raise InputError(f'{where}, line {e.lineno}: Python syntax error: {e.msg}') from e
     except FileNotFoundError as e:
         raise InputError(f'{path}: a _base_ file it names does not exist: {e.filename}') from e

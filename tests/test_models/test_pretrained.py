@@ -368,5 +368,5 @@ def test_a_checkpoint_url_that_cannot_be_fetched_is_one_line_naming_the_way_out(
     assert msg.startswith(
         f"depth encoder's pretrained checkpoint {url}: loading failed (URLError: "
     )
-    assert 'model.encoder_init.depth=PATH' in msg and 'encoder_init.depth=scratch' in msg
+    assert 'model.encoder_init.depth=PATH' in msg and 'model.encoder_init.depth=scratch' in msg
     assert '\n' not in msg

@@ -118,3 +118,17 @@ def test_a_converted_config_whose_pipeline_does_not_build_is_a_failure_of_ours()
         'pipeline train_dataloader.dataset: TypeError: MultiModalMosaic.pad_val: expected a number, a sequence of '
         "numbers (one per channel) or a dict modality -> value, e.g. dict(rgb=114, depth=0); got 'grey'"
     )
+
+
+def test_the_table_shows_no_installation_folders():
+    """Errors that name files inside the installation or a pip build folder keep only the part a reader can
+    use, so the table reads the same on every machine."""
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
+    from zoo_coverage import one_line
+
+    missing = FileNotFoundError(
+        "No such file: '/opt/x/.venv/lib/python3.11/site-packages/mmdet/a.py'"
+    )
+    assert one_line(missing) == "No such file: '<site-packages>/mmdet/a.py'"
+    built = RuntimeError('failed at "/tmp/pip-wheel-ab12/mmcv_99/mmcv/ops/roi.cpp":138\nmore')
+    assert one_line(built) == 'failed at "<source>/mmcv/ops/roi.cpp":138'

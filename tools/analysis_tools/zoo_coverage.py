@@ -28,6 +28,7 @@ import fnmatch
 import json
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 import time
@@ -180,7 +181,10 @@ def pipeline_error(cfg, package):
 
 def one_line(error: Exception) -> str:
     """The first line of an error's message, at most 200 characters."""
-    return str(error).splitlines()[0][:200] if str(error) else ''
+    text = str(error).splitlines()[0] if str(error) else ''
+    # the installation's own folders say nothing to a reader of the table
+    text = re.sub(r'[^\s\'"]*/site-packages/', '<site-packages>/', text)
+    return re.sub(r'[^\s\'"]*/pip-wheel-[^/]+/[^/]+/', '<source>/', text)[:200]
 
 
 def _batch(package, channels, n=2, size=(64, 64), masks=False):
