@@ -113,11 +113,15 @@ def test_yolo_style_demo_configs_train_and_test_every_subset(tmp_path, name, pas
     ]  # its copy is evaluated: not here
     cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
     cfg.visualizer.name = f'visualizer_{tmp_path}'
+    cfg.randomness = dict(seed=0)  # (unseeded, the crops depended on what earlier tests drew)
     runner = RUNNERS.build(cfg)
     runner.train()
     assert int(runner.model.mwam.num_steps) == (4 if rtmdet else 2)
-    if rtmdet:  # the cache holds more than 4 images from the 5th on
-        assert pastes['mosaic'] == 4 and pastes['mixup'] >= 1
+    if (
+        rtmdet
+    ):  # the cache holds more than 4 images from the 5th on (sooner where a crop without boxes
+        # is fetched again)
+        assert pastes['mosaic'] >= 4 and pastes['mixup'] >= 1
     else:  # a 1-epoch run is within YOLOXModeSwitchHook's last epochs: no mosaic, the L1 loss on
         assert pastes == {'mosaic': 0, 'mixup': 0}
         assert runner.model.bbox_head.use_l1
