@@ -5,8 +5,8 @@ import torch
 from mmengine.structures import InstanceData, PixelData
 
 
-def fake_seg_batch(n=2, h=32, w=32, channels=4, num_classes=5, seed=0):
-    """A segmentation batch: random images, labels and edge maps (PIDNet's).
+def fake_seg_batch(n=2, h=32, w=32, channels=4, num_classes=5, seed=0, edge_maps=False):
+    """A segmentation batch: random images and labels.
 
     Args:
         n (int): the batch size.
@@ -15,10 +15,11 @@ def fake_seg_batch(n=2, h=32, w=32, channels=4, num_classes=5, seed=0):
         channels (int): every modality's channels together (4: RGB + depth).
         num_classes (int): labels are drawn from ``[0, num_classes)``.
         seed (int): the same seed gives the same batch.
+        edge_maps (bool): edge maps too (``gt_edge_map``: PIDNet's).
 
     Returns:
         dict: ``inputs`` (a list of ``n`` float ``(channels, h, w)`` tensors) and ``data_samples`` (a list
-        of ``SegDataSample`` with ``gt_sem_seg``, ``gt_edge_map`` and an ``img_path``).
+        of ``SegDataSample`` with ``gt_sem_seg`` and an ``img_path``).
     """
     from mmseg.structures import SegDataSample
 
@@ -30,7 +31,9 @@ def fake_seg_batch(n=2, h=32, w=32, channels=4, num_classes=5, seed=0):
         s = SegDataSample(metainfo=meta)
         s.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, h, w), generator=g))
         samples.append(s)
-    for s in samples:  # drawn last: the images and labels are those of a batch without them
+    for s in (
+        samples if edge_maps else []
+    ):  # drawn last: the images and labels are those of a batch without them
         s.gt_edge_map = PixelData(data=torch.randint(0, 2, (1, h, w), generator=g))
     return dict(inputs=inputs, data_samples=samples)
 

@@ -6,7 +6,7 @@ from mmwam.testing import fake_det_batch, fake_seg_batch
 
 
 def test_seg_batch_shapes_labels_and_seed():
-    data = fake_seg_batch(n=3, h=16, w=24, channels=5, num_classes=4, seed=1)
+    data = fake_seg_batch(n=3, h=16, w=24, channels=5, num_classes=4, seed=1, edge_maps=True)
     assert [x.shape for x in data['inputs']] == [(5, 16, 24)] * 3
     assert all(x.dtype == torch.float32 and 0 <= x.min() and x.max() < 255 for x in data['inputs'])
     s = data['data_samples'][0]
@@ -14,7 +14,10 @@ def test_seg_batch_shapes_labels_and_seed():
     assert s.gt_sem_seg.data.shape == (1, 16, 24) and int(s.gt_sem_seg.data.max()) < 4
     assert set(s.gt_edge_map.data.unique().tolist()) <= {0, 1}
     again, other = fake_seg_batch(n=3, h=16, w=24, channels=5, seed=1), fake_seg_batch(seed=2)
-    assert torch.equal(again['inputs'][2], data['inputs'][2])
+    assert (
+        torch.equal(again['inputs'][2], data['inputs'][2])
+        and 'gt_edge_map' not in again['data_samples'][0]
+    )
     assert not torch.equal(other['inputs'][0], fake_seg_batch()['inputs'][0])
 
 

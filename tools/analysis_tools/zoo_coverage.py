@@ -102,7 +102,7 @@ def train_one_step(cfg, package, size=(64, 64)):
         )
         data = fake_det_batch(n=2, size=size, channels=channels, masks=masks)
     else:
-        data = fake_seg_batch(n=2, h=size[0], w=size[1], channels=channels)
+        data = fake_seg_batch(n=2, h=size[0], w=size[1], channels=channels, edge_maps=True)
     # (a non-finite loss is a RuntimeError too: the next size is tried)
     one_step(model, data, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3)))
 
