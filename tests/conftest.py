@@ -121,7 +121,12 @@ def run_tool(tool, *args, cwd=None, env=None, check=False, in_process=True):
             h.setStream(out)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             with warnings.catch_warnings():
+                warnings.resetwarnings()  # the interpreter's default filters, as in a subprocess
                 warnings.simplefilter('default')
+                for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning):
+                    warnings.simplefilter('ignore', category)
+                warnings.simplefilter('ignore', ResourceWarning)
+                warnings.filterwarnings('default', category=DeprecationWarning, module='__main__')
                 warnings.showwarning = lambda m, c, f, n, *a, **k: err.write(
                     warnings.formatwarning(m, c, f, n)
                 )
