@@ -118,7 +118,7 @@ def run_tool(tool, *args, cwd=None, env=None, check=False, in_process=True):
             os.chdir(cwd)
         os.environ.update(env or {})
         for h, _ in handlers:
-            h.setStream(out)
+            h.stream = out  # (not setStream: it flushes the old stream, maybe a closed one)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             with warnings.catch_warnings():
                 warnings.resetwarnings()  # the interpreter's default filters, as in a subprocess
@@ -145,7 +145,7 @@ def run_tool(tool, *args, cwd=None, env=None, check=False, in_process=True):
         os.environ.clear()
         os.environ.update(saved[3])
         for h, stream in handlers:
-            h.setStream(stream)
+            h.stream = stream
     proc = subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
     if check:
         proc.check_returncode()
