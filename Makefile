@@ -5,7 +5,7 @@ DEMO_WORK := work_dirs/segformer_rgbd_demo
 
 DOCS_OUT := docs/en/_build/html
 
-.PHONY: env demo test lint docs
+.PHONY: env demo test test-fast test-zoo lint docs
 
 env:
 	bash tools/setup_env.sh
@@ -25,8 +25,17 @@ demo: env
 	OMP_NUM_THREADS=$(THREADS) $(PY) tools/test.py $(DEMO_CFG) "$$(cat $(DEMO_WORK)/last_checkpoint)" \
 		--work-dir $(DEMO_WORK)/test
 
+# the full suite (the model-zoo sweep aside: representative zoo configs run here)
 test: env
 	$(PY) -m pytest -q tests
+
+# day to day: without the slow tests (real trainings, the tools' subprocess smoke tests, packaging)
+test-fast: env
+	$(PY) -m pytest -q -m "not slow and not zoo_sweep" tests
+
+# the long sweep over the model zoos' configs (each converted and trained one step)
+test-zoo: env
+	$(PY) -m pytest -q -m zoo_sweep tests
 
 # ruff (lint + import order + format check; ruff.toml) and codespell (setup.cfg), as CI runs them
 lint: env

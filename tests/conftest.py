@@ -49,49 +49,104 @@ def config_path(*parts):
     return osp.join(ROOT, 'configs', *parts)
 
 
-def tiny_demo_cfg(demo_root, work_dir, max_iters=4, mwam=True, **overrides):
-    """The demo config shrunk to a few iterations on ``demo_root``, single-process, no workers."""
-    from mmengine.config import Config
-
-    cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py'))
-    cfg.work_dir = str(work_dir)
-    cfg.train_cfg.max_iters = max_iters
-    cfg.train_cfg.val_interval = max_iters
-    cfg.param_scheduler[0].end = max_iters
-    cfg.default_hooks.checkpoint.interval = max(1, max_iters // 2)
-    cfg.default_hooks.logger.interval = 1
-    cfg.custom_hooks = [dict(type='FRMLoggerHook', interval=1)]
-    cfg.model.decode_head.dropout_ratio = 0.0  # deterministic for the resume test
-    crop = (48, 48)
-    cfg.model.data_preprocessor.size = crop
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        dl = cfg[loader]
-        dl.num_workers, dl.persistent_workers, dl.batch_size = 0, False, 2
-        dl.dataset.data_root = demo_root
-    for t in cfg.train_dataloader.dataset.pipeline:
-        if t['type'] == 'RandomCrop':
-            t['crop_size'] = crop
-        if t['type'] == 'RandomResize':
-            t['scale'] = (64, 64)
-    cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
-    # the visualizer is a per-name singleton: several runners in one process need their own names
-    cfg.visualizer.name = f'visualizer_{work_dir}'
-    if not mwam:
-        cfg.model.mwam = None
-    cfg.merge_from_dict(overrides)
-    return cfg
-
-
 @pytest.fixture(scope='session')
 def trained_demo(demo_root, tmp_path_factory):
     """The demo segmentor trained 2 iterations by a real Runner on ``demo_root``: (config file, checkpoint)."""
+    from mmwam.testing import tiny_seg_runner_cfg
     from mmwam.utils.cli import build_runner
 
     work = tmp_path_factory.mktemp('trained_demo')
-    cfg = tiny_demo_cfg(demo_root, work, max_iters=2)
+    cfg = tiny_seg_runner_cfg(demo_root, work, max_iters=2)
     cfg.custom_hooks, cfg.launcher = [], 'none'
     cfg.train_cfg.val_interval = 100  # no validation
     build_runner(cfg).train()
     cfg_file = str(work / 'config.py')
     cfg.dump(cfg_file)
     return cfg_file, str(work / 'iter_2.pth')
+
+
+def run_tool(tool, *args, cwd=None, env=None, check=False, in_process=True):
+    """``python tool args`` run in this process: its ``__main__`` block with ``sys.argv`` set, stdout,
+    stderr, warnings and the loggers' output captured, an exit or an error turned into a return code.
+    What a subprocess gives, without its start-up (importing mmwam takes seconds); each tool keeps one
+    subprocess smoke test (``in_process=False``).
+
+    Args:
+        tool (str): the script's path.
+        *args: its arguments (``str`` applied).
+        cwd (str, optional): the working directory during the run.
+        env (dict, optional): environment variables set during the run.
+        check (bool): raise ``subprocess.CalledProcessError`` on a non-zero return code.
+        in_process (bool): False: in a subprocess, as a user runs it (each tool's smoke test).
+
+    Returns:
+        subprocess.CompletedProcess: ``returncode``, ``stdout`` and ``stderr``.
+    """
+    import contextlib
+    import io
+    import logging
+    import runpy
+    import subprocess
+    import traceback
+    import warnings
+
+    from mmengine.logging import MMLogger
+
+    argv = [tool, *map(str, args)]
+    if not in_process:
+        return subprocess.run(
+            [sys.executable, *argv],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=dict(os.environ, **(env or {})),
+            check=check,
+        )
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.argv, list(sys.path), os.getcwd(), dict(os.environ)
+    handlers = [
+        (h, h.stream)
+        for logger in MMLogger._instance_dict.values()
+        for h in logger.handlers
+        if type(h) is logging.StreamHandler
+    ]
+    code = 0
+    try:
+        sys.argv = argv
+        sys.path.insert(0, osp.dirname(osp.abspath(tool)))
+        if cwd is not None:
+            os.chdir(cwd)
+        os.environ.update(env or {})
+        for h, _ in handlers:
+            h.stream = out  # (not setStream: it flushes the old stream, maybe a closed one)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            with warnings.catch_warnings():
+                warnings.resetwarnings()  # the interpreter's default filters, as in a subprocess
+                warnings.simplefilter('default')
+                for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning):
+                    warnings.simplefilter('ignore', category)
+                warnings.simplefilter('ignore', ResourceWarning)
+                warnings.filterwarnings('default', category=DeprecationWarning, module='__main__')
+                warnings.showwarning = lambda m, c, f, n, *a, **k: err.write(
+                    warnings.formatwarning(m, c, f, n)
+                )
+                try:
+                    runpy.run_path(tool, run_name='__main__')
+                except SystemExit as e:
+                    if isinstance(e.code, str):
+                        print(e.code, file=sys.stderr)
+                    code = e.code if isinstance(e.code, int) else int(e.code is not None)
+                except Exception:  # noqa: BLE001  (as the interpreter reports it)
+                    traceback.print_exc()
+                    code = 1
+    finally:
+        sys.argv, sys.path[:] = saved[0], saved[1]
+        os.chdir(saved[2])
+        os.environ.clear()
+        os.environ.update(saved[3])
+        for h, stream in handlers:
+            h.stream = stream
+    proc = subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+    if check:
+        proc.check_returncode()
+    return proc

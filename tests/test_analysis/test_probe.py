@@ -9,11 +9,12 @@ import sys
 
 import pytest
 import torch
-from conftest import LLVIP_MINI, ROOT, config_path, tiny_demo_cfg
+from conftest import LLVIP_MINI, ROOT, config_path, run_tool
 from mmengine.registry import RUNNERS
 from torch import nn
 
 from mmwam.analysis.probe import FUSED, load_frozen_model, probe_model
+from mmwam.testing import tiny_seg_runner_cfg
 from mmwam.utils.errors import InputError
 
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'probe_encoders.py')
@@ -36,13 +37,14 @@ class ZeroFeatures(nn.Module):
 def demo(demo_root, tmp_path_factory):
     """The demo model trained 4 iterations, its config and checkpoint, and a probe of it (seed 0)."""
     work = tmp_path_factory.mktemp('probe')
-    cfg = tiny_demo_cfg(demo_root, work, max_iters=4)
+    cfg = tiny_seg_runner_cfg(demo_root, work, max_iters=4)
     RUNNERS.build(cfg).train()
     ckpt = osp.join(work, 'iter_4.pth')
     results = probe_model(load_frozen_model(cfg, ckpt), cfg, iters=ITERS, seed=0)
     return cfg, ckpt, results
 
 
+@pytest.mark.slow
 def test_probe_scores_every_encoder_and_the_fused_features_reproducibly(demo):
     cfg, ckpt, results = demo
     assert list(results) == ['rgb', 'depth', FUSED]
@@ -52,6 +54,7 @@ def test_probe_scores_every_encoder_and_the_fused_features_reproducibly(demo):
     assert probe_model(load_frozen_model(cfg, ckpt), cfg, iters=ITERS, seed=1) != results
 
 
+@pytest.mark.slow
 def test_an_encoder_without_information_probes_at_chance_level(demo):
     cfg, ckpt, real = demo
     model = load_frozen_model(cfg, ckpt)
@@ -64,6 +67,7 @@ def test_an_encoder_without_information_probes_at_chance_level(demo):
     assert zeroed['rgb'] == real['rgb']  # each probe reads its own encoder only
 
 
+@pytest.mark.slow
 def test_cli_prints_the_table_and_writes_json(demo, tmp_path):
     cfg, ckpt, _ = demo
     config = str(tmp_path / 'demo.py')
@@ -88,12 +92,7 @@ def test_cli_refuses_a_checkpoint_of_another_model_in_one_line(demo, tmp_path):
     cfg, ckpt, _ = demo
     config = str(tmp_path / 'demo.py')
     cfg.dump(config)
-    proc = subprocess.run(
-        [sys.executable, TOOL, config, ckpt, '--cfg-options', 'model.decode_head.channels=32'],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    proc = run_tool(TOOL, config, ckpt, '--cfg-options', 'model.decode_head.channels=32', cwd=ROOT)
     assert proc.returncode != 0
     last = proc.stderr.strip().splitlines()[-1]
     assert (
@@ -123,18 +122,20 @@ def test_a_two_stage_detector_is_refused_in_one_line():
 LLVIP = LLVIP_MINI
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not osp.isdir(LLVIP),
     reason=f'llvip_mini is not at {LLVIP} (set MMWAM_LLVIP_MINI to its folder)',
 )
 def test_single_stage_detector_probe_gives_the_config_metric_per_encoder(tmp_path):
+    from conftest import llvip_mini
     from mmengine.registry import MODELS
-    from test_engine.test_det_runner import tiny_llvip_cfg
 
+    from mmwam.testing import tiny_det_runner_cfg
     from mmwam.utils.setup_env import register_all_modules
 
     register_all_modules('mmdet')
-    cfg = tiny_llvip_cfg(tmp_path)
+    cfg = tiny_det_runner_cfg(llvip_mini(), tmp_path)
     ckpt = str(tmp_path / 'init.pth')
     torch.manual_seed(0)
     torch.save(
@@ -146,6 +147,7 @@ def test_single_stage_detector_probe_gives_the_config_metric_per_encoder(tmp_pat
         assert 0 <= metrics['coco/bbox_mAP_50'] <= 1 and 'pascal_voc/mAP' in metrics
 
 
+@pytest.mark.slow
 def test_compare_seeds_tests_again_and_probes_finished_runs(demo, tmp_path):
     """compare_seeds.py on a finished run (the demo model): ``--test-name input --test-options`` runs a
     second real test into its own folder, ``--probe`` runs the real probe tool; the summary holds both."""
@@ -157,9 +159,9 @@ def test_compare_seeds_tests_again_and_probes_finished_runs(demo, tmp_path):
     (work / 'last_checkpoint').write_text(ckpt)
     (work / 'test' / '20260101_000000' / 'missing_modality_metrics.json').write_text('{}')
     tool = osp.join(ROOT, 'tools', 'analysis_tools', 'compare_seeds.py')
-    cmd = [sys.executable, tool, config, '--seeds', '0', '--work-root', str(tmp_path / 'study')]
+    cmd = [tool, config, '--seeds', '0', '--work-root', str(tmp_path / 'study')]
     cmd += ['--test-name', 'input', '--test-options', 'test_cfg.zero_level=input']
-    proc = subprocess.run(cmd + ['--probe', '--probe-iters', '2'], capture_output=True, text=True)
+    proc = run_tool(*cmd, '--probe', '--probe-iters', '2')
     assert proc.returncode == 0, proc.stderr[-3000:]
     saved = json.loads((work / 'probe.json').read_text())
     assert saved['iters'] == 2
@@ -171,11 +173,9 @@ def test_compare_seeds_tests_again_and_probes_finished_runs(demo, tmp_path):
     row = f'| demo.py | {probe["rgb"]["mIoU"]:.2f} ± 0.00 | {probe["depth"]["mIoU"]:.2f} ± 0.00 |'
     assert 'probe mIoU' in summary and row in summary
     # a second call reads both back, says so and trains, tests and probes nothing
-    again = subprocess.run(cmd + ['--probe'], capture_output=True, text=True)
+    again = run_tool(*cmd, '--probe')
     assert again.returncode == 0 and again.stdout == proc.stdout, again.stderr[-2000:]
     assert 'compare_seeds: reusing ' in again.stderr and 'probing' not in again.stderr
     # the extra test's options are part of its record: other ones are refused
-    other = subprocess.run(
-        cmd[:-1] + ['test_cfg.zero_level=feature'], capture_output=True, text=True
-    )
+    other = run_tool(*cmd[:-1], 'test_cfg.zero_level=feature')
     assert other.returncode != 0 and 'was made with the options' in other.stderr

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import cv2
+import pytest
 from conftest import ROOT
 
 
@@ -17,6 +18,7 @@ def run(*args):
     return proc.stdout
 
 
+@pytest.mark.slow
 def test_image_demo_writes_a_panel_with_every_subset(trained_demo, demo_root, tmp_path):
     out = tmp_path / 'panel.png'
     stdout = run(
@@ -34,6 +36,7 @@ def test_image_demo_writes_a_panel_with_every_subset(trained_demo, demo_root, tm
     assert panel.shape[1] > 4 * panel.shape[0]  # rgb, depth and three predictions side by side
 
 
+@pytest.mark.slow
 def test_video_demo_on_two_frame_folders(trained_demo, demo_root, tmp_path):
     rgb, depth = tmp_path / 'rgb', tmp_path / 'depth'
     rgb.mkdir(), depth.mkdir()

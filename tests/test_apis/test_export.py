@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT, config_path
+from conftest import ROOT, config_path, run_tool
 from torch import nn
 
 from mmwam.apis import inference_multimodal, init_model, prepare_batch
@@ -142,6 +142,7 @@ def test_deeplabv3plus_onnx_equals_pytorch(tmp_path):
     check_parity(model, torch.randn(1, 4, 64, 64), path, atol=1e-4)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     'config', ['retinanet_r18_fpn_rgbt_llvip-mini_demo.py', 'rtmdet_tiny_rgbt_llvip-mini_demo.py']
 )
@@ -187,6 +188,7 @@ def test_detector_onnx_equals_pytorch_and_decodes_to_the_same_boxes(config, tmp_
     torch.testing.assert_close(scores, want_scores, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_pytorch2onnx_tool_dynamic_shapes(trained_demo, tmp_path):
     tool = osp.join(ROOT, 'tools', 'deployment', 'pytorch2onnx.py')
     out = tmp_path / 'demo.onnx'
@@ -205,12 +207,7 @@ def test_pytorch2onnx_tool_dynamic_shapes(trained_demo, tmp_path):
     )
     assert '0 of MWAM / FRM / a balancer' in proc.stdout
     check_parity(init_model(*trained_demo), torch.randn(3, 4, 48, 48), out, atol=1e-5)
-    proc = subprocess.run(
-        [sys.executable, tool, trained_demo[0], 'nope.pth'],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    proc = run_tool(tool, trained_demo[0], 'nope.pth', cwd=ROOT)
     assert (
         proc.returncode != 0
         and proc.stderr.strip().splitlines()[-1]
@@ -218,6 +215,7 @@ def test_pytorch2onnx_tool_dynamic_shapes(trained_demo, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_a_convolutional_detector_exports_with_free_batch_and_size(tmp_path):
     model = init_model(config_path('mwam', 'retinanet_r18_fpn_rgbt_llvip-mini_demo.py'))
     path = tmp_path / 'retinanet.onnx'

@@ -111,6 +111,7 @@ def test_subsets_predict_with_the_other_modalities_missing(seg, demo_root):
         inference_multimodal(seg, pair, subsets=[])
 
 
+@pytest.mark.slow
 def test_seg_inferencer_batches_folders_and_writes_panels_and_label_maps(
     trained_demo, seg, demo_root, tmp_path
 ):
@@ -145,6 +146,7 @@ def test_seg_inferencer_batches_folders_and_writes_panels_and_label_maps(
     ) == ['depth']
 
 
+@pytest.mark.slow
 def test_det_inferencer_from_folders_arrays_and_per_subset(
     det_checkpoint, det, rgbt_folders, tmp_path
 ):

@@ -138,6 +138,7 @@ def test_image_without_boxes_trains(mini):
     assert np.isfinite(total.item())
 
 
+@pytest.mark.slow
 def test_coco_conversion_and_paired_coco_dataset(tmp_path):
     out = tmp_path / 'coco'
     subprocess.run(

@@ -5,16 +5,17 @@ import glob
 import os.path as osp
 import re
 import shutil
-import subprocess
 import sys
 
 import cv2
 import numpy as np
 import pytest
-from conftest import ROOT, llvip_mini, tiny_demo_cfg
+from conftest import ROOT, llvip_mini, run_tool
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from test_models.test_pretrained import captured_log
+
+from mmwam.testing import tiny_seg_runner_cfg
 
 
 def eight_bit_copy(demo_root, tmp_path):
@@ -39,7 +40,7 @@ def _preprocess_two_batches(cfg):
 
 
 def test_eight_bit_depth_warns_once_naming_the_modality(demo_root, tmp_path):
-    cfg = tiny_demo_cfg(eight_bit_copy(demo_root, tmp_path), tmp_path / 'work')
+    cfg = tiny_seg_runner_cfg(eight_bit_copy(demo_root, tmp_path), tmp_path / 'work')
     warned = _preprocess_two_batches(cfg)
     assert len(warned) == 1, warned
     assert 'normalized depth values' in warned[0] and 'modality_stats.py' in warned[0]
@@ -49,7 +50,7 @@ def test_eight_bit_depth_warns_once_naming_the_modality(demo_root, tmp_path):
 
 
 def test_without_the_depth_file_in_the_meta_keys_the_warning_says_whose_depth(demo_root, tmp_path):
-    cfg = tiny_demo_cfg(eight_bit_copy(demo_root, tmp_path), tmp_path / 'work')
+    cfg = tiny_seg_runner_cfg(eight_bit_copy(demo_root, tmp_path), tmp_path / 'work')
     cfg.train_dataloader.dataset.pipeline[-1] = dict(
         type='PackSegInputs'
     )  # mmseg's default meta keys
@@ -60,19 +61,11 @@ def test_without_the_depth_file_in_the_meta_keys_the_warning_says_whose_depth(de
 
 
 def test_correct_data_does_not_warn(demo_root, tmp_path):
-    assert _preprocess_two_batches(tiny_demo_cfg(demo_root, tmp_path / 'work')) == []
+    assert _preprocess_two_batches(tiny_seg_runner_cfg(demo_root, tmp_path / 'work')) == []
 
 
-def _stats_tool(*args):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            osp.join(ROOT, 'tools', 'analysis_tools', 'modality_stats.py'),
-            *map(str, args),
-        ],
-        capture_output=True,
-        text=True,
-    )
+def _stats_tool(*args, **kw):
+    proc = run_tool(osp.join(ROOT, 'tools', 'analysis_tools', 'modality_stats.py'), *args, **kw)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
 
@@ -82,10 +75,16 @@ def _depth_mean(out):
     return float(row[2])
 
 
+@pytest.mark.slow
 def test_modality_stats_measures_the_demo_and_the_eight_bit_copy(demo_root, tmp_path):
     cfg = osp.join(ROOT, 'configs', 'mwam', 'segformer_rgbd_demo.py')
     good = _stats_tool(
-        cfg, '--num', 8, '--cfg-options', f'train_dataloader.dataset.data_root={demo_root}'
+        cfg,
+        '--num',
+        8,
+        '--cfg-options',
+        f'train_dataloader.dataset.data_root={demo_root}',
+        in_process=False,  # the tool's smoke test
     )
     bad = _stats_tool(
         cfg,

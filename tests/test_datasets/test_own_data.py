@@ -3,10 +3,9 @@ root, the image size and the schedule shrunk), then browse, measure, convert, tr
 
 import os.path as osp
 import re
-import subprocess
-import sys
 
-from conftest import ROOT
+import pytest
+from conftest import ROOT, run_tool
 
 DOC = osp.join(ROOT, 'docs', 'en', 'user_guides', 'own_data.md')
 
@@ -16,15 +15,11 @@ def _python_blocks():
 
 
 def _tool(script, *args):
-    proc = subprocess.run(
-        [sys.executable, osp.join(ROOT, 'tools', script), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    proc = run_tool(osp.join(ROOT, 'tools', script), *map(str, args), cwd=ROOT)
     return proc.returncode, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_own_data_recipe_from_files_to_the_table(tmp_path):
     from make_demo_rgbd import write_dataset
 

@@ -9,7 +9,7 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from conftest import ROOT, config_path
+from conftest import ROOT, config_path, run_tool
 from mmengine.config import Config
 from mmengine.registry import DATASETS, init_default_scope
 
@@ -337,6 +337,7 @@ def test_ignore_index_and_valid_ids_pass(nyu_root):
 
 
 # ---------------------------------------------------------------- SUN RGB-D from the official release
+@pytest.mark.slow
 def test_sunrgbd_converter_reads_the_official_release(tmp_path):
     import h5py
     from scipy.io import savemat
@@ -421,16 +422,11 @@ def test_sunrgbd_converter_reads_the_official_release(tmp_path):
 
 
 def test_sunrgbd_converter_names_a_missing_toolbox_file(tmp_path):
-    res = subprocess.run(
-        [
-            sys.executable,
-            osp.join(ROOT, 'tools', 'dataset_converters', 'sunrgbd.py'),
-            str(tmp_path),
-            '-o',
-            str(tmp_path / 'out'),
-        ],
-        capture_output=True,
-        text=True,
+    res = run_tool(
+        osp.join(ROOT, 'tools', 'dataset_converters', 'sunrgbd.py'),
+        str(tmp_path),
+        '-o',
+        str(tmp_path / 'out'),
     )
     assert res.returncode != 0
     assert (

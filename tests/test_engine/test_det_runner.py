@@ -3,35 +3,19 @@
 import glob
 import json
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
-from conftest import ROOT, config_path, llvip_mini
+from conftest import ROOT, config_path, llvip_mini, run_tool
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from test_tools.test_add_mwam_mosaic import pastes  # noqa: F401  (a fixture)
 
-
-def tiny_llvip_cfg(work_dir):
-    cfg = Config.fromfile(config_path('mwam', 'retinanet_r18_fpn_rgbt_llvip-mini_demo.py'))
-    cfg.work_dir = str(work_dir)
-    data_root = llvip_mini()
-    for loader, n in (('train_dataloader', 4), ('val_dataloader', 2), ('test_dataloader', 2)):
-        cfg[loader].update(num_workers=0, batch_size=2)
-        cfg[loader].dataset.update(data_root=data_root, indices=n)
-    cfg.train_cfg.update(max_epochs=1, val_interval=1)
-    cfg.default_hooks.logger.interval = 1
-    cfg.default_hooks.checkpoint.interval = 1
-    cfg.custom_hooks = [dict(type='FRMLoggerHook', interval=1)]
-    cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
-    cfg.visualizer.name = f'visualizer_{work_dir}'
-    cfg.model.test_cfg.score_thr = 0.0  # an untrained model still gives boxes to evaluate
-    return cfg
+from mmwam.testing import tiny_det_runner_cfg
 
 
+@pytest.mark.slow
 def test_runner_trains_and_evaluates_every_subset(tmp_path):
-    cfg = tiny_llvip_cfg(tmp_path)
+    cfg = tiny_det_runner_cfg(llvip_mini(), tmp_path)
     cfg.custom_hooks.append(dict(type='MultiModalVisualizationHook', draw=True, interval=1))
     runner = RUNNERS.build(cfg)
     assert type(runner).__name__ == 'MWAMRunner'
@@ -72,27 +56,23 @@ def test_runner_trains_and_evaluates_every_subset(tmp_path):
     assert cv2.imread(panels[0]).shape == (TITLE_H + th + FOOTER_H, 6 * tw, 3)
 
 
+@pytest.mark.slow
 def test_test_tool_writes_coco_json_per_subset_with_format_only(tmp_path):
-    cfg = tiny_llvip_cfg(tmp_path / 'work')
+    cfg = tiny_det_runner_cfg(llvip_mini(), tmp_path / 'work')
     runner = RUNNERS.build(cfg)
     runner.train()
     cfg_path = tmp_path / 'cfg.py'
     cfg.dump(str(cfg_path))
     out = tmp_path / 'submission'
-    proc = subprocess.run(
-        [
-            sys.executable,
-            osp.join(ROOT, 'tools', 'test.py'),
-            str(cfg_path),
-            str(tmp_path / 'work' / 'epoch_1.pth'),
-            '--format-only',
-            '--out',
-            str(out),
-            '--work-dir',
-            str(tmp_path / 'test'),
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_tool(
+        osp.join(ROOT, 'tools', 'test.py'),
+        str(cfg_path),
+        str(tmp_path / 'work' / 'epoch_1.pth'),
+        '--format-only',
+        '--out',
+        str(out),
+        '--work-dir',
+        str(tmp_path / 'test'),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     files = sorted(osp.relpath(p, out) for p in glob.glob(str(out / '*' / '*.bbox.json')))
@@ -105,6 +85,7 @@ def test_test_tool_writes_coco_json_per_subset_with_format_only(tmp_path):
     assert all(set(d) == {'image_id', 'bbox', 'score', 'category_id'} for d in dets)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     'name', ['rtmdet_tiny_rgbt_llvip-mini_demo.py', 'yolox_s_rgbt_llvip-mini_demo.py']
 )
@@ -132,11 +113,15 @@ def test_yolo_style_demo_configs_train_and_test_every_subset(tmp_path, name, pas
     ]  # its copy is evaluated: not here
     cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
     cfg.visualizer.name = f'visualizer_{tmp_path}'
+    cfg.randomness = dict(seed=0)  # (unseeded, the crops depended on what earlier tests drew)
     runner = RUNNERS.build(cfg)
     runner.train()
     assert int(runner.model.mwam.num_steps) == (4 if rtmdet else 2)
-    if rtmdet:  # the cache holds more than 4 images from the 5th on
-        assert pastes['mosaic'] == 4 and pastes['mixup'] >= 1
+    if (
+        rtmdet
+    ):  # the cache holds more than 4 images from the 5th on (sooner where a crop without boxes
+        # is fetched again)
+        assert pastes['mosaic'] >= 4 and pastes['mixup'] >= 1
     else:  # a 1-epoch run is within YOLOXModeSwitchHook's last epochs: no mosaic, the L1 loss on
         assert pastes == {'mosaic': 0, 'mixup': 0}
         assert runner.model.bbox_head.use_l1

@@ -10,8 +10,10 @@ import textwrap
 
 import pytest
 import torch
-from conftest import ROOT, config_path, tiny_demo_cfg
+from conftest import ROOT, config_path
 from mmengine.config import Config
+
+from mmwam.testing import tiny_seg_runner_cfg
 
 
 def free_port() -> int:
@@ -38,12 +40,13 @@ DUMP_HOOK = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('balancer', ['MWAM', 'OGMGE'])
 def test_two_process_cpu_training_keeps_the_balancers_state_identical(
     demo_root, tmp_path, balancer
 ):
     (tmp_path / 'dump_mwam_hook.py').write_text(DUMP_HOOK)
-    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=3)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path / 'work', max_iters=3)
     if balancer == 'OGMGE':  # scores summed over the ranks: the same coefficients on both
         ogm = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo_ogm-ge.py')).model
         cfg.model.mwam, cfg.model.balancer, cfg.model.modality_heads = (
@@ -97,6 +100,7 @@ def missing_modality_table(log: str) -> list:
     return tables
 
 
+@pytest.mark.slow
 def test_two_process_cpu_test_prints_the_one_process_table_once(trained_demo, tmp_path):
     config, checkpoint = trained_demo
     env = dict(

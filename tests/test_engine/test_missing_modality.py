@@ -3,10 +3,11 @@ import os
 import os.path as osp
 
 import pytest
-from conftest import tiny_demo_cfg
+from conftest import ROOT, run_tool
 from mmengine.registry import RUNNERS
 
 from mmwam.evaluation.missing_modality import format_table, merge_subset_metrics
+from mmwam.testing import tiny_seg_runner_cfg
 from mmwam.utils import all_subsets, parse_subsets
 
 
@@ -75,8 +76,9 @@ def test_pcr_is_not_defined_when_the_full_set_scores_zero():
     assert '| rgb          | 0.0000 | n/a (full set scores 0) |' in table, table
 
 
+@pytest.mark.slow
 def test_runner_evaluates_every_subset_in_one_pass(demo_root, tmp_path):
-    cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=2)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path, max_iters=2)
     runner = RUNNERS.build(cfg)
     runner.train()  # val at the end: MissingModalityValLoop
     pre, backbone = runner.model.data_preprocessor, runner.model.backbone
@@ -110,8 +112,9 @@ def test_runner_evaluates_every_subset_in_one_pass(demo_root, tmp_path):
     assert metrics['mIoU'] == metrics['rgb+depth/mIoU']
 
 
+@pytest.mark.slow
 def test_test_loop_with_chosen_subsets_writes_the_table(demo_root, tmp_path):
-    cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=2)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path, max_iters=2)
     cfg.test_cfg.subsets = ['rgb+depth', 'depth']
     runner = RUNNERS.build(cfg)
     runner.train()
@@ -134,7 +137,7 @@ def test_format_only_writes_label_pngs_per_subset(demo_root, tmp_path):
 
     from mmwam.utils.cli import build_runner, set_format_only
 
-    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path / 'work', max_iters=1)
     cfg.launcher = 'none'
     set_format_only(cfg, str(tmp_path / 'out'))
     runner = build_runner(cfg)
@@ -149,7 +152,7 @@ def test_format_only_writes_label_pngs_per_subset(demo_root, tmp_path):
 
 def _trained_demo(demo_root, tmp_path):
     """A one-iteration demo run, its config written as a file (as tools/test.py users have it)."""
-    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path / 'work', max_iters=1)
     runner = RUNNERS.build(cfg)
     runner.train()
     path = tmp_path / 'cfg.py'
@@ -157,26 +160,25 @@ def _trained_demo(demo_root, tmp_path):
     return str(path), str(tmp_path / 'work' / 'iter_1.pth')
 
 
-def _test_tool(*args):
-    import subprocess
-    import sys
-
-    from conftest import ROOT
-
-    proc = subprocess.run(
-        [sys.executable, osp.join(ROOT, 'tools', 'test.py'), *map(str, args)],
-        capture_output=True,
-        text=True,
-    )
+def _test_tool(*args, **kw):
+    proc = run_tool(osp.join(ROOT, 'tools', 'test.py'), *args, **kw)
     return proc.returncode, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_test_tool_amp_show_dir_and_subset_labelled_logs(demo_root, tmp_path):
     import glob
 
     cfg, ckpt = _trained_demo(demo_root, tmp_path)
     rc, out = _test_tool(
-        cfg, ckpt, '--amp', '--show-dir', tmp_path / 'show', '--work-dir', tmp_path / 'test'
+        cfg,
+        ckpt,
+        '--amp',
+        '--show-dir',
+        tmp_path / 'show',
+        '--work-dir',
+        tmp_path / 'test',
+        in_process=False,  # the tool's smoke test
     )
     assert rc == 0, out[-3000:]
     import cv2
@@ -198,6 +200,7 @@ def test_test_tool_amp_show_dir_and_subset_labelled_logs(demo_root, tmp_path):
         assert head in out and 'per class results:' in out[out.index(head) :], subset
 
 
+@pytest.mark.slow
 def test_test_tool_show_without_a_display_is_one_line(demo_root, tmp_path, monkeypatch):
     monkeypatch.delenv('DISPLAY', raising=False)
     monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
@@ -206,6 +209,7 @@ def test_test_tool_show_without_a_display_is_one_line(demo_root, tmp_path, monke
     assert rc != 0 and 'test.py: error: --show needs a display' in out and 'Traceback' not in out
 
 
+@pytest.mark.slow
 def test_test_tool_format_only_says_where_each_subsets_files_went(demo_root, tmp_path):
     import glob
 
@@ -260,7 +264,7 @@ def test_test_tool_names_a_wrong_subset_in_one_line(demo_root, tmp_path):
 def test_runner_load_from_and_resume_check_the_file(demo_root, tmp_path):
     from mmwam.utils.cli import InputError
 
-    runner = RUNNERS.build(tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1))
+    runner = RUNNERS.build(tiny_seg_runner_cfg(demo_root, tmp_path / 'work', max_iters=1))
     bad = tmp_path / 'cut.pth'
     bad.write_bytes(
         b'PK\x03\x04' + b'\0' * 100
@@ -276,6 +280,7 @@ def test_runner_load_from_and_resume_check_the_file(demo_root, tmp_path):
         runner.resume(str(bad))
 
 
+@pytest.mark.slow
 def test_validation_losses_of_the_full_set_are_kept(demo_root, tmp_path):
     """A model that returns losses with its predictions (MMEngine's convention): the full set's are
     reported as upstream's ValLoop reports them; the other subsets' do not mix in."""
@@ -298,7 +303,7 @@ def test_validation_losses_of_the_full_set_are_kept(demo_root, tmp_path):
                 BaseDataElement(loss=dict(loss_present=torch.tensor(float(present))))
             ]
 
-    cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=1)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path, max_iters=1)
     cfg.model.type = 'WithValLoss'
     runner = RUNNERS.build(cfg)
     runner.train()
@@ -308,7 +313,7 @@ def test_validation_losses_of_the_full_set_are_kept(demo_root, tmp_path):
 
 
 def test_feature_level_zeroing_through_a_runner(demo_root, tmp_path):
-    cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=1)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path, max_iters=1)
     cfg.val_cfg.zero_level = 'feature'
     runner = RUNNERS.build(cfg)
     runner.train()

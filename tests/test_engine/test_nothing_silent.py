@@ -6,27 +6,21 @@ import glob
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT, tiny_demo_cfg
+from conftest import ROOT, run_tool
 from mmengine.registry import RUNNERS
 
 from mmwam.engine.hooks import NonFiniteError
+from mmwam.testing import tiny_seg_runner_cfg
 from mmwam.utils import trusted_checkpoint_loading
 
 
 def _tool(name, *args, env=None):
-    proc = subprocess.run(
-        [sys.executable, osp.join(ROOT, 'tools', name), *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, **(env or {})),
-    )
+    proc = run_tool(osp.join(ROOT, 'tools', name), *args, env=env)
     return proc.returncode, proc.stdout + proc.stderr
 
 
@@ -47,7 +41,7 @@ def _tiff_depths(root, patch=None, stems=()):
 
 
 def _cfg(root, work, **kwargs):
-    cfg = tiny_demo_cfg(str(root), work, **kwargs)
+    cfg = tiny_seg_runner_cfg(str(root), work, **kwargs)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[loader].dataset.modality_suffixes = dict(depth='.tiff')
     return cfg
@@ -67,6 +61,7 @@ def _config_file(cfg, path, workers=0):
     return str(path)
 
 
+@pytest.mark.slow
 def test_nan_in_a_float_depth_file_stops_training_in_one_line_before_any_checkpoint(
     tiff_root, tmp_path
 ):
@@ -90,6 +85,7 @@ def test_nan_in_a_float_depth_file_stops_training_in_one_line_before_any_checkpo
     )
 
 
+@pytest.mark.slow
 def test_nan_in_a_test_depth_file_is_one_line_or_zeroed_on_request(tiff_root, tmp_path):
     _tiff_depths(tiff_root, float('nan'), stems=['0018'])  # test.txt holds 0016..0019
     cfg = _cfg(tiff_root, tmp_path / 'work', max_iters=1)
@@ -138,8 +134,9 @@ def test_a_non_finite_loss_stops_training_naming_the_iteration_and_files(tiff_ro
     assert not glob.glob(str(work / '*.pth'))
 
 
+@pytest.mark.slow
 def test_a_checkpoint_with_non_finite_weights_is_not_written(demo_root, tmp_path):
-    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path / 'work', max_iters=1)
     cfg.custom_hooks.append(dict(type='NonFiniteStopHook'))
     runner = RUNNERS.build(cfg)
     runner.train()
@@ -181,7 +178,9 @@ def test_bad_data_and_options_end_train_py_in_one_line(demo_root, tmp_path, case
             'is not understood'
         )
     cfg = _config_file(
-        tiny_demo_cfg(str(root), tmp_path / 'work', max_iters=2), tmp_path / 'cfg.py', workers=2
+        tiny_seg_runner_cfg(str(root), tmp_path / 'work', max_iters=2),
+        tmp_path / 'cfg.py',
+        workers=2,
     )
     rc, out = _tool('train.py', cfg, '--work-dir', tmp_path / 'work', *options)
     lines = _error_lines(out, 'train.py')
@@ -190,8 +189,9 @@ def test_bad_data_and_options_end_train_py_in_one_line(demo_root, tmp_path, case
     assert 'need at least one array' not in out and 'RecursionError' not in out
 
 
+@pytest.mark.slow
 def test_test_py_out_alone_saves_every_subsets_predictions_and_evaluates(demo_root, tmp_path):
-    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path / 'work', max_iters=1)
     RUNNERS.build(cfg).train()
     path = _config_file(cfg, tmp_path / 'cfg.py')
     rc, out = _tool(

@@ -4,13 +4,14 @@ plain path (every subset runs every encoder), tensor by tensor, and the same met
 import copy
 import math
 
+import pytest
 import torch
-from conftest import config_path, tiny_demo_cfg
+from conftest import config_path
 from mmengine.config import Config
 from mmengine.registry import MODELS, RUNNERS, init_default_scope
-from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
 
 from mmwam.engine.runner.missing_modality_loops import encoder_cache_for, predict_every_subset
+from mmwam.testing import fake_seg_batch, tiny_seg_runner_cfg
 from mmwam.utils import all_subsets
 
 
@@ -57,12 +58,13 @@ def _assert_same(a, b):
                         )
 
 
+@pytest.mark.slow
 def test_segformer_layernorm_and_padding_same_predictions():
     init_default_scope('mmseg')
     cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
     cfg.data_preprocessor.test_cfg = dict(size_divisor=32)  # 56x40 images padded to 64x64
     model = MODELS.build(cfg).eval()
-    batches = [seg_batch(n=2, h=56, w=40, seed=seed) for seed in (0, 1, 2)]
+    batches = [fake_seg_batch(n=2, h=56, w=40, seed=seed) for seed in (0, 1, 2)]
     plain, _ = _predictions(model, batches, reuse=False)
     shared, cache = _predictions(model, batches, reuse=True)
     _assert_same(plain, shared)
@@ -70,6 +72,7 @@ def test_segformer_layernorm_and_padding_same_predictions():
     assert cache.misses == 3 * 2 + 2 and cache.hits == 3 * 4 - 2
 
 
+@pytest.mark.slow
 def test_resnet_batchnorm_detector_same_predictions():
     init_default_scope('mmdet')
     cfg = Config.fromfile(config_path('mwam', 'retinanet_r18_fpn_rgbt_llvip-mini_demo.py')).model
@@ -115,17 +118,21 @@ def _assert_metrics_equal(a, b):
         ), k
 
 
+@pytest.mark.slow
 def test_runner_metrics_equal_on_the_demo_set(demo_root, tmp_path):
-    runner = RUNNERS.build(tiny_demo_cfg(demo_root, tmp_path, max_iters=2))
+    runner = RUNNERS.build(tiny_seg_runner_cfg(demo_root, tmp_path, max_iters=2))
     runner.train()
     _assert_metrics_equal(_val_metrics(runner, False), _val_metrics(runner, True))
     assert runner.val_loop._cache is not None and runner.val_loop._cache.hits > 0
 
 
+@pytest.mark.slow
 def test_runner_metrics_equal_on_llvip_mini(tmp_path):
-    from test_engine.test_det_runner import tiny_llvip_cfg
+    from conftest import llvip_mini
 
-    cfg = tiny_llvip_cfg(tmp_path)
+    from mmwam.testing import tiny_det_runner_cfg
+
+    cfg = tiny_det_runner_cfg(llvip_mini(), tmp_path)
     cfg.val_dataloader.dataset.indices = 4
     runner = RUNNERS.build(cfg)
     runner.train()

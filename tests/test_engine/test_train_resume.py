@@ -3,9 +3,9 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import tiny_demo_cfg
 from mmengine.registry import RUNNERS
 
+from mmwam.testing import tiny_seg_runner_cfg
 from mmwam.utils import trusted_checkpoint_loading
 
 
@@ -18,11 +18,12 @@ def mwam_state(runner):
 def trained(demo_root, tmp_path_factory):
     """4 iterations with MWAM and FRMLoggerHook, checkpoints at 2 and 4."""
     work = tmp_path_factory.mktemp('train')
-    runner = RUNNERS.build(tiny_demo_cfg(demo_root, work, max_iters=4))
+    runner = RUNNERS.build(tiny_seg_runner_cfg(demo_root, work, max_iters=4))
     runner.train()
     return runner, work
 
 
+@pytest.mark.slow
 def test_frm_scalars_reach_the_message_hub_and_the_logs(trained):
     runner, work = trained
     hub = runner.message_hub
@@ -55,10 +56,11 @@ def test_checkpoint_holds_banks_and_loads_with_weights_only(trained):
     assert int(state['state_dict']['backbone.mwam.num_steps']) == 4
 
 
+@pytest.mark.slow
 def test_resume_continues_banks_and_weights_exactly(trained, demo_root, tmp_path):
     runner, work = trained
     final = mwam_state(runner)
-    cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=4)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path, max_iters=4)
     cfg.resume, cfg.load_from = True, osp.join(work, 'iter_2.pth')
     resumed = RUNNERS.build(cfg)
     resumed.train()
@@ -68,13 +70,6 @@ def test_resume_continues_banks_and_weights_exactly(trained, demo_root, tmp_path
         assert torch.equal(again[key], value), key
     for (name, p), (_, q) in zip(runner.model.named_parameters(), resumed.model.named_parameters()):
         torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6, msg=name)
-
-
-def test_baseline_trains_without_mwam(demo_root, tmp_path):
-    runner = RUNNERS.build(tiny_demo_cfg(demo_root, tmp_path, max_iters=2, mwam=False))
-    runner.train()
-    assert runner.model.backbone.mwam is None
-    assert runner.message_hub.get_scalar('train/loss').current() > 0
 
 
 def _with_modality(cfg, name):
@@ -93,7 +88,7 @@ def test_resume_into_another_model_is_refused_in_one_line(trained, demo_root, tm
     from mmwam.utils.errors import InputError
 
     _, work = trained
-    cfg = tiny_demo_cfg(demo_root, tmp_path, max_iters=4)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path, max_iters=4)
     if change == 'modalities':
         cfg = _with_modality(cfg, 'thermal')
         expected = r'the checkpoint has rgb\+depth encoders, the config rgb\+thermal'

@@ -1,72 +1,30 @@
 import copy
-import os.path as osp
 
-import mmdet
 import numpy as np
 import pytest
 import torch
 from mmdet.registry import MODELS
 from mmdet.testing import demo_mm_inputs
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmwam.models import DualBackboneDetector
-
-PREPROCESSOR = dict(
-    type='MultiModalDetDataPreprocessor',
-    modalities=dict(rgb=3, infrared=1),
-    mean=dict(rgb=[123.675, 116.28, 103.53], infrared=[38.85]),
-    std=dict(rgb=[58.395, 57.12, 57.375], infrared=[40.01]),
-    pad_size_divisor=32,
-)
-
-
-def inner_shrunk_to_r18(name):
-    """An mmdet model-zoo detector as users write it, shrunk to ResNet-18, so its ResNet-50 checkpoint does
-    not apply (detector loading is tested with a local checkpoint in test_pretrained.py)."""
-    path = {
-        'faster-rcnn': '_base_/models/faster-rcnn_r50_fpn.py',
-        'retinanet': '_base_/models/retinanet_r50_fpn.py',
-        'fcos': 'fcos/fcos_r50-caffe_fpn_gn-head_1x_coco.py',
-    }[name]
-    model = Config.fromfile(osp.join(mmdet.__path__[0], '.mim', 'configs', path)).model
-    model.backbone.update(depth=18, init_cfg=None, frozen_stages=-1)
-    model.neck.in_channels = [64, 128, 256, 512]
-    head = model.roi_head.bbox_head if name == 'faster-rcnn' else model.bbox_head
-    head.num_classes = 1
-    return model
+from mmwam.testing import fake_det_batch, tiny_det_model_cfg
+from mmwam.testing.tiny_configs import DET_PREPROCESSOR
 
 
 def build(name, mwam=True):
     init_default_scope('mmdet')
-    return MODELS.build(
-        dict(
-            type='DualBackboneDetector',
-            modalities=dict(rgb=3, infrared=1),
-            detector=inner_shrunk_to_r18(name),
-            mwam=dict(type='MWAM') if mwam else None,
-            data_preprocessor=PREPROCESSOR,
-        )
-    )
+    return MODELS.build(tiny_det_model_cfg(name, mwam))
 
 
-def batch(n=2, size=64):
-    torch.manual_seed(0)
-    data = demo_mm_inputs(
-        batch_size=n, image_shapes=[(4, size, size)] * n, num_items=[2] * n, num_classes=2
-    )  # labels are drawn from [1, num_classes): make them 0
-    for s in data['data_samples']:
-        s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
-    return data
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize('name', ['faster-rcnn', 'retinanet', 'fcos'])
 def test_loss_and_predict(name):
     model = build(name)
     assert isinstance(model, DualBackboneDetector) and isinstance(model, model.stock_class)
     assert model.stock_class.__name__ in ('FasterRCNN', 'RetinaNet', 'FCOS')
     model.train()
-    data = model.data_preprocessor(batch(), True)
+    data = model.data_preprocessor(fake_det_batch(), True)
     losses = model(**data, mode='loss')
     total, _ = model.parse_losses(losses)
     assert torch.isfinite(total)
@@ -74,16 +32,17 @@ def test_loss_and_predict(name):
     assert model.backbone.encoders['infrared'].conv1.weight.grad is not None
     assert int(model.mwam.num_steps) == 1
     model.eval()
-    data = model.data_preprocessor(batch(), False)
+    data = model.data_preprocessor(fake_det_batch(), False)
     with torch.no_grad():
         out = model(**data, mode='predict')
     assert len(out) == 2 and 'bboxes' in out[0].pred_instances
     assert int(model.mwam.num_steps) == 1  # inference does no MWAM work
 
 
+@pytest.mark.slow
 def test_encoder_gradients_are_k_times_those_without_mwam():
     model = build('retinanet').train()
-    data = model.data_preprocessor(batch(), True)
+    data = model.data_preprocessor(fake_det_batch(), True)
 
     def grads():
         model.zero_grad()
@@ -106,7 +65,7 @@ def test_encoder_gradients_are_k_times_those_without_mwam():
 
 def test_detector_without_backbone_is_a_clear_error():
     init_default_scope('mmdet')
-    cfg = inner_shrunk_to_r18('retinanet')
+    cfg = tiny_det_model_cfg('retinanet')['detector']
     cfg.pop('backbone')
     with pytest.raises(ValueError, match='has no backbone'):
         MODELS.build(
@@ -114,7 +73,7 @@ def test_detector_without_backbone_is_a_clear_error():
                 type='DualBackboneDetector',
                 modalities=dict(rgb=3, infrared=1),
                 detector=cfg,
-                data_preprocessor=PREPROCESSOR,
+                data_preprocessor=DET_PREPROCESSOR,
             )
         )
 

@@ -5,13 +5,13 @@ import copy
 
 import pytest
 import torch
-from conftest import config_path
+from conftest import config_path, run_tool
 from mmengine.config import Config
 from mmseg.registry import MODELS
-from test_models.test_multimodal_encoder_decoder import fake_batch
 
 from mmwam import frequency_ratio
 from mmwam.models import ModalityDropout
+from mmwam.testing import fake_seg_batch
 
 
 def _model(**dropout):
@@ -77,7 +77,7 @@ def test_training_zeroes_the_dropped_modalities_and_mwam_sees_them_whole(level):
         if 'fused0' not in seen
         else None
     )
-    data = model.data_preprocessor(fake_batch(n=6, h=32, w=32), True)
+    data = model.data_preprocessor(fake_seg_batch(n=6, h=32, w=32), True)
     keep = ModalityDropout(['rgb', 'depth'], p_full=0.0, seed=3).draw(
         6
     )  # the same draw as the model's step 0
@@ -99,7 +99,7 @@ def test_training_zeroes_the_dropped_modalities_and_mwam_sees_them_whole(level):
 
 def test_evaluation_is_untouched():
     model = _model(p_full=0.0, seed=0).eval()
-    data = model.data_preprocessor(fake_batch(n=2, h=32, w=32), False)
+    data = model.data_preprocessor(fake_seg_batch(n=2, h=32, w=32), False)
     with torch.no_grad():
         model.predict(**data)
     assert int(model.backbone.modality_dropout.num_steps) == 0
@@ -135,7 +135,7 @@ def test_feature_level_evaluation_zeroes_features_and_skips_the_encoder():
     model = _model().eval()
     calls = []
     model.backbone.encoders['depth'].register_forward_hook(lambda *a: calls.append('depth'))
-    data = fake_batch(n=2, h=32, w=32)
+    data = fake_seg_batch(n=2, h=32, w=32)
     out = {
         s: o
         for s, o in predict_every_subset(
@@ -153,17 +153,19 @@ def test_feature_level_evaluation_zeroes_features_and_skips_the_encoder():
     torch.testing.assert_close(out[('rgb',)][0].seg_logits.data, logits[0], rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_dropout_trains_and_resumes_through_a_runner(demo_root, tmp_path):
-    from conftest import tiny_demo_cfg
     from mmengine.registry import RUNNERS
 
-    cfg = tiny_demo_cfg(demo_root, tmp_path / 'a', max_iters=4)
+    from mmwam.testing import tiny_seg_runner_cfg
+
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path / 'a', max_iters=4)
     cfg.model.modality_dropout = dict(type='ModalityDropout', level='feature')
     runner = RUNNERS.build(cfg)
     runner.train()
     drop = runner.model.backbone.modality_dropout
     assert int(drop.num_steps) == 4
-    resumed_cfg = tiny_demo_cfg(
+    resumed_cfg = tiny_seg_runner_cfg(
         demo_root,
         tmp_path / 'a',
         max_iters=4,
@@ -179,16 +181,18 @@ def test_dropout_trains_and_resumes_through_a_runner(demo_root, tmp_path):
         torch.testing.assert_close(a, b)  # the resumed run drew the same masks: the same weights
 
 
+@pytest.mark.slow
 def test_input_level_dropout_trains_a_layernorm_encoder_without_exploding(demo_root, tmp_path):
     """Zeroed inputs make MiT's tokens constant; their gradient through LayerNorm is multiplied by
     1/sqrt(eps) per norm. Dropped samples' features are detached, so the loss stays finite."""
     import json
     import os.path as osp
 
-    from conftest import tiny_demo_cfg
     from mmengine.registry import RUNNERS
 
-    cfg = tiny_demo_cfg(demo_root, tmp_path / 'run', max_iters=30, mwam=False)
+    from mmwam.testing import tiny_seg_runner_cfg
+
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path / 'run', max_iters=30, mwam=False)
     cfg.model.modality_dropout = dict(type='ModalityDropout', p_full=0.0, level='input')
     cfg.param_scheduler = [
         dict(type='ConstantLR', factor=1.0, by_epoch=False)
@@ -202,23 +206,16 @@ def test_input_level_dropout_trains_a_layernorm_encoder_without_exploding(demo_r
 
 def test_train_tool_reports_a_bad_dropout_field_in_one_line(tmp_path):
     import os.path as osp
-    import subprocess
-    import sys
 
     from conftest import ROOT
 
-    proc = subprocess.run(
-        [
-            sys.executable,
-            osp.join(ROOT, 'tools', 'train.py'),
-            config_path('mwam', 'segformer_rgbd_demo_dropout.py'),
-            '--work-dir',
-            str(tmp_path),
-            '--cfg-options',
-            'model.modality_dropout.level=pixel',
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_tool(
+        osp.join(ROOT, 'tools', 'train.py'),
+        config_path('mwam', 'segformer_rgbd_demo_dropout.py'),
+        '--work-dir',
+        str(tmp_path),
+        '--cfg-options',
+        'model.modality_dropout.level=pixel',
     )
     assert proc.returncode != 0 and 'Traceback' not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == (

@@ -4,39 +4,15 @@ import pytest
 import torch
 from conftest import config_path
 from mmengine.config import Config
-from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 from mmwam.models import MultiModalEncoderDecoder
-
-
-def tiny_model_cfg(mwam=True, fusion=dict(type='AddFusion')):
-    cfg = Config.fromfile(config_path('mwam', 'segformer_rgbd_demo.py')).model
-    cfg.decode_head.dropout_ratio = 0.0
-    cfg.fusion = fusion
-    if not mwam:
-        cfg.mwam = None
-    return cfg
-
-
-def fake_batch(n=2, h=32, w=32, channels=4, num_classes=5, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    inputs = [torch.randint(0, 255, (channels, h, w), generator=g).float() for _ in range(n)]
-    samples = []
-    for i in range(n):
-        s = SegDataSample(
-            metainfo=dict(
-                img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w), img_path=f'sample{i}.jpg'
-            )
-        )
-        s.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, h, w), generator=g))
-        samples.append(s)
-    return dict(inputs=inputs, data_samples=samples)
+from mmwam.testing import fake_seg_batch, tiny_seg_model_cfg
 
 
 def test_our_name_builds_our_class_not_sans():
-    model = MODELS.build(tiny_model_cfg())
+    model = MODELS.build(tiny_seg_model_cfg())
     assert type(model) is MultiModalEncoderDecoder
     assert (
         MODELS.get('MultimodalEncoderDecoder') is not MultiModalEncoderDecoder
@@ -53,13 +29,14 @@ def _grads(model, batch):
     return {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     'fusion', [dict(type='AddFusion'), dict(type='ConcatFusion', in_channels=[16, 32, 80, 128])]
 )
 def test_encoder_gradients_are_k_times_those_without_mwam(fusion):
     torch.manual_seed(0)
-    model = MODELS.build(tiny_model_cfg(fusion=fusion)).train()
-    batch = fake_batch()
+    model = MODELS.build(tiny_seg_model_cfg(fusion=fusion)).train()
+    batch = fake_seg_batch()
     mwam = model.backbone.mwam
     mwam.update(model.backbone.split(model.data_preprocessor(copy.deepcopy(batch), True)['inputs']))
     with_mwam = _grads(model, batch)  # second step: K != 1 (T differs from the bank mean)
@@ -77,8 +54,8 @@ def test_encoder_gradients_are_k_times_those_without_mwam(fusion):
 
 
 def test_predict_is_identical_with_and_without_mwam():
-    model = MODELS.build(tiny_model_cfg()).eval()
-    batch = model.data_preprocessor(fake_batch(), False)
+    model = MODELS.build(tiny_seg_model_cfg()).eval()
+    batch = model.data_preprocessor(fake_seg_batch(), False)
     out1 = model.predict(**copy.deepcopy(batch))
     mwam, model.backbone.mwam = model.backbone.mwam, None
     out2 = model.predict(**copy.deepcopy(batch))
@@ -121,8 +98,8 @@ def test_preprocessor_normalizes_each_modality_and_swaps_rgb_only():
 
 
 def test_config_channel_mismatch_is_reported_at_the_first_batch():
-    model = MODELS.build(tiny_model_cfg())
-    batch = fake_batch(channels=6)
+    model = MODELS.build(tiny_seg_model_cfg())
+    batch = fake_seg_batch(channels=6)
     with pytest.raises(
         ValueError,
         match=r"sample sample0.jpg: the input has 6 channels.*rgb': 3, " r"'depth': 1.*needs 4",
@@ -131,22 +108,22 @@ def test_config_channel_mismatch_is_reported_at_the_first_batch():
 
 
 def test_config_errors_name_the_field():
-    cfg = tiny_model_cfg()
+    cfg = tiny_seg_model_cfg()
     cfg.modalities = dict(rgb=3, depth=1)  # given twice, and different
     cfg.data_preprocessor.modalities = dict(rgb=3, thermal=1)
     cfg.data_preprocessor.mean = dict(rgb=[0, 0, 0], thermal=[0])
     cfg.data_preprocessor.std = dict(rgb=[1, 1, 1], thermal=[1])
     with pytest.raises(ValueError, match='data_preprocessor.modalities'):
         MODELS.build(cfg)
-    cfg = tiny_model_cfg()
+    cfg = tiny_seg_model_cfg()
     cfg.data_preprocessor.mean = dict(rgb=[0, 0, 0])
     with pytest.raises(
         ValueError, match=r'data_preprocessor.mean must be a dict with one list per'
     ):
         MODELS.build(cfg)
     with pytest.raises(ValueError, match=r"model.modalities\['depth'\] must be a positive int"):
-        MODELS.build(dict(tiny_model_cfg(), modalities=dict(rgb=3, depth=0)))
-    cfg = tiny_model_cfg()
+        MODELS.build(dict(tiny_seg_model_cfg(), modalities=dict(rgb=3, depth=0)))
+    cfg = tiny_seg_model_cfg()
     del cfg.data_preprocessor['modalities']
     with pytest.raises(
         ValueError, match=r'MultiModalEncoderDecoder: set model.data_preprocessor.modalities'

@@ -8,7 +8,8 @@ import torch
 from conftest import config_path
 from mmengine.config import Config
 from mmseg.registry import MODELS
-from test_models.test_multimodal_encoder_decoder import fake_batch
+
+from mmwam.testing import fake_det_batch, fake_seg_batch, tiny_det_model_cfg
 
 
 def _model(name):
@@ -17,7 +18,7 @@ def _model(name):
 
 def _losses(model, seed=0):
     torch.manual_seed(seed)
-    data = model.data_preprocessor(fake_batch(n=2, h=64, w=64, seed=seed), True)
+    data = model.data_preprocessor(fake_seg_batch(n=2, h=64, w=64, seed=seed), True)
     return model.loss(**data), data
 
 
@@ -46,6 +47,7 @@ def _encoder_grads(model, loss_keys):
     }
 
 
+@pytest.mark.slow
 def test_loss_mode_leaves_the_fused_gradient_alone_and_both_scales_it():
     loss = _model('segformer_rgbd_demo_mwam-loss.py').train()
     both = _model('segformer_rgbd_demo_mwam-both.py').train()
@@ -64,7 +66,7 @@ def test_heads_are_training_only_and_checkpoints_load_for_testing(tmp_path):
     for head in model.modality_heads.values():
         head.register_forward_hook(lambda *a: calls.append(1))
     model.eval()
-    data = model.data_preprocessor(fake_batch(n=2, h=64, w=64), False)
+    data = model.data_preprocessor(fake_seg_batch(n=2, h=64, w=64), False)
     with torch.no_grad():
         out = model.predict(**data)
     assert calls == [] and set(out[0].keys()) == {'seg_logits', 'pred_sem_seg', 'gt_sem_seg'}
@@ -88,28 +90,18 @@ def test_bad_mode_and_loss_mode_without_heads():
 def _detector(mode='both', heads=dict(), name='retinanet', **kw):
     from mmdet.registry import MODELS as DET_MODELS
     from mmengine.registry import init_default_scope
-    from test_models.test_dual_backbone_detector import PREPROCESSOR, inner_shrunk_to_r18
 
     init_default_scope('mmdet')
-    return DET_MODELS.build(
-        dict(
-            type='DualBackboneDetector',
-            modalities=dict(rgb=3, infrared=1),
-            detector=inner_shrunk_to_r18(name),
-            mwam=dict(type='MWAM', mode=mode),
-            modality_heads=heads,
-            data_preprocessor=PREPROCESSOR,
-            **kw,
-        )
-    )
+    cfg = tiny_det_model_cfg(name)
+    cfg.update(mwam=dict(type='MWAM', mode=mode), modality_heads=heads, **kw)
+    return DET_MODELS.build(cfg)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', ['retinanet', 'fcos'])
 def test_detection_k_weights_each_modality_heads_loss_and_heads_are_training_only(name):
-    from test_models.test_dual_backbone_detector import batch
-
     model = _detector(name=name).train()
-    data = model.data_preprocessor(batch(), True)
+    data = model.data_preprocessor(fake_det_batch(), True)
     model.mwam.update(model.backbone.split(data['inputs']))  # a non-trivial bank: K != 1 next step
     losses = model(**data, mode='loss')
     k = model.mwam.weight.float()
@@ -127,7 +119,7 @@ def test_detection_k_weights_each_modality_heads_loss_and_heads_are_training_onl
         head.register_forward_hook(lambda *a: calls.append(1))
     model.eval()
     with torch.no_grad():
-        out = model(**model.data_preprocessor(batch(), False), mode='predict')
+        out = model(**model.data_preprocessor(fake_det_batch(), False), mode='predict')
     assert calls == [] and len(out) == 2 and 'pred_instances' in out[0]
 
 
@@ -143,24 +135,16 @@ def test_detection_heads_need_a_single_stage_detector_and_loss_mode_needs_heads(
         _detector(mode='loss', heads=None)
 
 
+@pytest.mark.slow
 def test_ogm_ge_modulates_a_detector_from_its_heads_losses():
     from mmdet.registry import MODELS as DET_MODELS
     from mmengine.registry import init_default_scope
-    from test_models.test_dual_backbone_detector import PREPROCESSOR, batch, inner_shrunk_to_r18
 
     init_default_scope('mmdet')
-    model = DET_MODELS.build(
-        dict(
-            type='DualBackboneDetector',
-            modalities=dict(rgb=3, infrared=1),
-            detector=inner_shrunk_to_r18('retinanet'),
-            mwam=None,
-            modality_heads=dict(),
-            balancer=dict(type='OGMGE', alpha=0.5, ge=False),
-            data_preprocessor=PREPROCESSOR,
-        )
-    ).train()
-    data = model.data_preprocessor(batch(), True)
+    cfg = tiny_det_model_cfg('retinanet', mwam=False)
+    cfg.update(modality_heads=dict(), balancer=dict(type='OGMGE', alpha=0.5, ge=False))
+    model = DET_MODELS.build(cfg).train()
+    data = model.data_preprocessor(fake_det_batch(), True)
     losses = model(**data, mode='loss')
     balancer = model.backbone.balancer
     from mmwam.models.balancer import total_loss

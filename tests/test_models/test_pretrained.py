@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 import torch
-from conftest import config_path, tiny_demo_cfg
+from conftest import config_path
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
@@ -16,6 +16,7 @@ from mmengine.registry import MODELS, init_default_scope
 
 from mmwam.converters import add_mwam, load_config
 from mmwam.models.encoder_init import adapt_input_weight, image_blocks
+from mmwam.testing import tiny_seg_runner_cfg
 
 
 def make_checkpoint(
@@ -155,6 +156,7 @@ def _loads_via_model_pretrained(cfg, tmp_path):
     assert_encoders_equal(model.backbone, state, dict(rgb=3, depth=1))
 
 
+@pytest.mark.slow
 def test_deeplabv3plus_resnet_via_model_pretrained(tmp_path):
     _loads_via_model_pretrained(
         Config.fromfile(config_path('mwam', 'deeplabv3plus_r50-d8_nyudv2.py')), tmp_path
@@ -293,8 +295,9 @@ def _runner_start_loads_every_encoder(cfg, scope, tmp_path, modalities, via='ini
     return open(osp.join(runner.log_dir, f'{runner.timestamp}.log')).read(), ckpt
 
 
+@pytest.mark.slow
 def test_runner_start_loads_the_segformer_encoders(tmp_path, demo_root):
-    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path / 'work', max_iters=1)
     log, ckpt = _runner_start_loads_every_encoder(cfg, 'mmseg', tmp_path, dict(rgb=3, depth=1))
     assert f'depth encoder (MixVisionTransformer, 1 channel): loading {ckpt}' in log
     assert 'adapted from 3 to 1 input channels' in log
@@ -302,13 +305,14 @@ def test_runner_start_loads_the_segformer_encoders(tmp_path, demo_root):
 
 def _demo_run_with_model(model, demo_root, tmp_path):
     """The tiny demo run (data, schedule, runtime) around another segmentation model, at the demo's size."""
-    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path / 'work', max_iters=1)
     model.data_preprocessor = cfg.model.data_preprocessor
     model.test_cfg = dict(mode='whole')
     cfg.model = model
     return cfg
 
 
+@pytest.mark.slow
 def test_runner_start_loads_deeplabv3plus_resnet_via_model_pretrained(tmp_path, demo_root):
     model = Config.fromfile(config_path('mwam', 'deeplabv3plus_r50-d8_nyudv2.py')).model
     cfg = _demo_run_with_model(model, demo_root, tmp_path)
@@ -318,6 +322,7 @@ def test_runner_start_loads_deeplabv3plus_resnet_via_model_pretrained(tmp_path, 
     assert 'depth encoder: stem "stem.0.weight" adapted from 3 to 1 input channels' in log
 
 
+@pytest.mark.slow
 def test_runner_start_loads_a_converted_zoo_config_via_model_pretrained(tmp_path, demo_root):
     model = add_mwam(
         load_config('mmseg::fcn/fcn_r18-d8_4xb2-80k_cityscapes-512x1024.py'), dataset='demo-rgbd'
@@ -328,10 +333,13 @@ def test_runner_start_loads_a_converted_zoo_config_via_model_pretrained(tmp_path
     )
 
 
+@pytest.mark.slow
 def test_runner_start_loads_the_detector_encoders(tmp_path):
-    from test_engine.test_det_runner import tiny_llvip_cfg
+    from conftest import llvip_mini
 
-    cfg = tiny_llvip_cfg(tmp_path / 'work')
+    from mmwam.testing import tiny_det_runner_cfg
+
+    cfg = tiny_det_runner_cfg(llvip_mini(), tmp_path / 'work')
     log, ckpt = _runner_start_loads_every_encoder(cfg, 'mmdet', tmp_path, dict(rgb=3, infrared=1))
     assert f'rgb encoder (ResNet, 3 channels): loading {ckpt}' in log
     assert 'stem "conv1.weight" adapted from 3 to 1 input channels' in log

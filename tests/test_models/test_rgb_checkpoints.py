@@ -10,7 +10,7 @@ import sys
 
 import pytest
 import torch
-from conftest import ROOT
+from conftest import ROOT, run_tool
 from mmengine.registry import MODELS, init_default_scope
 
 from mmwam.converters import add_mwam, load_config
@@ -170,14 +170,14 @@ def test_refusals_name_what_does_not_fit(tmp_path):
     assert 'a checkpoint of another model?' in fit_state_dict(foreign, model)[1].refusal('test')
 
 
+@pytest.mark.slow
 def test_runner_load_from_fills_the_model_and_logs_each_part(tmp_path, demo_root):
     """load_from with a stock RGB SegFormer checkpoint through a real Runner (the demo config); a foreign
     checkpoint given to a test is refused in one line."""
-    from conftest import tiny_demo_cfg
-
+    from mmwam.testing import tiny_seg_runner_cfg
     from mmwam.utils.cli import build_runner
 
-    cfg = tiny_demo_cfg(demo_root, tmp_path / 'work', max_iters=1)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path / 'work', max_iters=1)
     rgb_model = copy.deepcopy(cfg.model)
     rgb_model = dict(
         type='EncoderDecoder',
@@ -217,6 +217,7 @@ def test_runner_load_from_fills_the_model_and_logs_each_part(tmp_path, demo_root
         runner.load_checkpoint(str(bad))
 
 
+@pytest.mark.slow
 def test_rgb_to_multimodal_tool_writes_a_checkpoint_that_loads(tmp_path):
     state, ckpt, model, converted = rgb_and_multimodal('retinanet', tmp_path)
     config = tmp_path / 'retinanet_rgbt.py'
@@ -244,16 +245,11 @@ def test_rgb_to_multimodal_tool_writes_a_checkpoint_that_loads(tmp_path):
     assert torch.equal(
         model.state_dict()['neck.fpn_convs.0.conv.weight'], state['neck.fpn_convs.0.conv.weight']
     )
-    missing = subprocess.run(
-        [
-            sys.executable,
-            osp.join(ROOT, 'tools', 'model_converters', 'rgb_to_multimodal.py'),
-            str(config),
-            str(tmp_path / 'nope.pth'),
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    missing = run_tool(
+        osp.join(ROOT, 'tools', 'model_converters', 'rgb_to_multimodal.py'),
+        str(config),
+        str(tmp_path / 'nope.pth'),
+        str(out),
         cwd=ROOT,
     )
     lines = missing.stderr.strip().splitlines()

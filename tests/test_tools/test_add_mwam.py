@@ -7,21 +7,18 @@ import sys
 
 import pytest
 import torch
-from conftest import ROOT
+from conftest import ROOT, run_tool
 from mmengine.config import Config
 from mmengine.dataset import Compose
-from mmengine.logging import MessageHub
-from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
-from test_models.test_dual_backbone_detector import batch as det_batch
-from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
 
 from mmwam.converters import ConversionError, add_mwam, load_config, mwam_overrides
 
 # the zoo configs name hub checkpoints, which cannot be fetched here: off for the one-step tests. Loading is
 # tested for real with local checkpoints: a converted zoo config in test_models/test_pretrained.py, every
-# config of ours in test_configs.py
+# config of ours in test_configs/test_configs.py
 from mmwam.models.encoder_init import drop_pretrained
+from mmwam.testing import fake_det_batch, fake_seg_batch, train_one_step
 
 SEG_ZOO = [
     'segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py',  # MiT (ViT family)
@@ -60,27 +57,40 @@ DET_ZOO = [
 ]
 
 
+# the representative configs of the default run (one per kind of backbone and of special case); the others
+# are the long sweep, opt-in: make test-zoo (pytest -m zoo_sweep)
+SEG_DEFAULT = {
+    'segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py',
+    'deeplabv3plus/deeplabv3plus_r18-d8_4xb2-80k_cityscapes-512x1024.py',
+    'mobilenet_v2/mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py',
+    'cgnet/cgnet_fcn_4xb4-60k_cityscapes-680x680.py',
+}
+DET_DEFAULT = {
+    'retinanet/retinanet_r18_fpn_1x_coco.py',
+    'faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py',
+    'rtmdet/rtmdet_tiny_8xb32-300e_coco.py',
+    'yolox/yolox_tiny_8xb8-300e_coco.py',
+}
+
+
+def _zoo(names, default):
+    return [n if n in default else pytest.param(n, marks=pytest.mark.zoo_sweep) for n in names]
+
+
 def _train_one_step(cfg, data):
     init_default_scope(cfg.default_scope)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         Compose(cfg[loader].dataset.pipeline)
     drop_pretrained(cfg.model)
-    model = MODELS.build(cfg.model).train()
-    optim = build_optim_wrapper(
-        model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01))
-    )
-    MessageHub.get_current_instance().update_info('epoch', 0)  # TOOD reads it, as under a Runner
-    MessageHub.get_current_instance().update_info('iter', 0)  # YOLOX's BatchSyncRandomResize too
-    before = {n: p.detach().clone() for n, p in model.named_parameters()}
-    losses = model.train_step(data, optim)
-    assert all(torch.isfinite(v).all() for v in losses.values())
-    changed = {n for n, p in model.named_parameters() if not torch.equal(before[n], p)}
+    model = MODELS.build(cfg.model)
+    _, changed = train_one_step(model, data)  # (finite losses: checked there)
     for m in cfg.model.data_preprocessor.modalities:
         assert any(f'backbone.encoders.{m}.' in n for n in changed), m
     return model
 
 
-@pytest.mark.parametrize('name', SEG_ZOO)
+@pytest.mark.slow
+@pytest.mark.parametrize('name', _zoo(SEG_ZOO, SEG_DEFAULT))
 def test_mmseg_zoo_config_converts_and_trains(name):
     cfg = add_mwam(load_config(f'mmseg::{name}'), dataset='demo-rgbd')
     assert cfg.model.type == 'MultiModalEncoderDecoder'
@@ -89,13 +99,14 @@ def test_mmseg_zoo_config_converts_and_trains(name):
     for head in aux if isinstance(aux, list) else [aux] if aux else []:
         assert head.num_classes == 5
     cfg.model.data_preprocessor.size = (64, 64)
-    model = _train_one_step(cfg, seg_batch(n=2, h=64, w=64, channels=4, num_classes=5))
+    model = _train_one_step(cfg, fake_seg_batch(n=2, h=64, w=64, channels=4, num_classes=5))
     assert model.mwam is not None
     assert model.backbone.replicate_to_rgb == (('depth',) if name.startswith('cgnet') else ())
     assert model.backbone.encoders['depth'] is not model.backbone.encoders['rgb']
 
 
-@pytest.mark.parametrize('name', DET_ZOO)
+@pytest.mark.slow
+@pytest.mark.parametrize('name', _zoo(DET_ZOO, DET_DEFAULT))
 def test_mmdet_zoo_config_converts_and_trains(name):
     base = load_config(f'mmdet::{name}')
     cfg = add_mwam(base, dataset='llvip-mini')
@@ -104,7 +115,7 @@ def test_mmdet_zoo_config_converts_and_trains(name):
     # the RGB statistics stay the backbone's (caffe-style configs: BGR input, std 1; none: mean 0, std 1)
     assert pre.mean['rgb'] == list(base.model.data_preprocessor.get('mean') or [0.0] * 3)
     assert pre.bgr_to_rgb == base.model.data_preprocessor.get('bgr_to_rgb', False)
-    model = _train_one_step(cfg, det_batch(n=2, size=64))
+    model = _train_one_step(cfg, fake_det_batch(n=2, size=64))
     # RTMDet's switch to its pipeline without mosaic for the last epochs loads the modality too
     for hook in (h for h in cfg.custom_hooks if h.type == 'PipelineSwitchHook'):
         assert 'ConcatModalities' in [t['type'] for t in hook.switch_pipeline]
@@ -155,10 +166,11 @@ def test_concat_fusion_gets_the_channels_of_each_level():
     )
     assert 'in_channels' not in cfg.model.fusion  # sized when the model is built
     cfg.model.data_preprocessor.size = (64, 64)
-    model = _train_one_step(cfg, seg_batch(n=2, h=64, w=64, channels=4, num_classes=5))
+    model = _train_one_step(cfg, fake_seg_batch(n=2, h=64, w=64, channels=4, num_classes=5))
     assert [f.proj.in_channels for f in model.backbone.fusions] == [64, 128, 320, 512]
 
 
+@pytest.mark.slow
 def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, demo_root):
     """The tool writes a short config inheriting the zoo config; loaded back it is the function's
     result; a real Runner trains it two iterations on the demo set and evaluates every subset."""
@@ -220,6 +232,7 @@ def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, dem
     assert {'frm_rgb', 'bank_depth', 'mwam_weight_depth', 'rgb/mIoU'} <= tags, tags
 
 
+@pytest.mark.slow
 def test_a_cascade_segmentor_converts_trains_and_evaluates_every_subset_through_a_runner(
     tmp_path, demo_root
 ):
@@ -349,18 +362,13 @@ def test_a_detector_without_backbone_is_refused():
 
 
 def test_the_cli_reports_a_conversion_error_in_one_line(tmp_path):
-    res = subprocess.run(
-        [
-            sys.executable,
-            osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
-            'mmdet::fast_rcnn/fast-rcnn_r50_fpn_1x_coco.py',
-            '--dataset',
-            'llvip',
-            '-o',
-            str(tmp_path / 'x.py'),
-        ],
-        capture_output=True,
-        text=True,
+    res = run_tool(
+        osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
+        'mmdet::fast_rcnn/fast-rcnn_r50_fpn_1x_coco.py',
+        '--dataset',
+        'llvip',
+        '-o',
+        str(tmp_path / 'x.py'),
     )
     assert res.returncode != 0
     assert 'Traceback' not in res.stderr
@@ -396,18 +404,13 @@ def test_the_cli_reports_a_conversion_error_in_one_line(tmp_path):
     ],
 )
 def test_cli_names_a_missing_config_in_one_line(config, message, tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
-            config,
-            '--modality',
-            'depth',
-            '-o',
-            str(tmp_path / 'x.py'),
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_tool(
+        osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
+        config,
+        '--modality',
+        'depth',
+        '-o',
+        str(tmp_path / 'x.py'),
     )
     assert proc.returncode != 0
     errors = [
@@ -424,20 +427,15 @@ def test_recipe_missing_modality_writes_dropout_mwam_both_and_heads_sized_from_t
     the dataset's classes; it trains one step with every head's loss."""
     zoo = 'mmseg::deeplabv3plus/deeplabv3plus_r18-d8_4xb2-80k_cityscapes-512x1024.py'
     out = tmp_path / 'robust.py'
-    proc = subprocess.run(
-        [
-            sys.executable,
-            osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
-            zoo,
-            '--dataset',
-            'demo-rgbd',
-            '--recipe',
-            'missing-modality',
-            '-o',
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_tool(
+        osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
+        zoo,
+        '--dataset',
+        'demo-rgbd',
+        '--recipe',
+        'missing-modality',
+        '-o',
+        str(out),
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     cfg = Config.fromfile(str(out))
@@ -469,10 +467,7 @@ def test_recipe_missing_modality_writes_dropout_mwam_both_and_heads_sized_from_t
         3,
         128,
     )  # ResNet-18's last level
-    optim = build_optim_wrapper(
-        model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01))
-    )
-    losses = model.train_step(seg_batch(n=2, h=64, w=64, channels=4, num_classes=5), optim)
+    losses, _ = train_one_step(model, fake_seg_batch(n=2, h=64, w=64, channels=4, num_classes=5))
     assert {'rgb.loss_ce', 'depth.loss_ce'} <= set(losses) and all(
         torch.isfinite(v) for v in losses.values()
     )
@@ -490,10 +485,7 @@ def test_recipe_missing_modality_for_detectors():
     init_default_scope('mmdet')
     drop_pretrained(cfg.model)
     model = MODELS.build(cfg.model).train()
-    optim = build_optim_wrapper(
-        model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01))
-    )
-    losses = model.train_step(det_batch(n=2, size=64), optim)
+    losses, _ = train_one_step(model, fake_det_batch(n=2, size=64))
     assert any(k.startswith('infrared.') for k in losses) and all(
         torch.isfinite(v) for v in losses.values()
     )

@@ -3,11 +3,9 @@ MultiImageMixDataset): with a --dataset they keep their pipelines, loading the d
 placement of photometric transforms around the concatenation."""
 
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
-from conftest import LLVIP_MINI, ROOT
+from conftest import LLVIP_MINI, ROOT, run_tool
 from mmdet.registry import DATASETS
 from mmengine.config import Config
 from mmengine.dataset import Compose
@@ -214,18 +212,14 @@ def test_a_photometric_transform_after_a_mosaic_without_an_rgb_only_version_is_r
 
 def test_the_written_rtmdet_config_equals_the_function(tmp_path):
     out = tmp_path / 'rtmdet_llvip.py'
-    subprocess.run(
-        [
-            sys.executable,
-            osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
-            RTMDET,
-            '--dataset',
-            'llvip-mini',
-            '-o',
-            str(out),
-        ],
+    run_tool(
+        osp.join(ROOT, 'tools', 'misc', 'add_mwam.py'),
+        RTMDET,
+        '--dataset',
+        'llvip-mini',
+        '-o',
+        str(out),
         check=True,
-        capture_output=True,
     )
     text = out.read_text()
     assert 'switch_pipeline=train_pipeline_stage2' in text and 'pipeline=train_pipeline' in text

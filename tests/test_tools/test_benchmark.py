@@ -1,11 +1,11 @@
 """benchmark_mwam.py runs for a segmentation and a detection config (tiny sizes; timings not checked)."""
 
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_tool
+
+pytestmark = pytest.mark.slow  # make test-fast leaves this file out
 
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark_mwam.py')
 
@@ -18,24 +18,20 @@ TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark_mwam.py')
     ],
 )
 def test_benchmark_prints_training_and_evaluation_ratios(config, extra):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            TOOL,
-            osp.join(ROOT, 'configs', 'mwam', config),
-            '--batch',
-            '2',
-            '--size',
-            '64',
-            '64',
-            '--iters',
-            '1',
-            '--warmup',
-            '0',
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_tool(
+        TOOL,
+        osp.join(ROOT, 'configs', 'mwam', config),
+        '--batch',
+        '2',
+        '--size',
+        '64',
+        '64',
+        '--iters',
+        '1',
+        '--warmup',
+        '0',
+        *extra,
+        in_process=config.startswith('retinanet'),  # the segmentation run: the tool's smoke test
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout

@@ -9,7 +9,8 @@ import subprocess
 import sys
 import time
 
-from conftest import ROOT
+import pytest
+from conftest import ROOT, run_tool
 
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'compare_seeds.py')
 
@@ -37,6 +38,7 @@ def metrics(full, rgb):
     return {'rgb+ir/AP50': full, 'rgb/AP50': rgb, 'avg/AP50': (full + rgb) / 2, 'pcr/rgb/AP50': pcr}
 
 
+@pytest.mark.slow
 def test_reuses_aloud_and_averages_pcr_where_defined(tmp_path):
     config = tmp_path / 'det.py'
     config.write_text('# a config\n')
@@ -78,20 +80,8 @@ def test_refuses_a_result_older_than_its_checkpoint(tmp_path):
     config = tmp_path / 'det.py'
     config.write_text('# a config\n')
     finished_run(str(tmp_path / 'w'), 'det', 0, metrics(0.5, 0.25), checkpoint_after=True)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            TOOL,
-            str(config),
-            '--seeds',
-            '0',
-            '--metric',
-            'AP50',
-            '--work-root',
-            str(tmp_path / 'w'),
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_tool(
+        TOOL, str(config), '--seeds', '0', '--metric', 'AP50', '--work-root', str(tmp_path / 'w')
     )
     assert proc.returncode != 0
     assert 'missing_modality_metrics.json is older than the checkpoint' in proc.stderr
@@ -106,22 +96,17 @@ def test_refuses_a_result_made_with_other_options(tmp_path):
     work = osp.dirname(osp.dirname(osp.dirname(result)))
     with open(osp.join(work, 'compare_seeds_options.json'), 'w') as f:
         json.dump(['--cfg-options', 'randomness.seed=0', 'train_cfg.max_iters=60'], f)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            TOOL,
-            str(config),
-            '--seeds',
-            '0',
-            '--metric',
-            'AP50',
-            '--work-root',
-            str(tmp_path / 'w'),
-            '--cfg-options',
-            'train_cfg.max_iters=40',
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_tool(
+        TOOL,
+        str(config),
+        '--seeds',
+        '0',
+        '--metric',
+        'AP50',
+        '--work-root',
+        str(tmp_path / 'w'),
+        '--cfg-options',
+        'train_cfg.max_iters=40',
     )
     assert (
         proc.returncode != 0

@@ -210,6 +210,7 @@ def test_eval_kaist_reads_mlpd_json_and_names_bad_input(tmp_path, capsys):
     )
 
 
+@pytest.mark.slow
 def test_train_test_format_only_and_eval_kaist_on_the_fixture(tmp_path, capsys):
     """The demo config: a real Runner trains 2 iterations and tests every modality subset (the MR table);
     tools/test.py --format-only writes each subset's leaderboard and devkit files; eval_kaist.py, as a

@@ -1,4 +1,5 @@
-"""``make demo`` can be shortened (ITERS=) and runs with the machine's cores as threads (THREADS=)."""
+"""``make demo`` can be shortened (ITERS=) and runs with the machine's cores as threads (THREADS=); the
+test targets: the full run, the fast one, the zoo sweep."""
 
 import argparse
 import shlex
@@ -40,3 +41,25 @@ def test_make_demo_iters_shortens_the_whole_schedule_and_threads_default_to_the_
         ['nproc'], capture_output=True, text=True
     ).stdout.strip()  # (an OMP_NUM_THREADS set wins)
     assert train.startswith(f'OMP_NUM_THREADS={cores} ') and '--cfg-options' not in train
+
+
+@pytest.mark.skipif(shutil.which('make') is None, reason='make is not installed')
+def test_make_test_runs_all_but_the_zoo_sweep_test_fast_leaves_the_slow_tests_out():
+    import configparser
+    import os.path as osp
+
+    def pytest_line(target):
+        out = subprocess.run(
+            ['make', '-n', '-C', ROOT, target], capture_output=True, text=True, check=True
+        ).stdout
+        return next(line for line in out.splitlines() if '-m pytest' in line)
+
+    assert pytest_line('test').endswith('-m pytest -q tests')  # the README's full command
+    assert '-m "not slow and not zoo_sweep"' in pytest_line('test-fast')
+    assert pytest_line('test-zoo').endswith('-m zoo_sweep tests')
+    ini = configparser.ConfigParser()
+    ini.read(osp.join(ROOT, 'pytest.ini'))
+    assert ini['pytest']['addopts'] == '-m "not zoo_sweep"'
+    assert {'slow', 'zoo_sweep'} <= {
+        line.split(':')[0].strip() for line in ini['pytest']['markers'].strip().splitlines()
+    }

@@ -7,7 +7,10 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # make test-fast leaves this file out
 
 SKIP = shutil.ignore_patterns(
     '.git',
@@ -50,7 +53,8 @@ def test_wheel_ships_the_configs_and_the_converters_find_them(tmp_path):
     )
     probe = (
         'import mmwam.converters as a; cfg = a.dataset_config("demo-rgbd"); '
-        'print(a.__file__); print(a.CONFIGS); print(cfg.num_classes)'
+        'print(a.__file__); print(a.CONFIGS); print(cfg.num_classes); '
+        'from mmwam.testing import config_file; print(config_file("mwam/segformer_rgbd_demo.py"))'
     )
     out = subprocess.run(
         [sys.executable, '-c', probe],
@@ -64,3 +68,6 @@ def test_wheel_ships_the_configs_and_the_converters_find_them(tmp_path):
         str(site), 'mmwam', '.mim', 'configs'
     )
     assert out[2] == '5'
+    assert out[3] == osp.join(
+        str(site), 'mmwam', '.mim', 'configs', 'mwam', 'segformer_rgbd_demo.py'
+    )

@@ -2,26 +2,31 @@
 
 import json
 import os.path as osp
-import subprocess
-import sys
 
-from conftest import ROOT, tiny_demo_cfg
+import pytest
+from conftest import ROOT, run_tool
 from mmengine.registry import RUNNERS
 from PIL import Image
+
+from mmwam.testing import tiny_seg_runner_cfg
+
+pytestmark = pytest.mark.slow  # make test-fast leaves this file out
 
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'plot_mwam.py')
 
 
-def _plot(*args):
-    return subprocess.run([sys.executable, TOOL, *map(str, args)], capture_output=True, text=True)
+def _plot(*args, **kw):
+    return run_tool(TOOL, *args, **kw)
 
 
 def test_plot_of_a_short_run_and_bad_inputs(demo_root, tmp_path):
     for seed in (0, 1):
-        cfg = tiny_demo_cfg(demo_root, tmp_path / f'run{seed}', max_iters=4)
+        cfg = tiny_seg_runner_cfg(demo_root, tmp_path / f'run{seed}', max_iters=4)
         cfg.randomness.seed = seed
         RUNNERS.build(cfg).train()
-    proc = _plot(tmp_path / 'run0', tmp_path / 'run1', '--out', tmp_path / 'mwam.png')
+    proc = _plot(
+        tmp_path / 'run0', tmp_path / 'run1', '--out', tmp_path / 'mwam.png', in_process=False
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'FRM, bank and K of depth, rgb over 2 run(s)' in proc.stdout
     img = Image.open(tmp_path / 'mwam.png')

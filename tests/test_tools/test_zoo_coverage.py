@@ -6,7 +6,10 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # make test-fast leaves this file out
 
 
 def _run(out):

@@ -7,13 +7,13 @@ import mmcv
 import numpy as np
 import pytest
 import torch
-from conftest import tiny_demo_cfg
+from conftest import llvip_mini
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS, MODELS
 from mmengine.structures import InstanceData, PixelData
-from test_engine.test_det_runner import tiny_llvip_cfg
 
 from mmwam.engine.runner.missing_modality_loops import predict_every_subset
+from mmwam.testing import tiny_det_runner_cfg, tiny_seg_runner_cfg
 from mmwam.utils.modalities import all_subsets, subset_name
 from mmwam.utils.setup_env import register_all_modules
 from mmwam.visualization import (
@@ -34,7 +34,7 @@ def tiles_of(panel, n):
 
 
 def demo_sample(demo_root, tmp_path):
-    cfg = tiny_demo_cfg(demo_root, tmp_path)
+    cfg = tiny_seg_runner_cfg(demo_root, tmp_path)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     visualizer = MultiModalSegLocalVisualizer(
         name=f'panel_{tmp_path}',
@@ -107,7 +107,7 @@ def test_the_rgb_only_tile_differs_where_the_predictions_differ(demo_root, tmp_p
 
 def test_det_panel_of_an_llvip_mini_pair(tmp_path):
     register_all_modules('mmdet')
-    cfg = tiny_llvip_cfg(tmp_path)
+    cfg = tiny_det_runner_cfg(llvip_mini(), tmp_path)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     item = dataset[0]
     gt = item['data_samples']

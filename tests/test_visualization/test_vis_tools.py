@@ -4,11 +4,10 @@ report_chart.py draws runs' missing-modality metrics; bad input gets one line.""
 import glob
 import json
 import os.path as osp
-import subprocess
-import sys
 
 import numpy as np
-from conftest import ROOT, config_path, llvip_mini
+import pytest
+from conftest import ROOT, config_path, llvip_mini, run_tool
 from PIL import Image
 
 from mmwam.visualization.multimodal_visualizer import FOOTER_H, TITLE_H
@@ -17,10 +16,8 @@ BROWSE = osp.join(ROOT, 'tools', 'analysis_tools', 'browse_dataset.py')
 CHART = osp.join(ROOT, 'tools', 'analysis_tools', 'report_chart.py')
 
 
-def _run(tool, *args):
-    return subprocess.run(
-        [sys.executable, tool, *map(str, args)], capture_output=True, text=True, cwd=ROOT
-    )
+def _run(tool, *args, in_process=True):
+    return run_tool(tool, *args, cwd=ROOT, in_process=in_process)
 
 
 def _one_line_error(proc, prog):
@@ -30,6 +27,7 @@ def _one_line_error(proc, prog):
     return lines[-1]
 
 
+@pytest.mark.slow
 def test_browse_the_demo_rgbd_training_set(demo_root, tmp_path):
     proc = _run(
         BROWSE,
@@ -41,6 +39,7 @@ def test_browse_the_demo_rgbd_training_set(demo_root, tmp_path):
         '--not-show',
         '--cfg-options',
         f'train_dataloader.dataset.data_root={demo_root}',
+        in_process=False,  # the tool's smoke test
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     files = sorted(glob.glob(str(tmp_path / '*.png')))
@@ -95,6 +94,7 @@ def _metrics(full, rgb, depth):
     return out
 
 
+@pytest.mark.slow
 def test_report_chart_of_two_runs_and_bad_input(tmp_path):
     runs = []
     for name, values in (('mwam', (83.7, 43.1, 22.6)), ('baseline', (82.8, 46.6, 22.6))):
@@ -102,7 +102,7 @@ def test_report_chart_of_two_runs_and_bad_input(tmp_path):
         path.parent.mkdir(parents=True)
         path.write_text(json.dumps(_metrics(*values)))
         runs.append(path)
-    proc = _run(CHART, *runs, '--out', tmp_path / 'chart.png')
+    proc = _run(CHART, *runs, '--out', tmp_path / 'chart.png', in_process=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'report_chart.py: mIoU of 2 runs -> ' in proc.stdout
     chart = Image.open(tmp_path / 'chart.png')

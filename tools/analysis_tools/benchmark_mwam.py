@@ -35,6 +35,7 @@ from mmwam.engine.runner.missing_modality_loops import (
     predict_every_subset,
 )
 from mmwam.evaluation import MissingModalityEvaluator
+from mmwam.testing import fake_det_batch, fake_seg_batch
 from mmwam.utils import all_subsets, parse_modalities
 
 
@@ -61,45 +62,13 @@ def fake_batch(cfg, scope, batch, size, device):
     std = torch.tensor([v for m in modalities for v in pre.std[m]], device=device).view(-1, 1, 1)
     h, w = size
     if scope == 'mmdet':
-        from mmdet.testing import demo_mm_inputs
-        from mmengine.structures import InstanceData
-
-        data = demo_mm_inputs(
-            batch_size=batch,
-            image_shapes=[(channels, h, w)] * batch,
-            num_items=[2] * batch,
-            num_classes=2,
-        )
-        for i, s in enumerate(data['data_samples']):
-            s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
-            # what CocoMetric reads when it builds its ground truth from the samples
-            s.ignored_instances = InstanceData(
-                bboxes=torch.zeros(0, 4), labels=torch.zeros(0, dtype=torch.long)
-            )
-            s.set_metainfo(
-                dict(
-                    img_id=i,
-                    instances=[
-                        dict(bbox=b.tolist(), bbox_label=0, ignore_flag=0)
-                        for b in s.gt_instances.bboxes
-                    ],
-                )
-            )
-        data['inputs'] = [
-            mean + std * torch.randn(channels, h, w, device=device) for _ in data['inputs']
-        ]
-        return data
-    from mmengine.structures import PixelData
-    from mmseg.structures import SegDataSample
-
-    num_classes = cfg.model.decode_head.num_classes
-    inputs = [mean + std * torch.randn(channels, h, w, device=device) for _ in range(batch)]
-    samples = []
-    for _ in range(batch):
-        s = SegDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w)))
-        s.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, h, w), device=device))
-        samples.append(s)
-    return dict(inputs=inputs, data_samples=samples)
+        data = fake_det_batch(n=batch, size=(h, w), channels=channels)
+    else:
+        num_classes = cfg.model.decode_head.num_classes
+        data = fake_seg_batch(n=batch, h=h, w=w, channels=channels, num_classes=num_classes)
+    data['data_samples'] = [s.to(device) for s in data['data_samples']]
+    data['inputs'] = [mean + std * torch.randn(channels, h, w, device=device) for _ in range(batch)]
+    return data
 
 
 def dataset_meta(cfg, scope):

@@ -75,14 +75,13 @@ def scope_of(cfg):
 def train_one_step(cfg, package, size=(64, 64)):
     """Build the model of ``cfg`` (converted or the original) and train it one step on a tiny fake batch
     of ``size`` with its preprocessor's channels."""
-    import torch
-    from mmengine.logging import MessageHub
     from mmengine.model import revert_sync_batchnorm
-    from mmengine.optim import build_optim_wrapper
     from mmengine.registry import MODELS, init_default_scope
 
     from mmwam.converters import label_needs
     from mmwam.models.encoder_init import drop_pretrained
+    from mmwam.testing import fake_det_batch, fake_seg_batch
+    from mmwam.testing import train_one_step as one_step
 
     init_default_scope(cfg.default_scope or package)
     drop_pretrained(cfg.model)
@@ -94,24 +93,20 @@ def train_one_step(cfg, package, size=(64, 64)):
             'size' in aug
         ):  # BatchFixedSizePad (Mask2Former's LSJ pads to 1024x1024): to the fake batch's size
             aug['size'] = size
-    model = revert_sync_batchnorm(MODELS.build(cfg.model)).train()  # SyncBN needs a process group
-    optim = build_optim_wrapper(
-        model, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3))
-    )
-    hub = MessageHub.get_current_instance()
-    hub.update_info('epoch', 0)
-    hub.update_info('iter', 0)
+    model = revert_sync_batchnorm(MODELS.build(cfg.model))  # SyncBN needs a process group
     channels = sum((cfg.model.data_preprocessor.get('modalities') or dict(rgb=3)).values())
-    masks = package == 'mmdet' and any(
-        flag == 'with_mask'
-        for _, flag in label_needs(
-            dict(cfg.model, type=cfg.model.get('detector_type', cfg.model.type))
+    if package == 'mmdet':
+        masks = any(  # for instance-segmentation models
+            flag == 'with_mask'
+            for _, flag in label_needs(
+                dict(cfg.model, type=cfg.model.get('detector_type', cfg.model.type))
+            )
         )
-    )
-    losses = model.train_step(_batch(package, channels, size=size, masks=masks), optim)
-    bad = [k for k, v in losses.items() if not torch.isfinite(v).all()]
-    if bad:
-        raise RuntimeError(f'non-finite losses {bad}')
+        data = fake_det_batch(n=2, size=size, channels=channels, masks=masks)
+    else:
+        data = fake_seg_batch(n=2, h=size[0], w=size[1], channels=channels, edge_maps=True)
+    # (a non-finite loss is a RuntimeError too: the next size is tried)
+    one_step(model, data, dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3)))
 
 
 def _torch_sync_bn(node):
@@ -185,47 +180,6 @@ def one_line(error: Exception) -> str:
     # the installation's own folders say nothing to a reader of the table
     text = re.sub(r'[^\s\'"]*/site-packages/', '<site-packages>/', text)
     return re.sub(r'[^\s\'"]*/pip-wheel-[^/]+/[^/]+/', '<source>/', text)[:200]
-
-
-def _batch(package, channels, n=2, size=(64, 64), masks=False):
-    import torch
-    from mmengine.structures import InstanceData, PixelData
-
-    g = torch.Generator().manual_seed(0)
-    if package == 'mmdet':
-        from mmdet.testing import demo_mm_inputs
-
-        data = demo_mm_inputs(
-            batch_size=n,
-            image_shapes=[(channels, *size)] * n,
-            num_items=[2] * n,
-            num_classes=2,
-            with_mask=masks,
-        )  # for instance-segmentation models
-        for s in data['data_samples']:
-            s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
-            s.gt_sem_seg = PixelData(
-                sem_seg=torch.zeros((1, *size), dtype=torch.uint8)
-            )  # HTC's semantic head
-            s.proposals = InstanceData(
-                bboxes=s.gt_instances.bboxes.clone(),  # Fast R-CNN's
-                scores=torch.ones(len(s.gt_instances.bboxes)),
-            )
-        return data
-    from mmseg.structures import SegDataSample
-
-    samples = []
-    for _ in range(n):
-        s = SegDataSample(metainfo=dict(img_shape=size, ori_shape=size, pad_shape=size))
-        s.gt_sem_seg = PixelData(data=torch.randint(0, 5, (1, *size), generator=g))
-        s.gt_edge_map = PixelData(
-            data=torch.randint(0, 2, (1, *size), generator=g)
-        )  # PIDNet's GenerateEdge
-        samples.append(s)
-    return dict(
-        inputs=[torch.randint(0, 255, (channels, *size), generator=g).float() for _ in range(n)],
-        data_samples=samples,
-    )
 
 
 SIGNALS = {9: 'killed: out of memory?', 11: 'a segfault in a compiled op?'}

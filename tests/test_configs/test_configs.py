@@ -7,21 +7,23 @@ import glob
 import os.path as osp
 
 import pytest
-import torch
 from conftest import LLVIP_MINI, ROOT
 from mmengine.config import Config
 from mmengine.dataset import Compose
-from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
-from test_models.test_dual_backbone_detector import batch as det_batch
-from test_models.test_multimodal_encoder_decoder import fake_batch as seg_batch
 from test_models.test_pretrained import assert_encoders_equal, make_checkpoint
+
+from mmwam.testing import fake_det_batch, fake_seg_batch, train_one_step
 
 CONFIGS = sorted(
     p
     for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
     if '_base_' not in p
 )
+# a baseline is its MWAM config with ``model.mwam=None``: compared, not trained (MWAM-less models train in
+# test_models/test_multimodal_encoder_decoder.py, test_modality_dropout.py and test_testing/)
+BASELINES = [p for p in CONFIGS if p.endswith('_baseline.py')]
+TRAINED = [p for p in CONFIGS if p not in BASELINES]
 BASES = sorted(glob.glob(osp.join(ROOT, 'configs', '_base_', '**', '*.py'), recursive=True))
 
 
@@ -110,7 +112,19 @@ def checkpoint_dir(tmp_path_factory):
     return str(tmp_path_factory.mktemp('pretrained'))
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, osp.join(ROOT, 'configs')))
+@pytest.mark.parametrize('path', BASELINES, ids=lambda p: osp.relpath(p, osp.join(ROOT, 'configs')))
+def test_baseline_config_is_its_mwam_config_without_mwam(path):
+    twin = Config.fromfile(path[: -len('_baseline.py')] + '.py').to_dict()
+    twin['model']['mwam'] = None
+    assert Config.fromfile(path).to_dict() == twin
+
+
+@pytest.mark.parametrize(
+    'path',
+    # the demo segmentors' are quick (make test-fast runs them), the full-size and detection ones slow
+    [p if 'segformer_rgbd_demo' in p else pytest.param(p, marks=pytest.mark.slow) for p in TRAINED],
+    ids=lambda p: osp.relpath(p, osp.join(ROOT, 'configs')),
+)
 def test_config_builds_loads_pretrained_and_trains_one_step(path, checkpoint_dir, demo_root):
     cfg = Config.fromfile(path)
     scope = cfg.default_scope
@@ -124,31 +138,18 @@ def test_config_builds_loads_pretrained_and_trains_one_step(path, checkpoint_dir
     if scope == 'mmseg':
         cfg.model.data_preprocessor.size = None  # no padding to the full crop: a tiny step
         cfg.model.data_preprocessor.size_divisor = 32
-        data = seg_batch(
+        data = fake_seg_batch(
             n=2, h=64, w=64, channels=channels, num_classes=cfg.model.decode_head.num_classes
         )
     else:
         assert channels == 4
-        data = det_batch(n=2, size=64)
+        data = fake_det_batch(n=2, size=64)
     model = MODELS.build(cfg.model)
     model.init_weights()
     if state is not None:
         assert_encoders_equal(model.backbone, state, modalities)
-    model.train()
-    optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    before = {n: p.detach().clone() for n, p in model.named_parameters()}
-    from mmengine.logging import MessageHub
-
-    MessageHub.get_current_instance().update_info(
-        'iter', 0
-    )  # YOLOX's batch resizing reads it, as under a Runner
-    losses = model.train_step(data, optim)
-    assert all(torch.isfinite(v).all() for v in losses.values())
-    changed = [n for n, p in model.named_parameters() if not torch.equal(before[n], p)]
+    _, changed = train_one_step(model, data, cfg.optim_wrapper)
     for m in modalities:
         assert any(f'backbone.encoders.{m}.' in n for n in changed), m
     name = osp.basename(path)
-    assert (model.backbone.balancer is None) == ('baseline' in name)
-    assert type(model.backbone.balancer).__name__ == (
-        'OGMGE' if 'ogm-ge' in name else 'MWAM' if 'baseline' not in name else 'NoneType'
-    )
+    assert type(model.backbone.balancer).__name__ == ('OGMGE' if 'ogm-ge' in name else 'MWAM')
