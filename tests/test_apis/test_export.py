@@ -78,6 +78,7 @@ def rgbt_pair(tmp_path, size=(96, 128)):
     return dict(rgb=str(rgb), infrared=str(ir))
 
 
+@pytest.mark.slow
 def test_segformer_onnx_equals_pytorch_and_has_no_training_only_node(
     trained_demo, demo_root, tmp_path
 ):
@@ -132,6 +133,7 @@ def test_mwam_graph_is_the_baseline_graph(trained_demo, tmp_path):
     assert training_only_nodes(path)
 
 
+@pytest.mark.slow
 def test_deeplabv3plus_onnx_equals_pytorch(tmp_path):
     config = config_path('mwam', 'deeplabv3plus_r50-d8_nyudv2.py')
     checkpoint = saved(init_model(config, cfg_options=DEEPLAB_R18), tmp_path / 'deeplab.pth')
@@ -224,6 +226,7 @@ def test_a_convolutional_detector_exports_with_free_batch_and_size(tmp_path):
         check_parity(model, torch.randn(*shape), path, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_benchmark_reports_onnxruntime_against_pytorch(trained_demo):
     proc = subprocess.run(
         [

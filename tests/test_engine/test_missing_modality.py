@@ -128,6 +128,7 @@ def test_test_loop_with_chosen_subsets_writes_the_table(demo_root, tmp_path):
         RUNNERS.build(cfg).test()
 
 
+@pytest.mark.slow
 def test_format_only_writes_label_pngs_per_subset(demo_root, tmp_path):
     """tools/test.py --format-only: the dataset's own label ids (1..5 here: reduce_zero_label)."""
     import glob
@@ -228,6 +229,7 @@ def test_test_tool_format_only_says_where_each_subsets_files_went(demo_root, tmp
     assert not glob.glob(str(tmp_path / 'test' / '*' / 'missing_modality_metrics.json'))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('kind', ['random bytes', 'truncated', 'missing', 'a list'])
 def test_test_tool_names_a_broken_checkpoint_in_one_line(demo_root, tmp_path, kind):
     cfg, ckpt = _trained_demo(demo_root, tmp_path)
@@ -250,6 +252,7 @@ def test_test_tool_names_a_broken_checkpoint_in_one_line(demo_root, tmp_path, ki
     assert 'Traceback' not in out and 'weights_only' not in out
 
 
+@pytest.mark.slow
 def test_test_tool_names_a_wrong_subset_in_one_line(demo_root, tmp_path):
     cfg, ckpt = _trained_demo(demo_root, tmp_path)
     rc, out = _test_tool(cfg, ckpt, '--subsets', 'rgb+thermal', '--work-dir', tmp_path / 'test')
@@ -312,6 +315,7 @@ def test_validation_losses_of_the_full_set_are_kept(demo_root, tmp_path):
     assert 'rgb/mIoU' in metrics and 'depth/mIoU' in metrics
 
 
+@pytest.mark.slow
 def test_feature_level_zeroing_through_a_runner(demo_root, tmp_path):
     cfg = tiny_seg_runner_cfg(demo_root, tmp_path, max_iters=1)
     cfg.val_cfg.zero_level = 'feature'

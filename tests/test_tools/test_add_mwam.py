@@ -421,6 +421,7 @@ def test_cli_names_a_missing_config_in_one_line(config, message, tmp_path):
     assert len(errors) == 1 and message in errors[0], proc.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_recipe_missing_modality_writes_dropout_mwam_both_and_heads_sized_from_the_model(tmp_path):
     """One flag instead of 11 --cfg-options: a converted zoo segmentor gets modality dropout, MWAM's gradient
     + loss modes and an FCN head per modality on the encoder's last level (ResNet-18: 512 channels), with
