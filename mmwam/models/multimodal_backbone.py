@@ -68,12 +68,9 @@ def build_encoder(cfg: dict, modality: str, channels: int, in_channels_key: str 
     """
     cfg = dict(cfg)
     kind = cfg['type']
-    with SEG_MODELS.switch_scope_and_registry(None) as registry:
-        cls = registry.get(kind) if isinstance(kind, str) else kind
+    cls, scope = _registered_class(kind)
     if cls is None:
-        raise InputError(
-            f'model.backbone type {kind!r} is not registered (in scope {registry.scope})'
-        )
+        raise InputError(f'model.backbone type {kind!r} is not registered (in scope {scope})')
     if channels_argument(cls, (in_channels_key,)):
         cfg[in_channels_key] = channels
     encoder = _build(cfg)
@@ -88,6 +85,13 @@ def build_encoder(cfg: dict, modality: str, channels: int, in_channels_key: str 
             logger='current',
         )
     return encoder, rebuilt
+
+
+def _registered_class(kind):
+    """The class a config's ``type`` names, looked up in the current default scope's registry (mmdet's
+    under mmdet), and that scope; ``(None, scope)`` when nothing is registered under the name."""
+    with SEG_MODELS.switch_scope_and_registry(None) as registry:
+        return (registry.get(kind) if isinstance(kind, str) else kind), registry.scope
 
 
 def _output_shapes(encoder, channels: int) -> List[tuple]:
@@ -110,8 +114,7 @@ def _outputs_need_rgb(encoder: dict, modalities: Dict[str, int], key: str) -> Li
     throw-away encoders with the random state untouched; a backbone that cannot run a 64x64 input gets
     no verdict (not replicated)."""
     ones = [m for m, c in modalities.items() if c == 1]
-    with SEG_MODELS.switch_scope_and_registry(None) as registry:
-        cls = registry.get(encoder['type']) if isinstance(encoder['type'], str) else encoder['type']
+    cls, _ = _registered_class(encoder['type'])
     if not ones or cls is None or not channels_argument(cls, (key,)):
         return []
     cfg = dict(encoder, init_cfg=None)
@@ -129,7 +132,7 @@ def _needs_channels(fusion: dict) -> bool:
     """Whether a fusion type takes ``channels`` without a default (one module per level)."""
     import inspect
 
-    cls = SEG_MODELS.get(fusion.get('type')) if isinstance(fusion.get('type'), str) else None
+    cls, _ = _registered_class(fusion.get('type'))
     if cls is None:
         return False
     param = inspect.signature(cls.__init__).parameters.get('channels')
