@@ -25,17 +25,21 @@ demo: env
 	OMP_NUM_THREADS=$(THREADS) $(PY) tools/test.py $(DEMO_CFG) "$$(cat $(DEMO_WORK)/last_checkpoint)" \
 		--work-dir $(DEMO_WORK)/test
 
+# pytest-xdist worker processes of make test / test-fast / test-zoo (make test WORKERS=0: one process)
+WORKERS ?= 2
+XDIST := $(if $(filter-out 0,$(WORKERS)),-n $(WORKERS) --dist loadfile)
+
 # the full suite (the model-zoo sweep aside: representative zoo configs run here)
 test: env
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q $(XDIST) tests
 
 # day to day: without the slow tests (real trainings, the tools' subprocess smoke tests, packaging)
 test-fast: env
-	$(PY) -m pytest -q -m "not slow and not zoo_sweep" tests
+	$(PY) -m pytest -q $(XDIST) -m "not slow and not zoo_sweep" tests
 
 # the long sweep over the model zoos' configs (each converted and trained one step)
 test-zoo: env
-	$(PY) -m pytest -q -m zoo_sweep tests
+	$(PY) -m pytest -q $(XDIST) -m zoo_sweep tests
 
 # ruff (lint + import order + format check; ruff.toml) and codespell (setup.cfg), as CI runs them
 lint: env
