@@ -21,9 +21,10 @@ def llvip_mini() -> str:
 sys.path.insert(0, osp.join(ROOT, 'tools', 'misc'))
 # make test runs 2 pytest-xdist workers: one thread each (and in the tools they start) keeps them from
 # fighting over 2 cores
-if os.environ.get('PYTEST_XDIST_WORKER'):
+XDIST_WORKER = bool(os.environ.get('PYTEST_XDIST_WORKER'))
+if XDIST_WORKER:
     os.environ.setdefault('OMP_NUM_THREADS', '1')
-torch.set_num_threads(1 if os.environ.get('PYTEST_XDIST_WORKER') else 2)
+torch.set_num_threads(1 if XDIST_WORKER else 2)
 
 
 def _format_each_config_text_once():
@@ -57,7 +58,7 @@ def pytest_configure(config):
     for each line that grows past its column limit. Removed when the run passes; ``--basetemp`` wins."""
     import tempfile
 
-    if config.option.basetemp is None and not hasattr(config, 'workerinput'):
+    if config.option.basetemp is None and not XDIST_WORKER:  # the workers get theirs under it
         config.option.basetemp = tempfile.mkdtemp(prefix='mmwam-')
         config._mmwam_basetemp = config.option.basetemp
 
