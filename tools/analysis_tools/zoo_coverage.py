@@ -45,9 +45,10 @@ OWN_PIPELINES = {
 
 
 def zoo_configs(package):
-    import importlib
+    import importlib.util
 
-    root = osp.join(osp.dirname(importlib.import_module(package).__file__), '.mim', 'configs')
+    # found without importing the package (a finished sweep resumes in a second)
+    root = osp.join(osp.dirname(importlib.util.find_spec(package).origin), '.mim', 'configs')
     for folder, _, files in sorted(os.walk(root)):
         rel = osp.relpath(folder, root)
         if rel.split(os.sep)[0] == '_base_':
@@ -55,6 +56,15 @@ def zoo_configs(package):
         for f in sorted(files):
             if f.endswith('.py'):
                 yield rel.split(os.sep)[0], osp.join(root, folder, f), osp.join(rel, f)
+
+
+def version(package):
+    """A package's ``__version__``, read from its ``version.py`` without importing the package."""
+    import importlib.util
+
+    folder = osp.dirname(importlib.util.find_spec(package).origin)
+    match = re.search(r"__version__ = '([^']+)'", open(osp.join(folder, 'version.py')).read())
+    return match.group(1) if match else 'unknown'
 
 
 def scope_of(cfg):
@@ -140,8 +150,9 @@ def step_error(cfg, package):
             try:
                 train_one_step(copy.deepcopy(cfg), package, size)
                 break
-            except RuntimeError:  # a size the model cannot take: the next one
-                if i == len(sizes) - 1:
+            except RuntimeError as e:  # a size the model cannot take: the next one
+                # (an op that mmcv did not compile for this device fails at every size)
+                if i == len(sizes) - 1 or 'implementation for device' in str(e):
                     raise
     except Exception as e:  # noqa: BLE001
         where = traceback.extract_tb(e.__traceback__)[-1]
@@ -371,20 +382,6 @@ def main():
             print(
                 f'zoo_coverage: the worker died (signal {-rc}); going on in a new one', flush=True
             )
-    import logging
-    import resource
-    import warnings
-
-    limit = int(args.memory_gb * 2**30)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    warnings.filterwarnings('ignore')
-    import mmdet
-    import mmseg
-    from mmengine.logging import MMLogger
-
-    import mmwam
-
-    MMLogger.get_instance('mmengine').setLevel(logging.ERROR)
     done = {}
     if osp.isfile(results):
         for line in open(results):
@@ -414,6 +411,19 @@ def main():
         f'{results}',
         flush=True,
     )
+    if any((p, r) not in done for p, _, r in todo):  # work to do: the OpenMMLab stack is needed
+        import logging
+        import resource
+        import warnings
+
+        limit = int(args.memory_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        warnings.filterwarnings('ignore')
+        from mmengine.logging import MMLogger
+
+        import mmwam  # noqa: F401  (its modules registered)
+
+        MMLogger.get_instance('mmengine').setLevel(logging.ERROR)
     for package in args.packages:
         trained_families = {
             r['family']
@@ -449,7 +459,7 @@ def main():
     rows = [
         done[(p, rel)] for p, _, _, rel in zoo if (p, rel) in done
     ]  # the table: every result so far
-    versions = f'mmseg {mmseg.__version__}, mmdet {mmdet.__version__}, mmwam {mmwam.__version__}'
+    versions = ', '.join(f'{p} {version(p)}' for p in ('mmseg', 'mmdet', 'mmwam'))
     table = summary(rows, versions)
     with open(osp.join(args.out, 'zoo_coverage.md'), 'w') as f:
         f.write(table)
