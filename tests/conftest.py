@@ -27,37 +27,24 @@ if XDIST_WORKER:
 torch.set_num_threads(1 if XDIST_WORKER else 2)
 
 
-def _format_each_config_text_once():
-    """mmengine formats a config's text with yapf each time it dumps or logs it (3 to 4 times per Runner,
-    0.3 to 2 s each): the same text is formatted once per test process. ``FormatCode`` is a pure function
-    of its arguments, so every file and log line stays as mmengine writes it."""
-    import functools
-
-    import mmengine.config.config as config_module
-
-    format_code = config_module.FormatCode
-
-    @functools.lru_cache(maxsize=512)
-    def cached(text, style):
-        return format_code(text, style_config=dict(style))
-
-    def FormatCode(text, style_config=None, **kwargs):  # noqa: N802 (yapf's name)
-        if kwargs or not isinstance(style_config, dict):
-            return format_code(text, style_config=style_config, **kwargs)
-        return cached(text, tuple(sorted(style_config.items())))
-
-    config_module.FormatCode = FormatCode
-
-
-_format_each_config_text_once()
-
-
 def pytest_configure(config):
     """A short temporary root (``/tmp/mmwam-XXXXXXXX``, not ``/tmp/pytest-of-USER/pytest-N/popen-gwN``): the
     configs the tests dump hold these paths, and mmengine's yapf formatting of a config takes seconds more
     for each line that grows past its column limit. Removed when the run passes; ``--basetemp`` wins."""
     import tempfile
 
+    if XDIST_WORKER or not getattr(
+        config.option, 'numprocesses', None
+    ):  # a process that runs tests
+        import gc
+
+        from mmwam.testing.config_cache import cache_config_work
+
+        # configs formatted and zoo configs resolved once per process
+        cache_config_work()
+        # the objects of the imported stack (millions) are left out of every garbage collection:
+        # mmengine's datasets call gc.collect() each time one is built (0.6 s each in a test process)
+        gc.freeze()
     if config.option.basetemp is None and not XDIST_WORKER:  # the workers get theirs under it
         config.option.basetemp = tempfile.mkdtemp(prefix='mmwam-')
         config._mmwam_basetemp = config.option.basetemp

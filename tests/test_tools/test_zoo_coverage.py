@@ -118,7 +118,8 @@ SYNC_BN_MASK_RCNN = (
 
 
 @pytest.mark.parametrize(
-    'train', [False, pytest.param(True, marks=pytest.mark.zoo_sweep)]  # its step: 30 s of CPU
+    'train',
+    [False, pytest.param(True, marks=pytest.mark.zoo_sweep)],  # its step: 30 s of CPU
 )
 def test_an_instance_segmentation_model_converts_with_its_own_pipelines(train):
     result, reason = zoo_tool().check('mmdet', zoo_config('mmdet', SYNC_BN_MASK_RCNN), train)
