@@ -38,7 +38,7 @@ def pytest_configure(config):
     ):  # a process that runs tests
         import gc
 
-        from mmwam.testing.config_cache import cache_config_work
+        from mmwam.utils.config_cache import cache_config_work
 
         # configs formatted and zoo configs resolved once per process
         cache_config_work()

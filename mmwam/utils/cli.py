@@ -16,6 +16,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from .checkpoint import check_checkpoint_file  # noqa: F401 (tools import it from here)
+from .config_cache import cache_config_work
 from .dist import prepare_cpu_distributed
 from .errors import InputError
 
@@ -334,6 +335,7 @@ def build_runner(cfg: Config):
         Runner: The runner.
     """
     prepare_cpu_distributed(cfg, cfg.launcher)
+    cache_config_work()  # the config's text formatted once, not per log, file, backend and checkpoint
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
 
 

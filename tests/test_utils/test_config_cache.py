@@ -6,7 +6,7 @@ import mmengine.config.utils as config_utils
 from mmengine.fileio import load
 from yapf.yapflib.yapf_api import FormatCode
 
-from mmwam.testing.config_cache import cache_config_work
+from mmwam.utils.config_cache import cache_config_work
 
 
 def test_the_cached_functions_give_what_mmengine_computes(tmp_path):

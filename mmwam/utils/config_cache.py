@@ -1,5 +1,6 @@
-"""Two pure computations mmengine repeats for every config, done once per process: for the test suite and
-the zoo sweep, which load, dump and log hundreds of configs in one process."""
+"""Two pure computations mmengine repeats for every config, done once per process: a Runner formats its
+config with yapf 3 times when it is built (its log, its work dir, its visualizer backends) and once more per
+checkpoint, and the test suite loads, dumps and logs hundreds of configs in one process."""
 
 import functools
 import os
@@ -8,9 +9,9 @@ _done = False
 
 
 def cache_config_work():
-    """Memoise, in this process, mmengine's yapf formatting of a config's text (3 to 4 times per Runner,
-    0.3 to 2 s each) and its reading of a package's model-index and metafiles (all of mmdet's, about 0.7 s,
-    each time an ``mmdet::`` / ``mmseg::`` config is resolved). Both are functions of their arguments and
+    """Memoise, in this process, mmengine's yapf formatting of a config's text (0.3 to 2 s each time) and
+    its reading of a package's model-index and metafiles (all of mmdet's, about 0.7 s, each time an
+    ``mmdet::`` / ``mmseg::`` config is resolved). Both are functions of their arguments and
     of installed files, so every config, file and log line stays as mmengine makes it. Idempotent."""
     global _done
     if _done:
