@@ -50,6 +50,29 @@ def pytest_configure(config):
         config._mmwam_basetemp = config.option.basetemp
 
 
+# the longest files first (make test's workers take whole files: the run then ends on short ones, both
+# workers busy to the end); the others keep their order
+LONGEST_FIRST = (
+    'test_engine/test_det_runner.py',
+    'test_engine/test_distributed.py',
+    'test_apis/test_export.py',
+    'test_tools/test_add_mwam.py',
+    'test_analysis/test_probe.py',
+    'test_engine/test_missing_modality.py',
+    'test_models/test_pretrained.py',
+    'test_tools/test_zoo_coverage.py',
+    'test_engine/test_nothing_silent.py',
+    'test_tools/test_eval_kaist.py',
+    'test_configs/test_configs.py',
+    'test_engine/test_shared_encoders.py',
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {osp.join(ROOT, 'tests', f): i for i, f in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(str(item.path), len(rank)))
+
+
 def pytest_sessionfinish(session, exitstatus):
     import shutil
 

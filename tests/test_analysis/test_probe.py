@@ -4,8 +4,6 @@ refuses another model's checkpoint in one line."""
 
 import json
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -73,12 +71,8 @@ def test_cli_prints_the_table_and_writes_json(demo, tmp_path):
     config = str(tmp_path / 'demo.py')
     cfg.dump(config)
     out = tmp_path / 'probe' / 'probe.json'
-    proc = subprocess.run(
-        [sys.executable, TOOL, config, ckpt, '--iters', '2', '--out', str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    # (in this process: compare_seeds.py --probe below runs the tool in its own, as a user would)
+    proc = run_tool(TOOL, config, ckpt, '--iters', '2', '--out', out, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert '| features          | mIoU' in proc.stdout and '| fused (reference) |' in proc.stdout
     saved = json.loads(out.read_text())
