@@ -7,7 +7,6 @@ Importing the package registers its modules into mmseg's and mmdet's registries 
 import warnings
 
 import mmcv
-import mmdet
 import mmengine
 import mmseg
 from mmengine.utils import digit_version
@@ -15,12 +14,18 @@ from mmengine.utils import digit_version
 from .version import __version__
 
 # Minimum versions (tested: mmcv 2.1.0, mmengine 0.10.7, mmseg 1.2.2, mmdet 3.3.0); newer ones warn.
+# mmdet is optional: without it, mmwam is a segmentation package.
 _REQUIRED = dict(
     mmcv=(mmcv, '2.0.0rc4', '2.2.0'),
     mmengine=(mmengine, '0.10.0', '0.11.0'),
     mmseg=(mmseg, '1.0.0', '1.3.0'),
-    mmdet=(mmdet, '3.0.0', '3.4.0'),
 )
+try:
+    import mmdet
+
+    _REQUIRED['mmdet'] = (mmdet, '3.0.0', '3.4.0')
+except ImportError:
+    pass
 for _name, (_mod, _min, _untested) in _REQUIRED.items():
     if digit_version(_mod.__version__) < digit_version(_min):
         raise ImportError(

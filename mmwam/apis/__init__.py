@@ -1,6 +1,7 @@
 """Inference for multimodal models as mmseg's and mmdet's users know it: ``init_model``,
 ``inference_multimodal``, the two inferencers; and ONNX export (:mod:`mmwam.apis.export`)."""
 
+from ..registry import HAS_MMDET
 from .inference import (
     inference_multimodal,
     init_model,
@@ -9,7 +10,7 @@ from .inference import (
     prepare_batch,
     show_result,
 )
-from .inferencers import MultiModalDetInferencer, MultiModalInferencer, MultiModalSegInferencer
+from .inferencers import MultiModalInferencer, MultiModalSegInferencer
 
 __all__ = [
     'init_model',
@@ -20,5 +21,9 @@ __all__ = [
     'show_result',
     'MultiModalInferencer',
     'MultiModalSegInferencer',
-    'MultiModalDetInferencer',
 ]
+
+if HAS_MMDET:
+    from .det_inferencer import MultiModalDetInferencer
+
+    __all__ += ['MultiModalDetInferencer']

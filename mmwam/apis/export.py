@@ -16,11 +16,11 @@ PyTorch model's. MWAM and every balancer act in training only: they are not in t
 from typing import Dict, List, Optional, Sequence
 
 import torch
-from mmdet.models.detectors import BaseDetector
 from mmseg.models.segmentors import BaseSegmentor
 from mmseg.models.utils import resize
 from torch import nn
 
+from ..registry import HAS_MMDET
 from ..utils.errors import InputError
 
 
@@ -38,8 +38,11 @@ def task_of(model) -> str:
     """
     if isinstance(model, BaseSegmentor):
         return 'seg'
-    if isinstance(model, BaseDetector):
-        return 'det'
+    if HAS_MMDET:
+        from mmdet.models.detectors import BaseDetector
+
+        if isinstance(model, BaseDetector):
+            return 'det'
     raise InputError(
         f'cannot export a {type(model).__name__}: an mmseg segmentor or an mmdet detector is expected'
     )

@@ -5,6 +5,7 @@ from typing import Optional
 
 from mmengine.config import Config
 
+from ..registry import HAS_MMDET
 from ..utils.modalities import parse_modalities
 from .base import ConversionError
 
@@ -33,9 +34,7 @@ def _stats(values, channels, what):
 def _task(model: dict) -> str:
     """'seg' for an mmseg EncoderDecoder, 'cascade-seg' for a CascadeEncoderDecoder (OCRNet, PointRend), 'det'
     for an mmdet detector with a backbone."""
-    import mmdet.models  # noqa: F401  (fills the registries)
-    import mmseg.models  # noqa: F401
-    from mmdet.models.detectors import BaseDetector
+    import mmseg.models  # noqa: F401  (fills the registry)
     from mmseg.models.segmentors import CascadeEncoderDecoder, EncoderDecoder
 
     kind = model.get('type')
@@ -45,14 +44,23 @@ def _task(model: dict) -> str:
         'DualBackboneDetector',
     ):
         raise ConversionError(f'model.type is {kind}: the config is already multimodal')
-    seg, det = _models('seg').get(kind), _models('det').get(kind)
+    seg = _models('seg').get(kind)
     if seg is not None and issubclass(seg, CascadeEncoderDecoder):
         return 'cascade-seg'
     if seg is not None and issubclass(seg, EncoderDecoder):
         return 'seg'
+    if not HAS_MMDET:
+        raise ConversionError(
+            f'model.type {kind!r} is not an mmseg EncoderDecoder, and mmdet (for detectors) is not '
+            'installed: pip install "mmdet>=3.0.0,<3.4.0"'
+        )
+    import mmdet.models  # noqa: F401  (fills the registry)
+    from mmdet.models.detectors import BaseDetector
     from mmdet.models.detectors.semi_base import SemiBaseDetector
     from mmdet.models.mot import BaseMOTModel
     from mmdet.models.reid import BaseReID
+
+    det = _models('det').get(kind)
 
     if det is not None and issubclass(det, SemiBaseDetector):
         raise ConversionError(

@@ -1,15 +1,7 @@
+from ..registry import HAS_MMDET
 from .data_errors import DataError
-from .kaist import KAISTDataset
 from .multimodal_seg import MultiModalSegDataset
 from .nyu import NYUDv2Dataset, NYUDv2Dataset13
-from .paired_coco import PairedCocoDataset
-from .paired_voc import (
-    FLIRAlignedDataset,
-    LLVIPDataset,
-    M3FDDataset,
-    PairedVOCDataset,
-    parse_voc_xml,
-)
 from .rgbt_seg import MFNetDataset, PST900Dataset
 from .sunrgbd import SUNRGBDDataset
 from .transforms import (
@@ -21,16 +13,9 @@ from .transforms import (
 
 __all__ = [
     'DataError',
-    'KAISTDataset',
     'MultiModalSegDataset',
     'NYUDv2Dataset',
     'NYUDv2Dataset13',
-    'PairedCocoDataset',
-    'FLIRAlignedDataset',
-    'LLVIPDataset',
-    'M3FDDataset',
-    'PairedVOCDataset',
-    'parse_voc_xml',
     'MFNetDataset',
     'PST900Dataset',
     'SUNRGBDDataset',
@@ -39,3 +24,24 @@ __all__ = [
     'LoadSegAnnotations',
     'SplitModalityFromImage',
 ]
+
+if HAS_MMDET:  # the detection datasets
+    from .kaist import KAISTDataset
+    from .paired_coco import PairedCocoDataset
+    from .paired_voc import (
+        FLIRAlignedDataset,
+        LLVIPDataset,
+        M3FDDataset,
+        PairedVOCDataset,
+        parse_voc_xml,
+    )
+
+    __all__ += [
+        'KAISTDataset',
+        'PairedCocoDataset',
+        'FLIRAlignedDataset',
+        'LLVIPDataset',
+        'M3FDDataset',
+        'PairedVOCDataset',
+        'parse_voc_xml',
+    ]

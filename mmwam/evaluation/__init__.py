@@ -1,4 +1,9 @@
-from .kaist_miss_rate import KAISTMissRateMetric, evaluate_kaist
+from ..registry import HAS_MMDET
 from .missing_modality import MissingModalityEvaluator, format_table
 
-__all__ = ['KAISTMissRateMetric', 'evaluate_kaist', 'MissingModalityEvaluator', 'format_table']
+__all__ = ['MissingModalityEvaluator', 'format_table']
+
+if HAS_MMDET:
+    from .kaist_miss_rate import KAISTMissRateMetric, evaluate_kaist
+
+    __all__ += ['KAISTMissRateMetric', 'evaluate_kaist']

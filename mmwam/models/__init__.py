@@ -1,10 +1,6 @@
+from ..registry import HAS_MMDET
 from .balancer import OGMGE, Balancer
-from .data_preprocessors import (
-    MultiModalBoxInstDataPreprocessor,
-    MultiModalDetDataPreprocessor,
-    MultiModalSegDataPreProcessor,
-)
-from .detectors import DualBackboneDetector
+from .data_preprocessors import MultiModalSegDataPreProcessor
 from .fusion import AddFusion, ConcatFusion
 from .modality_dropout import ModalityDropout
 from .multimodal_backbone import MultiModalBackbone
@@ -14,10 +10,7 @@ from .segmentors import MultiModalCascadeEncoderDecoder, MultiModalEncoderDecode
 __all__ = [
     'Balancer',
     'OGMGE',
-    'MultiModalBoxInstDataPreprocessor',
-    'MultiModalDetDataPreprocessor',
     'MultiModalSegDataPreProcessor',
-    'DualBackboneDetector',
     'AddFusion',
     'ConcatFusion',
     'ModalityDropout',
@@ -27,3 +20,13 @@ __all__ = [
     'MultiModalEncoderDecoder',
     'MultiModalCascadeEncoderDecoder',
 ]
+
+if HAS_MMDET:  # the detection side
+    from .data_preprocessors import MultiModalBoxInstDataPreprocessor, MultiModalDetDataPreprocessor
+    from .detectors import DualBackboneDetector
+
+    __all__ += [
+        'MultiModalBoxInstDataPreprocessor',
+        'MultiModalDetDataPreprocessor',
+        'DualBackboneDetector',
+    ]

@@ -15,6 +15,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from ..registry import HAS_MMDET
 from .checkpoint import check_checkpoint_file  # noqa: F401 (tools import it from here)
 from .config_cache import cache_config_work
 from .dist import prepare_cpu_distributed
@@ -217,9 +218,15 @@ def read_config(path: str) -> Config:
             closest files or the package to install).
     """
     try:
-        return _read_config(path)
+        cfg = _read_config(path)
     except ImportError as e:
         raise InputError(f'{path}: {_missing_package(e)}') from e
+    if cfg.get('default_scope') == 'mmdet' and not HAS_MMDET:
+        raise InputError(
+            f'{path}: a detection config (default_scope=\'mmdet\'), and mmdet is not installed: '
+            'pip install "mmdet>=3.0.0,<3.4.0"'
+        )
+    return cfg
 
 
 def _read_config(path: str) -> Config:

@@ -1,6 +1,6 @@
+from ..registry import HAS_MMDET
 from .charts import bar_chart
 from .multimodal_visualizer import (
-    MultiModalDetLocalVisualizer,
     MultiModalPanelMixin,
     MultiModalSegLocalVisualizer,
     compose_row,
@@ -12,7 +12,6 @@ from .multimodal_visualizer import (
 
 __all__ = [
     'bar_chart',
-    'MultiModalDetLocalVisualizer',
     'MultiModalPanelMixin',
     'MultiModalSegLocalVisualizer',
     'compose_row',
@@ -21,3 +20,8 @@ __all__ = [
     'split_inputs',
     'units_from_pipeline',
 ]
+
+if HAS_MMDET:
+    from .det_visualizer import MultiModalDetLocalVisualizer
+
+    __all__ += ['MultiModalDetLocalVisualizer']

@@ -16,13 +16,15 @@ import cv2
 import mmcv
 import numpy as np
 from matplotlib import colormaps
-from mmdet.registry import VISUALIZERS as DET_VISUALIZERS
-from mmdet.structures.bbox import BaseBoxes
-from mmdet.visualization import DetLocalVisualizer
 from mmseg.registry import VISUALIZERS as SEG_VISUALIZERS
 from mmseg.visualization import SegLocalVisualizer
 
+from ..registry import HAS_MMDET
 from ..utils.modalities import channel_slices, parse_modalities
+
+if HAS_MMDET:
+    from mmdet.structures.bbox import BaseBoxes
+    from mmdet.visualization import DetLocalVisualizer
 
 TITLE_H = 22  # the label strip above every tile
 FOOTER_H = (
@@ -155,7 +157,7 @@ def _draw_labels(
     classes = visualizer.dataset_meta.get('classes')
     palette = visualizer.dataset_meta.get('palette')
     image = np.ascontiguousarray(image)
-    if isinstance(visualizer, DetLocalVisualizer):
+    if HAS_MMDET and isinstance(visualizer, DetLocalVisualizer):
         instances = sample.get(f'{kind}_instances')
         if instances is None:
             return image
@@ -395,12 +397,4 @@ class MultiModalSegLocalVisualizer(MultiModalPanelMixin, SegLocalVisualizer):
     """mmseg's ``SegLocalVisualizer`` (palette, class names) that also draws multimodal panels.
 
     Its arguments are :class:`MultiModalPanelMixin`'s and ``SegLocalVisualizer``'s.
-    """
-
-
-@DET_VISUALIZERS.register_module()
-class MultiModalDetLocalVisualizer(MultiModalPanelMixin, DetLocalVisualizer):
-    """mmdet's ``DetLocalVisualizer`` (boxes with scores) that also draws multimodal panels.
-
-    Its arguments are :class:`MultiModalPanelMixin`'s and ``DetLocalVisualizer``'s.
     """

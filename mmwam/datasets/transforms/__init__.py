@@ -1,15 +1,9 @@
+from ...registry import HAS_MMDET
 from .loading import (
     ConcatModalities,
     LoadModalityFromFile,
     LoadSegAnnotations,
     SplitModalityFromImage,
-)
-from .mix import (
-    MultiModalCachedMixUp,
-    MultiModalCachedMosaic,
-    MultiModalMixUp,
-    MultiModalMosaic,
-    MultiModalYOLOXHSVRandomAug,
 )
 
 __all__ = [
@@ -17,9 +11,21 @@ __all__ = [
     'LoadModalityFromFile',
     'LoadSegAnnotations',
     'SplitModalityFromImage',
-    'MultiModalCachedMixUp',
-    'MultiModalCachedMosaic',
-    'MultiModalMixUp',
-    'MultiModalMosaic',
-    'MultiModalYOLOXHSVRandomAug',
 ]
+
+if HAS_MMDET:  # mmdet's Mosaic / MixUp family, for the multimodal tensor
+    from .mix import (
+        MultiModalCachedMixUp,
+        MultiModalCachedMosaic,
+        MultiModalMixUp,
+        MultiModalMosaic,
+        MultiModalYOLOXHSVRandomAug,
+    )
+
+    __all__ += [
+        'MultiModalCachedMixUp',
+        'MultiModalCachedMosaic',
+        'MultiModalMixUp',
+        'MultiModalMosaic',
+        'MultiModalYOLOXHSVRandomAug',
+    ]
