@@ -1,12 +1,11 @@
 """mmdet's ``DetInferencer`` for multimodal models (imported only where mmdet is installed)."""
 
 import os.path as osp
-from typing import Optional
 
 from mmdet.apis import DetInferencer
 from mmengine.infer.infer import BaseInferencer
 
-from .inferencers import MultiModalInferencerMixin, _config
+from .inferencers import MultiModalInferencerMixin
 
 
 class MultiModalDetInferencer(MultiModalInferencerMixin, DetInferencer):
@@ -26,11 +25,6 @@ class MultiModalDetInferencer(MultiModalInferencerMixin, DetInferencer):
     """
 
     forward_kwargs: set = DetInferencer.forward_kwargs | {'subsets'}
-
-    def __init__(
-        self, model, weights: Optional[str] = None, device: Optional[str] = 'cpu', **kwargs
-    ):
-        super().__init__(_config(model), weights, device=device, **kwargs)
 
     def preprocess(self, inputs: list, batch_size: int = 1, **kwargs):
         """Chunks of ``(the inputs, the collated batch)``: the inputs stay whole dicts, for the panels."""

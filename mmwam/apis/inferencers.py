@@ -38,8 +38,14 @@ def of_subset(sample, name: str):
 
 
 class MultiModalInferencerMixin:
-    """What both inferencers change in their upstream class: the model (loaded as ``init_model`` does), the
-    pipeline and the inputs (dicts of modalities), the forward pass (per subset) and the pictures."""
+    """What both inferencers change in their upstream class: the model (a config file or object, loaded as
+    ``init_model`` does), the pipeline and the inputs (dicts of modalities), the forward pass (per subset)
+    and the pictures."""
+
+    def __init__(
+        self, model, weights: Optional[str] = None, device: Optional[str] = 'cpu', **kwargs
+    ):
+        super().__init__(_config(model), weights, device=device, **kwargs)
 
     def _init_model(self, cfg, weights, device='cpu'):
         return init_model(cfg, weights, device)
@@ -125,11 +131,6 @@ class MultiModalSegInferencer(MultiModalInferencerMixin, MMSegInferencer):
     """
 
     forward_kwargs: set = MMSegInferencer.forward_kwargs | {'subsets'}
-
-    def __init__(
-        self, model, weights: Optional[str] = None, device: Optional[str] = 'cpu', **kwargs
-    ):
-        super().__init__(_config(model), weights, device=device, **kwargs)
 
     def preprocess(self, inputs: list, batch_size: int = 1, **kwargs):
         chunks = self._get_chunk_data(map(lambda r: self.pipeline(dict(r)), inputs), batch_size)
