@@ -19,11 +19,14 @@ def _run(out):
             osp.join(ROOT, 'tools', 'analysis_tools', 'zoo_coverage.py'),
             '--families',
             'erfnet',
+            'cgnet',
             'san',
             '--packages',
             'mmseg',
             '--out',
             str(out),
+            '--fresh-worker-gb',
+            '0',  # every worker hands over after its first trained model
         ],
         capture_output=True,
         text=True,
@@ -35,10 +38,17 @@ def test_zoo_coverage_converts_trains_one_per_family_and_resumes(tmp_path):
     proc = _run(tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = [json.loads(line) for line in open(tmp_path / 'results.jsonl')]
-    results = {r['family']: r['result'] for r in rows}
-    assert results == {'erfnet': 'trained', 'san': 'out of scope'}, rows
+    results = {(r['family'], r['result']) for r in rows}
+    assert results == {
+        ('cgnet', 'trained'),
+        ('cgnet', 'converted'),
+        ('erfnet', 'trained'),
+        ('san', 'out of scope'),
+    }, rows
+    # a worker that has stepped a model hands over before the next step: before erfnet's, before san's
+    assert proc.stdout.count('going on in a fresh one') == 2, proc.stdout
     table = (tmp_path / 'zoo_coverage.md').read_text()
-    assert 'model families in scope: 1; converted and trained one step: 1 (100.0 %)' in table
+    assert 'model families in scope: 2; converted and trained one step: 2 (100.0 %)' in table
     assert '| mmseg | erfnet | erfnet/' in table and 'MultimodalEncoderDecoder' in table
     again = _run(tmp_path)
     assert (

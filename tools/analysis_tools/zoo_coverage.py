@@ -19,7 +19,9 @@ on the same fake batch: a CPU op that mmcv lacks or crashes in, a model that nee
 to give finite losses; not counted) and ``failed`` (an error of ours: a bug to look at).
 
 Each config is checked in a worker process; one that crashes it (a segfault in a compiled op) is recorded
-as such and the sweep goes on in a new worker.
+as such and the sweep goes on in a new worker. A worker that has trained a model and whose address space has
+grown past ``--fresh-worker-gb`` (memory a large model left behind) hands over to a fresh one before its next
+training step, so that a later model does not fail for want of memory an earlier one holds.
 """
 
 import argparse
@@ -38,10 +40,17 @@ HERE = osp.dirname(osp.abspath(__file__))
 sys.path.insert(0, osp.dirname(osp.dirname(HERE)))
 
 DATASET = {'mmseg': 'demo-rgbd', 'mmdet': 'llvip-mini'}
+FRESH_WORKER = 75  # a worker's exit status: go on in a new worker (memory was left behind)
 OWN_PIPELINES = {
     'mmseg': 'depth',
     'mmdet': 'infrared',
 }  # the modality when a config keeps its own pipelines
+
+
+def address_space() -> int:
+    """This process's virtual memory size in bytes (what ``RLIMIT_AS`` limits)."""
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[0]) * os.sysconf('SC_PAGE_SIZE')
 
 
 def zoo_configs(package):
@@ -348,6 +357,12 @@ def main():
         'memory) instead of the machine killing processes',
     )
     p.add_argument(
+        '--fresh-worker-gb',
+        type=float,
+        help='a worker that has trained a model and has grown past this address space hands over to a '
+        'fresh one before its next training step (default: half of --memory-gb)',
+    )
+    p.add_argument(
         '--worker', action='store_true', help=argparse.SUPPRESS
     )  # the process that checks
     args = p.parse_args()
@@ -372,6 +387,8 @@ def main():
             True
         ):  # a worker killed by a signal (a segfault) is followed by another, which records it
             rc = subprocess.call([sys.executable, osp.abspath(__file__), *argv, '--worker'])
+            if rc == FRESH_WORKER:
+                continue
             if rc >= 0:
                 sys.exit(rc)
             if osp.isfile(marker):
@@ -411,12 +428,14 @@ def main():
         f'{results}',
         flush=True,
     )
+    limit = int(args.memory_gb * 2**30)
+    fresh_limit = limit / 2 if args.fresh_worker_gb is None else args.fresh_worker_gb * 2**30
+    trained_here = False  # whether this worker has stepped a model (a fresh one never hands over)
     if any((p, r) not in done for p, _, r in todo):  # work to do: the OpenMMLab stack is needed
         import logging
         import resource
         import warnings
 
-        limit = int(args.memory_gb * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         warnings.filterwarnings('ignore')
         from mmengine.logging import MMLogger
@@ -433,6 +452,14 @@ def main():
         for _, family, path, rel in (z for z in zoo if z[0] == package):
             key = (package, rel)
             if selected(args, family, rel) and key not in done:
+                train = not args.no_train and family not in trained_families
+                if train and trained_here and address_space() > fresh_limit:
+                    print(
+                        f'zoo_coverage: the worker holds {address_space() / 2**30:.1f} GB of address '
+                        'space; going on in a fresh one',
+                        flush=True,
+                    )
+                    sys.exit(FRESH_WORKER)
                 if crashed.get(key, ('',))[0] == 'conversion':
                     result, reason = 'failed', f'conversion: {crash(crashed[key][1])}'
                 else:
@@ -440,7 +467,7 @@ def main():
                     result, reason = check(
                         package,
                         path,
-                        not args.no_train and family not in trained_families,
+                        train,
                         lambda name: phase(package, rel, name),
                         crashed.get(key),
                     )
@@ -456,6 +483,12 @@ def main():
                 )
                 if result == 'trained':
                     trained_families.add(family)
+                # a model was built and stepped (trained or failing): memory it leaves counts
+                trained_here |= train and result not in (
+                    'out of scope',
+                    'needs a package',
+                    'refused',
+                )
     rows = [
         done[(p, rel)] for p, _, _, rel in zoo if (p, rel) in done
     ]  # the table: every result so far
