@@ -1,6 +1,10 @@
 # mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py made multimodal with MWAM
 # by tools/misc/add_mwam.py mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py --dataset kaist -o configs/mwam/rtmdet_tiny_rgbt_kaist.py
+from mmengine import Config
+
 _base_ = 'mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py'
+# the dataset: read from its config (mmengine refuses a key defined in two _base_ files)
+dataset_config = Config.fromfile('{{ fileDirname }}/../_base_/datasets/kaist_rgbt.py')
 model = dict(
     type='DualBackboneDetector',
     detector_type='RTMDet',
@@ -22,10 +26,52 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='thermal', channels=1),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PhotoMetricDistortion'),
     dict(type='ConcatModalities', keys=['thermal']),
-    dict(type='Resize', scale=(640, 512), keep_ratio=True),
+    dict(
+        type='MultiModalCachedMosaic',
+        img_scale=(640, 640),
+        pad_val=dict(rgb=114.0, thermal=0),
+        max_cached_images=20,
+        random_pop=False,
+    ),
+    dict(type='RandomResize', scale=(1280, 1280), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=(640, 640)),
+    dict(type='MultiModalYOLOXHSVRandomAug'),
     dict(type='RandomFlip', prob=0.5),
+    dict(type='Pad', size=(640, 640), pad_val=dict(img=(114, 114, 114, 0))),
+    dict(
+        type='MultiModalCachedMixUp',
+        img_scale=(640, 640),
+        ratio_range=(1.0, 1.0),
+        max_cached_images=10,
+        random_pop=False,
+        pad_val=dict(rgb=(114, 114, 114), thermal=0),
+        prob=0.5,
+    ),
+    dict(
+        type='PackDetInputs',
+        meta_keys=(
+            'img_id',
+            'img_path',
+            'thermal_path',
+            'ori_shape',
+            'img_shape',
+            'scale_factor',
+            'flip',
+            'flip_direction',
+        ),
+    ),
+]
+train_pipeline_stage2 = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadModalityFromFile', modality='thermal', channels=1),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='YOLOXHSVRandomAug'),
+    dict(type='ConcatModalities', keys=['thermal']),
+    dict(type='RandomResize', scale=(640, 640), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=(640, 640)),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='Pad', size=(640, 640), pad_val=dict(img=(114, 114, 114, 0))),
     dict(
         type='PackDetInputs',
         meta_keys=(
@@ -44,7 +90,8 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadModalityFromFile', modality='thermal', channels=1),
     dict(type='ConcatModalities', keys=['thermal']),
-    dict(type='Resize', scale=(640, 512), keep_ratio=True),
+    dict(type='Resize', scale=(640, 640), keep_ratio=True),
+    dict(type='Pad', size=(640, 640), pad_val=dict(img=(114, 114, 114, 0))),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(
         type='PackDetInputs',
@@ -62,50 +109,18 @@ test_pipeline = [
     ),
 ]
 train_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        type='KAISTDataset',
-        data_root='data/kaist',
-        ann_file='imageSets/train-all-02.txt',
-        data_prefix=dict(img='images', ann='annotations_sanitized'),
-        filter_cfg=dict(filter_empty_gt=True),
-        pipeline=train_pipeline,
-    )
+    dataset=dict(dataset_config.train_dataloader.dataset, _delete_=True, pipeline=train_pipeline)
 )
 val_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        type='KAISTDataset',
-        data_root='data/kaist',
-        ann_file='imageSets/test-all-20.txt',
-        data_prefix=dict(img='images', ann='annotations_improved'),
-        test_mode=True,
-        pipeline=test_pipeline,
-    )
+    dataset=dict(dataset_config.val_dataloader.dataset, _delete_=True, pipeline=test_pipeline)
 )
 test_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        type='KAISTDataset',
-        data_root='data/kaist',
-        ann_file='imageSets/test-all-20.txt',
-        data_prefix=dict(img='images', ann='annotations_improved'),
-        test_mode=True,
-        pipeline=test_pipeline,
-    )
+    dataset=dict(dataset_config.test_dataloader.dataset, _delete_=True, pipeline=test_pipeline)
 )
-val_evaluator = dict(_delete_=True, type='KAISTMissRateMetric')
-test_evaluator = dict(_delete_=True, type='KAISTMissRateMetric')
-val_cfg = dict(
-    _delete_=True,
-    type='MissingModalityValLoop',
-    table_keys=['kaist/MR_reasonable_all', 'kaist/MR_reasonable_day', 'kaist/MR_reasonable_night'],
-)
-test_cfg = dict(
-    _delete_=True,
-    type='MissingModalityTestLoop',
-    table_keys=['kaist/MR_reasonable_all', 'kaist/MR_reasonable_day', 'kaist/MR_reasonable_night'],
-)
+val_evaluator = dict(dataset_config.val_evaluator, _delete_=True)
+test_evaluator = dict(dataset_config.test_evaluator, _delete_=True)
+val_cfg = dict(dataset_config.val_cfg, _delete_=True)
+test_cfg = dict(dataset_config.test_cfg, _delete_=True)
 custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
 custom_hooks = [
     dict(
@@ -116,10 +131,17 @@ custom_hooks = [
         priority=49,
         _scope_='mmdet',
     ),
+    dict(
+        type='PipelineSwitchHook',
+        switch_epoch=280,
+        switch_pipeline=train_pipeline_stage2,
+        _scope_='mmdet',
+    ),
     dict(type='FRMLoggerHook', interval=50),
 ]
 visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
 runner_type = 'MWAMRunner'
+del Config, dataset_config  # not config fields
 # To start from mmdet's COCO RTMDet-tiny (its backbone in both encoders, its neck and head), give
 # load_from=https://download.openmmlab.com/mmdetection/v3.0/rtmdet/rtmdet_tiny_8xb32-300e_coco/rtmdet_tiny_8xb32-300e_coco_20220902_112414-78e30dcc.pth
 load_from = None

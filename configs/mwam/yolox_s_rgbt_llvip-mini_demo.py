@@ -1,6 +1,10 @@
 # mmdet::yolox/yolox_s_8xb8-300e_coco.py made multimodal with MWAM
 # by tools/misc/add_mwam.py mmdet::yolox/yolox_s_8xb8-300e_coco.py --dataset llvip-mini -o configs/mwam/yolox_s_rgbt_llvip-mini_demo.py
+from mmengine import Config
+
 _base_ = 'mmdet::yolox/yolox_s_8xb8-300e_coco.py'
+# the dataset: read from its config (mmengine refuses a key defined in two _base_ files)
+dataset_config = Config.fromfile('{{ fileDirname }}/../_base_/datasets/llvip-mini_rgbt.py')
 model = dict(
     type='DualBackboneDetector',
     detector_type='YOLOX',
@@ -84,11 +88,8 @@ train_dataloader = dict(
     dataset=dict(
         pipeline=train_pipeline,
         dataset=dict(
+            dataset_config.train_dataloader.dataset,
             _delete_=True,
-            type='LLVIPDataset',
-            data_root='data/llvip_mini',
-            split='train',
-            filter_cfg=dict(filter_empty_gt=False),
             pipeline=[
                 dict(type='LoadImageFromFile'),
                 dict(type='LoadModalityFromFile', modality='infrared', channels=1),
@@ -99,43 +100,15 @@ train_dataloader = dict(
     )
 )
 val_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        type='LLVIPDataset',
-        data_root='data/llvip_mini',
-        split='test',
-        test_mode=True,
-        pipeline=test_pipeline,
-    )
+    dataset=dict(dataset_config.val_dataloader.dataset, _delete_=True, pipeline=test_pipeline)
 )
 test_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        type='LLVIPDataset',
-        data_root='data/llvip_mini',
-        split='test',
-        test_mode=True,
-        pipeline=test_pipeline,
-    )
+    dataset=dict(dataset_config.test_dataloader.dataset, _delete_=True, pipeline=test_pipeline)
 )
-val_evaluator = [
-    dict(type='CocoMetric', metric='bbox', ann_file=None),
-    dict(type='VOCMetric', metric='mAP', eval_mode='area'),
-]
-test_evaluator = [
-    dict(type='CocoMetric', metric='bbox', ann_file=None),
-    dict(type='VOCMetric', metric='mAP', eval_mode='area'),
-]
-val_cfg = dict(
-    _delete_=True,
-    type='MissingModalityValLoop',
-    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'],
-)
-test_cfg = dict(
-    _delete_=True,
-    type='MissingModalityTestLoop',
-    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'],
-)
+val_evaluator = dataset_config.val_evaluator
+test_evaluator = dataset_config.test_evaluator
+val_cfg = dict(dataset_config.val_cfg, _delete_=True)
+test_cfg = dict(dataset_config.test_cfg, _delete_=True)
 custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
 custom_hooks = [
     dict(
@@ -158,6 +131,7 @@ custom_hooks = [
 ]
 visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
 runner_type = 'MWAMRunner'
+del Config, dataset_config  # not config fields
 
 # CPU-sized, as the RetinaNet llvip-mini demo: llvip_mini's 30 training pairs, 16 epochs, both encoders from
 # scratch (no pretrained checkpoint), no multi-scale batch resizing; a smoke run. The recipe's

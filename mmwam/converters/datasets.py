@@ -6,7 +6,7 @@ from typing import Dict
 from mmengine.config import Config
 
 from ..utils.modalities import parse_modalities
-from .base import CONFIGS, ConversionError
+from .base import CONFIGS, ConversionError, load_config
 from .models import _unscoped, label_needs
 
 # --dataset names: dataset base configs of this repository (configs/_base_/datasets/)
@@ -42,6 +42,15 @@ DATASET_KEYS = (
 )
 
 
+def dataset_path(dataset: str) -> str:
+    """The file of a ``--dataset`` value: a ``DATASETS`` name's base config, else the value (a path)."""
+    return (
+        osp.join(CONFIGS, '_base_', 'datasets', DATASETS[dataset])
+        if dataset in DATASETS
+        else dataset
+    )
+
+
 def dataset_config(dataset: str) -> Config:
     """The dataset base config of a ``--dataset`` value.
 
@@ -54,17 +63,13 @@ def dataset_config(dataset: str) -> Config:
     Raises:
         ConversionError: If it is neither, or the config lacks a ``DATASET_KEYS`` entry.
     """
-    path = (
-        osp.join(CONFIGS, '_base_', 'datasets', DATASETS[dataset])
-        if dataset in DATASETS
-        else dataset
-    )
+    path = dataset_path(dataset)
     if not osp.isfile(path):
         raise ConversionError(
             f'--dataset {dataset!r}: neither a known dataset ({", ".join(DATASETS)}) '
             'nor a config file'
         )
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     missing = [k for k in DATASET_KEYS if k not in cfg]
     if missing:
         raise ConversionError(f'--dataset {path}: the dataset config lacks {missing}')

@@ -2,36 +2,93 @@
 
 import os
 import os.path as osp
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Tuple
 
 from mmengine.config import Config
 
 from .base import load_config
 from .convert import RECIPES, mwam_overrides
+from .datasets import DATASET_KEYS, dataset_config, dataset_path
+
+# the variable holding the --dataset's base config in a written config (deleted at its end)
+DATASET_VARIABLE = 'dataset_config'
 
 
-def _fmt(value, refs: Dict[int, str]) -> str:
+def _reference(value, targets: List[Tuple[str, object]], fmt) -> Optional[str]:
+    """``value`` written as one of ``targets`` (expression, value): the expression when equal, or
+    ``dict(expression, key=...)`` when the dict extends or changes a few of its keys; None if neither."""
+    if not isinstance(value, (dict, list)):
+        return None
+    for expr, target in targets:
+        if type(value) is type(target) and value == target:
+            return expr
+    for expr, target in targets:
+        if isinstance(value, list) and isinstance(target, list) and len(target) < len(value):
+            # a pipeline with transforms inserted (a model's label transforms before the packing)
+            i = next((i for i, (a, b) in enumerate(zip(value, target)) if a != b), len(target))
+            j = len(value) - len(target) + i
+            if i > 0 and value[:i] == target[:i] and value[j:] == target[i:]:
+                inserted = '[' + ', '.join(fmt(v) for v in value[i:j]) + ']'
+                return f'{expr}[:{i}] + {inserted}' + (f' + {expr}[{i}:]' if i < len(target) else '')
+        if isinstance(value, dict) and isinstance(target, dict) and set(target) <= set(value):
+            changed = {k: v for k, v in value.items() if k not in target or v != target[k]}
+            if len(changed) < len(value) and all(k.isidentifier() for k in changed):
+                return f'dict({expr}' + ''.join(f', {k}={fmt(v)}' for k, v in changed.items()) + ')'
+    return None
+
+
+def _fmt(value, refs: Dict[int, str], targets: List[Tuple[str, object]] = ()) -> str:
     if id(value) in refs:
         return refs[id(value)]
+
+    def fmt(v):
+        return _fmt(v, refs, targets)
+
+    ref = _reference(value, targets, fmt) if targets else None
+    if ref is not None:
+        return ref
     if isinstance(value, dict):
         if all(isinstance(k, str) and k.isidentifier() for k in value):
-            return 'dict(' + ', '.join(f'{k}={_fmt(v, refs)}' for k, v in value.items()) + ')'
-        return '{' + ', '.join(f'{k!r}: {_fmt(v, refs)}' for k, v in value.items()) + '}'
+            return 'dict(' + ', '.join(f'{k}={fmt(v)}' for k, v in value.items()) + ')'
+        return '{' + ', '.join(f'{k!r}: {fmt(v)}' for k, v in value.items()) + '}'
     if isinstance(value, list):
-        return '[' + ', '.join(_fmt(v, refs) for v in value) + ']'
+        return '[' + ', '.join(fmt(v) for v in value) + ']'
     if isinstance(value, tuple):
-        return '(' + ', '.join(_fmt(v, refs) for v in value) + (',)' if len(value) == 1 else ')')
+        return '(' + ', '.join(fmt(v) for v in value) + (',)' if len(value) == 1 else ')')
     return repr(value)
 
 
-def format_config(base: str, overrides: Dict[str, object], header: str = '') -> str:
+def _dataset_targets(key: str, data: Config) -> List[Tuple[str, object]]:
+    """What the top-level field ``key`` of a converted config may take from the dataset config
+    ``data``: the field itself, and a dataloader's dataset."""
+    if key not in DATASET_KEYS or key in ('multimodal_preprocessor', 'num_classes'):
+        return []
+    out = [(f'{DATASET_VARIABLE}.{key}', data[key])]
+    if key.endswith('_dataloader'):
+        out.append((f'{DATASET_VARIABLE}.{key}.dataset', data[key]['dataset']))
+    return out
+
+
+def format_config(
+    base: str,
+    overrides: Dict[str, object],
+    header: str = '',
+    dataset: Optional[Tuple[str, Config]] = None,
+) -> str:
     """Python source of a config inheriting ``base`` with ``overrides``; pipelines used in several
     places are written once and referenced by name.
+
+    With ``dataset`` (its path relative to the written file, and the config), what the overrides take
+    from that dataset config is read from the file when the config is loaded, not written out:
+    mmengine refuses a key defined in two ``_base_`` files, so the zoo config is inherited and the
+    dataset config read with ``Config.fromfile`` (which mmengine allows in a config).
 
     Args:
         base (str): The ``_base_`` value.
         overrides (Dict[str, object]): The top-level fields.
         header (str): Comment lines at the top (``#`` added). Defaults to ``''``.
+        dataset (Tuple[str, Config], optional): The dataset config's path, relative to the written
+            config, and the config. Defaults to None (everything written out).
 
     Returns:
         str: The config's source, formatted by yapf.
@@ -39,10 +96,23 @@ def format_config(base: str, overrides: Dict[str, object], header: str = '') -> 
     from yapf.yapflib.yapf_api import FormatCode
 
     refs = {id(v): k for k, v in overrides.items() if '_pipeline' in k}
-    lines = [f'# {line}' if line else '#' for line in header.splitlines()]
-    lines.append(f'_base_ = {base!r}')
+    body = []
     for k, v in overrides.items():
-        lines.append(f'{k} = {_fmt(v, {i: n for i, n in refs.items() if n != k})}')
+        targets = _dataset_targets(k, dataset[1]) if dataset is not None else []
+        body.append(f'{k} = {_fmt(v, {i: n for i, n in refs.items() if n != k}, targets)}')
+    reads = any(f'{DATASET_VARIABLE}.' in line for line in body)
+    lines = [f'# {line}' if line else '#' for line in header.splitlines()]
+    if reads:
+        lines.append('from mmengine import Config')
+    lines.append(f'_base_ = {base!r}')
+    if reads:
+        lines += [
+            '# the dataset: read from its config (mmengine refuses a key defined in two _base_ files)',
+            f"{DATASET_VARIABLE} = Config.fromfile('{{{{ fileDirname }}}}/{dataset[0]}')",
+        ]
+    lines += body
+    if reads:
+        lines.append(f'del Config, {DATASET_VARIABLE}  # not config fields')
     style = dict(
         based_on_style='pep8',
         column_limit=100,
@@ -53,8 +123,18 @@ def format_config(base: str, overrides: Dict[str, object], header: str = '') -> 
     return text
 
 
+def _relative(path: str, out: str) -> str:
+    """``path`` relative to the folder of ``out``, so that the two can move together."""
+    return osp.relpath(osp.realpath(path), osp.dirname(osp.realpath(out)))
+
+
 def write_config(
-    base: str, out: str, header: str = '', recipe: Optional[str] = None, **kwargs
+    base: str,
+    out: str,
+    header: str = '',
+    recipe: Optional[str] = None,
+    inline_dataset: bool = False,
+    **kwargs,
 ) -> Config:
     """Write the MWAM config of ``base`` (a path or an ``mmseg::`` / ``mmdet::`` name) to ``out``,
     inheriting it (with a ``RECIPES`` entry applied).
@@ -65,6 +145,9 @@ def write_config(
         out (str): The config file written (its folder is created).
         header (str): Comment lines at the top. Defaults to ``''``.
         recipe (str, optional): A ``RECIPES`` name. Defaults to None.
+        inline_dataset (bool): With a ``dataset``, write its pipelines, loaders, metrics and loops out
+            in full (a file that stands alone) instead of reading them from the dataset config when
+            the config is loaded. Defaults to False.
         **kwargs: :func:`mwam_overrides`'s arguments.
 
     Returns:
@@ -77,9 +160,14 @@ def write_config(
     overrides = mwam_overrides(cfg, **kwargs)
     if recipe is not None:
         overrides = RECIPES[recipe](cfg, overrides)
-    # a path is written relative to the new file so that the pair can move together
-    rel = base if '::' in base else osp.relpath(osp.abspath(base), osp.dirname(osp.abspath(out)))
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    # a path is written relative to the new file so that the pair can move together
+    rel = base if '::' in base else _relative(base, out)
+    dataset = kwargs.get('dataset')
+    if dataset is not None and not inline_dataset:
+        dataset = (_relative(dataset_path(dataset), out), dataset_config(dataset))
+    else:
+        dataset = None
     with open(out, 'w') as f:
-        f.write(format_config(rel, overrides, header))
+        f.write(format_config(rel, overrides, header, dataset))
     return Config.fromfile(out)

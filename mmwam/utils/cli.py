@@ -292,7 +292,11 @@ def _fromfile(path: str) -> Config:
         where = _file_with_syntax_error(path) or f'{path} (in one of its _base_ files)'
         raise InputError(f'{where}, line {e.lineno}: Python syntax error: {e.msg}') from e
     except FileNotFoundError as e:
-        raise InputError(f'{path}: a _base_ file it names does not exist: {e.filename}') from e
+        raise InputError(
+            f'{path}: a file it names does not exist: {e.filename} (a _base_ file, or the dataset '
+            'config a converted config reads: add_mwam.py writes its path relative to the config, so '
+            'move them together or convert again)'
+        ) from e
     except (NameError, TypeError, ValueError, AttributeError, KeyError) as e:
         frames = [
             f

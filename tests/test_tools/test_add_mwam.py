@@ -190,12 +190,16 @@ def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, dem
         capture_output=True,
     )
     text = out.read_text()
-    assert f"_base_ = '{zoo}'" in text and 'pipeline=train_pipeline' in text
-    assert len(text.splitlines()) < 100
+    assert f"_base_ = '{zoo}'" in text
+    # the dataset is read from its config, not written out
+    dataset = osp.relpath(osp.join(ROOT, 'configs', '_base_', 'datasets', 'demo_rgbd.py'), tmp_path)
+    assert (
+        'dataset_config = Config.fromfile(' in text and f"'{{{{ fileDirname }}}}/{dataset}'" in text
+    )
+    assert 'LoadModalityFromFile' not in text and len(text.splitlines()) < 50
     written = Config.fromfile(str(out))
     direct = add_mwam(load_config(zoo), dataset='demo-rgbd')
-    assert written.model.to_dict() == direct.model.to_dict()
-    assert written.train_dataloader.to_dict() == direct.train_dataloader.to_dict()
+    assert written.to_dict() == direct.to_dict()
 
     from mmwam.utils.cli import build_runner
 
@@ -230,6 +234,61 @@ def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, dem
 
     tags = set().union(*(EventAccumulator(e).Reload().Tags()['scalars'] for e in events))
     assert {'frm_rgb', 'bank_depth', 'mwam_weight_depth', 'rgb/mIoU'} <= tags, tags
+
+
+def test_a_written_config_follows_its_dataset_config_and_inline_dataset_stands_alone(tmp_path):
+    """The dataset config is read when the written config is loaded: an edit to it (here data_root) is
+    seen, as with a _base_ file. A missing one is one line naming it. --inline-dataset writes the same
+    config out in full."""
+    data = tmp_path / 'datasets'
+    data.mkdir()
+    for name in ('demo_rgbd.py', 'nyudv2_rgbd.py'):  # the demo set's config inherits NYUDv2's
+        (data / name).write_text(open(osp.join(ROOT, 'configs', '_base_', 'datasets', name)).read())
+    zoo = 'mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py'
+    tool = osp.join(ROOT, 'tools', 'misc', 'add_mwam.py')
+    args = [zoo, '--dataset', str(data / 'demo_rgbd.py'), '-o']
+    out, inline = tmp_path / 'configs' / 'read.py', tmp_path / 'configs' / 'inline.py'
+    for path, extra in ((out, []), (inline, ['--inline-dataset'])):
+        proc = run_tool(tool, *args, str(path), *extra)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Config.fromfile('{{ fileDirname }}/../datasets/demo_rgbd.py')" in out.read_text()
+    assert 'fromfile' not in inline.read_text() and 'LoadModalityFromFile' in inline.read_text()
+    read = Config.fromfile(str(out))
+    assert read.to_dict() == Config.fromfile(str(inline)).to_dict()
+    assert 'Config' not in read and 'dataset_config' not in read  # no helper names left as fields
+    read.dump(str(tmp_path / 'dumped.py'))  # a work dir's copy of the config
+    assert Config.fromfile(str(tmp_path / 'dumped.py')).to_dict() == read.to_dict()
+
+    text = (data / 'demo_rgbd.py').read_text()
+    (data / 'demo_rgbd.py').write_text(
+        text.replace("data_root = 'data/demo_rgbd'", "data_root = 'elsewhere'")
+    )
+    assert 'elsewhere' in (data / 'demo_rgbd.py').read_text()
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert Config.fromfile(str(out))[loader].dataset.data_root == 'elsewhere'
+        assert Config.fromfile(str(inline))[loader].dataset.data_root == 'data/demo_rgbd'
+
+    (data / 'demo_rgbd.py').rename(data / 'moved.py')
+    from mmwam.utils.cli import InputError, read_config
+
+    with pytest.raises(
+        InputError, match='a file it names does not exist: .*demo_rgbd.py .*move them together'
+    ):
+        read_config(str(out))
+
+
+def test_a_dataset_pipeline_with_label_transforms_is_read_with_them_inserted(tmp_path):
+    """PIDNet's GenerateEdge goes before the packing of the dataset's training pipeline: written as the
+    dataset's pipeline with it inserted, and loaded back as the function's result."""
+    zoo = 'mmseg::pidnet/pidnet-s_2xb6-120k_1024x1024-cityscapes.py'
+    from mmwam.converters import write_config
+
+    written = write_config(zoo, str(tmp_path / 'pidnet.py'), dataset='nyudv2')
+    text = (tmp_path / 'pidnet.py').read_text()
+    assert (
+        'train_pipeline = dataset_config.train_pipeline[:8] + [dict(type=\'GenerateEdge\'' in text
+    )
+    assert written.to_dict() == add_mwam(load_config(zoo), dataset='nyudv2').to_dict()
 
 
 @pytest.mark.slow

@@ -4,7 +4,8 @@
         --dataset nyudv2 -o configs/my/deeplabv3plus_r50_nyudv2_mwam.py
 
 The new config holds ``_base_ = CONFIG`` and only what changes: the model wrapper, the preprocessor
-(per-modality statistics), MWAM, the fusion, the pipelines and, with ``--dataset``, the dataset.
+(per-modality statistics), MWAM, the fusion, the pipelines and, with ``--dataset``, the dataset, which
+it reads from the dataset config when it is loaded (``--inline-dataset``: written out in full).
 """
 
 import argparse
@@ -27,6 +28,12 @@ def parse_args(argv=None):
         '--dataset',
         help=f'replace the dataset: one of {", ".join(DATASETS)}, or a dataset '
         'config path (see configs/_base_/datasets/)',
+    )
+    p.add_argument(
+        '--inline-dataset',
+        action='store_true',
+        help="with --dataset, write its pipelines, loaders, metrics and loops out in full (a file that "
+        'stands alone) instead of reading them from the dataset config when the config is loaded',
     )
     p.add_argument('--mean', type=float, nargs='+', help="the modality's normalization mean")
     p.add_argument('--std', type=float, nargs='+', help="the modality's normalization std")
@@ -62,6 +69,7 @@ def main(argv=None):
             mwam=None if args.baseline else dict(type='MWAM'),
             fusion=dict(type=args.fusion),
             recipe=args.recipe,
+            inline_dataset=args.inline_dataset,
         )
     except ConversionError as e:
         sys.exit(f'add_mwam: {args.config}: {e}')
