@@ -29,7 +29,9 @@ def _reference(value, targets: List[Tuple[str, object]], fmt) -> Optional[str]:
             j = len(value) - len(target) + i
             if i > 0 and value[:i] == target[:i] and value[j:] == target[i:]:
                 inserted = '[' + ', '.join(fmt(v) for v in value[i:j]) + ']'
-                return f'{expr}[:{i}] + {inserted}' + (f' + {expr}[{i}:]' if i < len(target) else '')
+                return f'{expr}[:{i}] + {inserted}' + (
+                    f' + {expr}[{i}:]' if i < len(target) else ''
+                )
         if isinstance(value, dict) and isinstance(target, dict) and set(target) <= set(value):
             changed = {k: v for k, v in value.items() if k not in target or v != target[k]}
             if len(changed) < len(value) and all(k.isidentifier() for k in changed):
