@@ -117,10 +117,18 @@ val_dataloader = dict(
 test_dataloader = dict(
     dataset=dict(dataset_config.test_dataloader.dataset, _delete_=True, pipeline=test_pipeline)
 )
-val_evaluator = dict(dataset_config.val_evaluator, _delete_=True)
-test_evaluator = dict(dataset_config.test_evaluator, _delete_=True)
-val_cfg = dict(dataset_config.val_cfg, _delete_=True)
-test_cfg = dict(dataset_config.test_cfg, _delete_=True)
+val_evaluator = dict(_delete_=True, type='KAISTMissRateMetric')
+test_evaluator = dict(_delete_=True, type='KAISTMissRateMetric')
+val_cfg = dict(
+    _delete_=True,
+    type='MissingModalityValLoop',
+    table_keys=['kaist/MR_reasonable_all', 'kaist/MR_reasonable_day', 'kaist/MR_reasonable_night'],
+)
+test_cfg = dict(
+    _delete_=True,
+    type='MissingModalityTestLoop',
+    table_keys=['kaist/MR_reasonable_all', 'kaist/MR_reasonable_day', 'kaist/MR_reasonable_night'],
+)
 custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
 custom_hooks = [
     dict(

@@ -117,10 +117,24 @@ val_dataloader = dict(
 test_dataloader = dict(
     dataset=dict(dataset_config.test_dataloader.dataset, _delete_=True, pipeline=test_pipeline)
 )
-val_evaluator = dataset_config.val_evaluator
-test_evaluator = dataset_config.test_evaluator
-val_cfg = dict(dataset_config.val_cfg, _delete_=True)
-test_cfg = dict(dataset_config.test_cfg, _delete_=True)
+val_evaluator = [
+    dict(type='CocoMetric', metric='bbox', ann_file=None),
+    dict(type='VOCMetric', metric='mAP', eval_mode='area'),
+]
+test_evaluator = [
+    dict(type='CocoMetric', metric='bbox', ann_file=None),
+    dict(type='VOCMetric', metric='mAP', eval_mode='area'),
+]
+val_cfg = dict(
+    _delete_=True,
+    type='MissingModalityValLoop',
+    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'],
+)
+test_cfg = dict(
+    _delete_=True,
+    type='MissingModalityTestLoop',
+    table_keys=['coco/bbox_mAP', 'coco/bbox_mAP_50', 'pascal_voc/mAP'],
+)
 custom_imports = dict(imports=['mmwam'], allow_failed_imports=False)
 custom_hooks = [
     dict(

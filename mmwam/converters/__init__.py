@@ -8,7 +8,7 @@ writes them under ``_base_ = CONFIG`` as a short config file.
 
 from .base import CONFIGS, ConversionError, load_config
 from .convert import RECIPES, add_mwam, missing_modality_recipe, mwam_overrides
-from .datasets import DATASET_KEYS, DATASETS, dataset_config
+from .datasets import DATASET_KEYS, DATASETS, dataset_config, dataset_path
 from .models import label_needs
 from .pipelines import add_modality_to_pipeline
 from .writer import format_config, write_config
@@ -22,6 +22,7 @@ __all__ = [
     'add_modality_to_pipeline',
     'add_mwam',
     'dataset_config',
+    'dataset_path',
     'format_config',
     'label_needs',
     'load_config',

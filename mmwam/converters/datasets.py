@@ -69,7 +69,10 @@ def dataset_config(dataset: str) -> Config:
             f'--dataset {dataset!r}: neither a known dataset ({", ".join(DATASETS)}) '
             'nor a config file'
         )
-    cfg = load_config(path)
+    try:
+        cfg = load_config(path)
+    except ConversionError as e:  # a syntax error, a missing _base_ file, not a .py file
+        raise ConversionError(f'--dataset {dataset}: {e}') from e
     missing = [k for k in DATASET_KEYS if k not in cfg]
     if missing:
         raise ConversionError(f'--dataset {path}: the dataset config lacks {missing}')

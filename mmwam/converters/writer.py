@@ -8,7 +8,7 @@ from mmengine.config import Config
 
 from .base import load_config
 from .convert import RECIPES, mwam_overrides
-from .datasets import DATASET_KEYS, dataset_config, dataset_path
+from .datasets import dataset_config, dataset_path
 
 # the variable holding the --dataset's base config in a written config (deleted at its end)
 DATASET_VARIABLE = 'dataset_config'
@@ -61,14 +61,15 @@ def _fmt(value, refs: Dict[int, str], targets: List[Tuple[str, object]] = ()) ->
 
 
 def _dataset_targets(key: str, data: Config) -> List[Tuple[str, object]]:
-    """What the top-level field ``key`` of a converted config may take from the dataset config
-    ``data``: the field itself, and a dataloader's dataset."""
-    if key not in DATASET_KEYS or key in ('multimodal_preprocessor', 'num_classes'):
-        return []
-    out = [(f'{DATASET_VARIABLE}.{key}', data[key])]
-    if key.endswith('_dataloader'):
-        out.append((f'{DATASET_VARIABLE}.{key}.dataset', data[key]['dataset']))
-    return out
+    """What the top-level field ``key`` of a converted config reads from the dataset config ``data``:
+    the pipelines and the dataloaders' datasets (files, roots, annotations). Metrics and loops are
+    written out: whether one merges with the model config's or replaces it depends on its form (a dict
+    or a list), which must not change after the config is written."""
+    if key in ('train_pipeline', 'test_pipeline'):
+        return [(f'{DATASET_VARIABLE}.{key}', data[key])]
+    if key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        return [(f'{DATASET_VARIABLE}.{key}.dataset', data[key]['dataset'])]
+    return []
 
 
 def format_config(
@@ -80,17 +81,18 @@ def format_config(
     """Python source of a config inheriting ``base`` with ``overrides``; pipelines used in several
     places are written once and referenced by name.
 
-    With ``dataset`` (its path relative to the written file, and the config), what the overrides take
-    from that dataset config is read from the file when the config is loaded, not written out:
-    mmengine refuses a key defined in two ``_base_`` files, so the zoo config is inherited and the
-    dataset config read with ``Config.fromfile`` (which mmengine allows in a config).
+    With ``dataset``, the pipelines and dataloaders' datasets the overrides take from that dataset config
+    are read from the file when the config is loaded, not written out: mmengine refuses a key defined
+    in two ``_base_`` files, so the model config is inherited and the dataset config read with
+    ``Config.fromfile`` (which mmengine allows in a config).
 
     Args:
         base (str): The ``_base_`` value.
         overrides (Dict[str, object]): The top-level fields.
         header (str): Comment lines at the top (``#`` added). Defaults to ``''``.
-        dataset (Tuple[str, Config], optional): The dataset config's path, relative to the written
-            config, and the config. Defaults to None (everything written out).
+        dataset (Tuple[str, Config], optional): The dataset config's path as the written config names
+            it (``{{ fileDirname }}/...`` or absolute), and the config. Defaults to None (everything
+            written out).
 
     Returns:
         str: The config's source, formatted by yapf.
@@ -110,7 +112,7 @@ def format_config(
     if reads:
         lines += [
             '# the dataset: read from its config (mmengine refuses a key defined in two _base_ files)',
-            f"{DATASET_VARIABLE} = Config.fromfile('{{{{ fileDirname }}}}/{dataset[0]}')",
+            f'{DATASET_VARIABLE} = Config.fromfile({dataset[0]!r})',
         ]
     lines += body
     if reads:
@@ -125,9 +127,31 @@ def format_config(
     return text
 
 
-def _relative(path: str, out: str) -> str:
-    """``path`` relative to the folder of ``out``, so that the two can move together."""
-    return osp.relpath(osp.realpath(path), osp.dirname(osp.realpath(out)))
+def _repository(path: str) -> Optional[str]:
+    """The git working tree holding ``path`` (a real path), if any."""
+    folder = osp.dirname(path)
+    while folder != osp.dirname(folder):
+        if osp.exists(osp.join(folder, '.git')):
+            return folder
+        folder = osp.dirname(folder)
+    return None
+
+
+def _path_from(out: str, path: str) -> Tuple[str, bool]:
+    """How the config ``out`` names the file ``path``: relative to its folder when both are in the same
+    git working tree (they move together), else absolute. Returns the path and whether it is relative.
+
+    mmengine joins a relative path to the config's folder as the config was named and removes ``..``
+    without following links: a relative path is written only if that finds the file from ``out`` as
+    named (not through a link to a folder inside the tree)."""
+    real_out, real = osp.realpath(out), osp.realpath(path)
+    repo = _repository(real_out)
+    if repo is not None and real.startswith(repo + os.sep):
+        rel = osp.relpath(real, osp.dirname(real_out))
+        found = osp.normpath(osp.join(osp.dirname(osp.abspath(out)), rel))
+        if osp.realpath(found) == real:
+            return rel, True
+    return real, False
 
 
 def write_config(
@@ -163,11 +187,11 @@ def write_config(
     if recipe is not None:
         overrides = RECIPES[recipe](cfg, overrides)
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    # a path is written relative to the new file so that the pair can move together
-    rel = base if '::' in base else _relative(base, out)
+    rel = base if '::' in base else _path_from(out, base)[0]
     dataset = kwargs.get('dataset')
     if dataset is not None and not inline_dataset:
-        dataset = (_relative(dataset_path(dataset), out), dataset_config(dataset))
+        path, relative = _path_from(out, dataset_path(dataset))
+        dataset = ('{{ fileDirname }}/' + path if relative else path, dataset_config(dataset))
     else:
         dataset = None
     with open(out, 'w') as f:

@@ -266,6 +266,7 @@ def _file_with_syntax_error(path: str, seen=()):
             tree = ast.parse(f.read(), path)
         except SyntaxError:
             return path
+    named = []  # the files it reads: its _base_ files, the dataset config of an add_mwam.py config
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == '_base_' for t in node.targets
@@ -274,12 +275,23 @@ def _file_with_syntax_error(path: str, seen=()):
                 bases = ast.literal_eval(node.value)
             except ValueError:
                 return None
-            for base in [bases] if isinstance(bases, str) else bases:
-                found = _file_with_syntax_error(
-                    osp.normpath(osp.join(osp.dirname(path), base)), (*seen, path)
-                )
-                if found:
-                    return found
+            named += [bases] if isinstance(bases, str) else bases
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == 'fromfile'
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            named.append(re.sub(r'^\{\{\s*fileDirname\s*\}\}/', '', node.args[0].value))
+    for name in named:
+        found = _file_with_syntax_error(
+            osp.normpath(osp.join(osp.dirname(path), name)), (*seen, path)
+        )
+        if found:
+            return found
     return None
 
 
@@ -289,14 +301,16 @@ def _fromfile(path: str) -> Config:
     try:
         return Config.fromfile(path)
     except SyntaxError as e:  # mmengine parses the text, so the error does not name the file
-        where = _file_with_syntax_error(path) or f'{path} (in one of its _base_ files)'
+        where = _file_with_syntax_error(path) or f'{path} (in one of the files it reads)'
         raise InputError(f'{where}, line {e.lineno}: Python syntax error: {e.msg}') from e
     except FileNotFoundError as e:
+        missing = osp.normpath(e.filename) if e.filename else str(e)
         raise InputError(
-            f'{path}: a file it names does not exist: {e.filename} (a _base_ file, or the dataset '
-            'config a converted config reads: add_mwam.py writes its path relative to the config, so '
-            'move them together or convert again)'
+            f'{path}: a file it names does not exist: {missing} (a _base_ file, or the dataset '
+            'config that a config written by add_mwam.py reads: put the file back or convert again)'
         ) from e
+    except OSError as e:  # mmengine: not a .py / .json / .yaml file
+        raise InputError(f'{path}: {e} (a config is a .py, .json or .yaml file)') from e
     except (NameError, TypeError, ValueError, AttributeError, KeyError) as e:
         frames = [
             f

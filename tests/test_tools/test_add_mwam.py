@@ -192,10 +192,9 @@ def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, dem
     text = out.read_text()
     assert f"_base_ = '{zoo}'" in text
     # the dataset is read from its config, not written out
-    dataset = osp.relpath(osp.join(ROOT, 'configs', '_base_', 'datasets', 'demo_rgbd.py'), tmp_path)
-    assert (
-        'dataset_config = Config.fromfile(' in text and f"'{{{{ fileDirname }}}}/{dataset}'" in text
-    )
+    # outside a git working tree: the dataset config's absolute path
+    dataset = osp.realpath(osp.join(ROOT, 'configs', '_base_', 'datasets', 'demo_rgbd.py'))
+    assert 'dataset_config = Config.fromfile(' in text and f"'{dataset}'" in text
     assert 'LoadModalityFromFile' not in text and len(text.splitlines()) < 50
     written = Config.fromfile(str(out))
     direct = add_mwam(load_config(zoo), dataset='demo-rgbd')
@@ -237,27 +236,44 @@ def test_written_config_equals_the_function_and_runs_a_real_runner(tmp_path, dem
 
 
 def test_a_written_config_follows_its_dataset_config_and_inline_dataset_stands_alone(tmp_path):
-    """The dataset config is read when the written config is loaded: an edit to it (here data_root) is
-    seen, as with a _base_ file. A missing one is one line naming it. --inline-dataset writes the same
-    config out in full."""
-    data = tmp_path / 'datasets'
+    """The dataset config is read when the written config is loaded: an edit to its datasets (here
+    data_root) is seen, as with a _base_ file; its metrics and loops are copied (their dict or list form
+    decides whether they merge). The path is relative inside a git working tree (also when the config is
+    written through a link to a folder), absolute outside one. A missing or broken dataset config is one
+    line naming it. --inline-dataset writes the same config out in full."""
+    tree = tmp_path / 'project'
+    (tree / '.git').mkdir(parents=True)  # a git working tree
+    data = tree / 'datasets'
     data.mkdir()
     for name in ('demo_rgbd.py', 'nyudv2_rgbd.py'):  # the demo set's config inherits NYUDv2's
         (data / name).write_text(open(osp.join(ROOT, 'configs', '_base_', 'datasets', name)).read())
+    (tmp_path / 'link').symlink_to(tree / 'configs', target_is_directory=True)
+    (tree / 'configs').mkdir()
     zoo = 'mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py'
     tool = osp.join(ROOT, 'tools', 'misc', 'add_mwam.py')
-    args = [zoo, '--dataset', str(data / 'demo_rgbd.py'), '-o']
-    out, inline = tmp_path / 'configs' / 'read.py', tmp_path / 'configs' / 'inline.py'
-    for path, extra in ((out, []), (inline, ['--inline-dataset'])):
-        proc = run_tool(tool, *args, str(path), *extra)
+    out, inline, outside = tree / 'configs' / 'read.py', tmp_path / 'inline.py', tmp_path / 'out.py'
+    for path, extra in (
+        (out, []),
+        (inline, ['--inline-dataset']),
+        (outside, []),
+        (tmp_path / 'link' / 'linked.py', []),
+    ):
+        proc = run_tool(tool, zoo, '--dataset', str(data / 'demo_rgbd.py'), '-o', str(path), *extra)
         assert proc.returncode == 0, proc.stderr[-2000:]
+        assert f'the dataset config {data / "demo_rgbd.py"}: ' in proc.stdout
     assert "Config.fromfile('{{ fileDirname }}/../datasets/demo_rgbd.py')" in out.read_text()
+    assert f"'{osp.realpath(data / 'demo_rgbd.py')}'" in outside.read_text()  # outside the tree
+    assert (
+        "'{{ fileDirname }}" not in (tree / 'configs' / 'linked.py').read_text()
+    )  # through a link
     assert 'fromfile' not in inline.read_text() and 'LoadModalityFromFile' in inline.read_text()
     read = Config.fromfile(str(out))
-    assert read.to_dict() == Config.fromfile(str(inline)).to_dict()
+    for other in (inline, outside, tmp_path / 'link' / 'linked.py'):
+        assert read.to_dict() == Config.fromfile(str(other)).to_dict(), other
     assert 'Config' not in read and 'dataset_config' not in read  # no helper names left as fields
     read.dump(str(tmp_path / 'dumped.py'))  # a work dir's copy of the config
     assert Config.fromfile(str(tmp_path / 'dumped.py')).to_dict() == read.to_dict()
+    assert 'IoUMetric' in out.read_text()  # the metric: copied
 
     text = (data / 'demo_rgbd.py').read_text()
     (data / 'demo_rgbd.py').write_text(
@@ -268,13 +284,37 @@ def test_a_written_config_follows_its_dataset_config_and_inline_dataset_stands_a
         assert Config.fromfile(str(out))[loader].dataset.data_root == 'elsewhere'
         assert Config.fromfile(str(inline))[loader].dataset.data_root == 'data/demo_rgbd'
 
-    (data / 'demo_rgbd.py').rename(data / 'moved.py')
     from mmwam.utils.cli import InputError, read_config
 
+    (data / 'demo_rgbd.py').write_text(text.replace('crop_size = (', 'crop_size = (('))
+    with pytest.raises(InputError, match=r'datasets/demo_rgbd\.py, line \d+: Python syntax error'):
+        read_config(str(out))
+    (data / 'demo_rgbd.py').rename(data / 'moved.py')
     with pytest.raises(
-        InputError, match='a file it names does not exist: .*demo_rgbd.py .*move them together'
+        InputError,
+        match=r'a file it names does not exist: .*datasets/demo_rgbd\.py \(a _base_ file, or',
     ):
         read_config(str(out))
+
+
+def test_inline_dataset_without_a_dataset_and_a_config_of_another_format_are_one_line(tmp_path):
+    tool = osp.join(ROOT, 'tools', 'misc', 'add_mwam.py')
+    zoo = 'mmseg::segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py'
+    proc = run_tool(
+        tool, zoo, '--modality', 'depth', '--inline-dataset', '-o', str(tmp_path / 'x.py')
+    )
+    assert proc.returncode != 0 and not (tmp_path / 'x.py').exists()
+    assert proc.stderr.strip().splitlines()[-1] == (
+        'add_mwam: --inline-dataset writes out the fields of a --dataset; give one, or leave it out'
+    )
+    (tmp_path / 'data.txt').write_text('x = 1\n')
+    proc = run_tool(
+        tool, zoo, '--dataset', str(tmp_path / 'data.txt'), '-o', str(tmp_path / 'y.py')
+    )
+    assert proc.returncode != 0 and 'Traceback' not in proc.stderr, proc.stderr[-2000:]
+    assert (
+        'data.txt: Only py/yml/yaml/json type are supported now! (a config is a .py' in proc.stderr
+    )
 
 
 def test_a_dataset_pipeline_with_label_transforms_is_read_with_them_inserted(tmp_path):

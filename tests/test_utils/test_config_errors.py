@@ -41,7 +41,5 @@ def test_an_undefined_name_names_the_file_and_line(tmp_path):
 def test_a_missing_base_names_it(tmp_path):
     bad = tmp_path / 'bad.py'
     bad.write_text("_base_ = './nothere.py'\n")
-    with pytest.raises(
-        InputError, match=r'bad\.py: a _base_ file it names does not exist: .*nothere\.py'
-    ):
+    with pytest.raises(InputError, match=r'bad\.py: a file it names does not exist: .*nothere\.py'):
         read_config(str(bad))

@@ -9,6 +9,7 @@ it reads from the dataset config when it is loaded (``--inline-dataset``: writte
 """
 
 import argparse
+import os.path as osp
 import sys
 
 from mmwam.converters import DATASETS, RECIPES, ConversionError, write_config
@@ -51,6 +52,10 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.inline_dataset and args.dataset is None:
+        sys.exit(
+            'add_mwam: --inline-dataset writes out the fields of a --dataset; give one, or leave it out'
+        )
     what = 'without MWAM (baseline)' if args.baseline else 'with MWAM'
     header = (
         f'{args.config} made multimodal {what}\n'
@@ -78,6 +83,16 @@ def main(argv=None):
     print(
         f'wrote {args.out}: {cfg.model.type} with modalities {dict(cfg.model.data_preprocessor.modalities)}'
     )
+    if args.dataset is not None:
+        from mmwam.converters import dataset_path
+
+        path = osp.abspath(dataset_path(args.dataset))
+        print(
+            f'the dataset config {path}: written out'
+            if args.inline_dataset
+            else f'the dataset config {path}: read when the config is loaded (its datasets and '
+            'pipelines; the class count, statistics, metrics and loops are copied into the config)'
+        )
     if args.dataset is None:
         print(
             f'note: the dataset must give each sample a "{args.modality}_path" (see '
