@@ -20,7 +20,7 @@ def _reference(value, targets: List[Tuple[str, object]], fmt) -> Optional[str]:
     if not isinstance(value, (dict, list)):
         return None
     for expr, target in targets:
-        if type(value) is type(target) and value == target:
+        if isinstance(value, dict) == isinstance(target, dict) and value == target:
             return expr
     for expr, target in targets:
         if isinstance(value, list) and isinstance(target, list) and len(target) < len(value):
