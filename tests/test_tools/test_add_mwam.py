@@ -83,6 +83,7 @@ def _train_one_step(cfg, data):
         Compose(cfg[loader].dataset.pipeline)
     drop_pretrained(cfg.model)
     model = MODELS.build(cfg.model)
+    model.init_weights()  # as a Runner does
     _, changed = train_one_step(model, data)  # (finite losses: checked there)
     for m in cfg.model.data_preprocessor.modalities:
         assert any(f'backbone.encoders.{m}.' in n for n in changed), m

@@ -113,6 +113,9 @@ def train_one_step(cfg, package, size=(64, 64)):
         ):  # BatchFixedSizePad (Mask2Former's LSJ pads to 1024x1024): to the fake batch's size
             aug['size'] = size
     model = revert_sync_batchnorm(MODELS.build(cfg.model))  # SyncBN needs a process group
+    # as a Runner does: parameters a module only allocates (DINO's level_embed) get their values here;
+    # left out, they hold whatever memory was there (non-finite after earlier models in the worker)
+    model.init_weights()
     channels = sum((cfg.model.data_preprocessor.get('modalities') or dict(rgb=3)).values())
     if package == 'mmdet':
         masks = any(  # for instance-segmentation models
@@ -253,13 +256,20 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
     if crashed and crashed[0] == 'upstream':
         return 'fails upstream too', f'training step: the original model: {died}'
     phase('converted')
-    error = (
-        died if crashed else pipeline_error(converted, package) or step_error(converted, package)
-    )
+    if not crashed:
+        error = pipeline_error(converted, package)
+        if error is not None:
+            upstream = pipeline_error(cfg, package)
+            if upstream is None:
+                return 'failed', error
+            # the original's pipelines do not build either (a transform's package is not installed):
+            # not a conversion error, and the model's step does not need them
+            note = '; '.join(
+                x for x in (note, f'pipelines not built, nor the original\'s: {upstream}') if x
+            )
+    error = died if crashed else step_error(converted, package)
     if error is None:
         return 'trained', note
-    if error.startswith('pipeline'):
-        return 'failed', error
     if error.startswith(
         ('ModuleNotFoundError', 'ImportError')
     ):  # torchvision (CrowdDet), sklearn (PAA)
