@@ -270,9 +270,8 @@ def check(package, path, train, phase=lambda name: None, crashed=None):
     error = died if crashed else step_error(converted, package)
     if error is None:
         return 'trained', note
-    if error.startswith(
-        ('ModuleNotFoundError', 'ImportError')
-    ):  # torchvision (CrowdDet), sklearn (PAA)
+    if error.startswith(('ModuleNotFoundError', 'ImportError')) or 'pip install' in error:
+        # torchvision (CrowdDet), sklearn (PAA), VPD's own requirements
         return 'needs a package', f'training step: {error}'
     phase('upstream')
     upstream = step_error(cfg, package)
