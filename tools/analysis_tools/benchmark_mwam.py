@@ -35,6 +35,7 @@ from mmwam.engine.runner.missing_modality_loops import (
     predict_every_subset,
 )
 from mmwam.evaluation import MissingModalityEvaluator
+from mmwam.models.encoder_init import drop_pretrained
 from mmwam.testing import fake_det_batch, fake_seg_batch
 from mmwam.utils import all_subsets, parse_modalities
 
@@ -103,7 +104,11 @@ def build(cfg, scope, size, device):
             cfg.model.decode_head.norm_cfg = dict(type='BN', requires_grad=True)
     if cfg.model.get('mwam') is None:
         cfg.model.mwam = dict(type='MWAM')
-    return MODELS.build(cfg.model).to(device)
+    drop_pretrained(cfg.model)  # timings need no checkpoint (and none may be reachable)
+    model = MODELS.build(cfg.model)
+    # as a Runner does: parameters a module only allocates would otherwise time whatever memory held
+    model.init_weights()
+    return model.to(device)
 
 
 def median_ms(times):
