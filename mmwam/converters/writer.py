@@ -20,7 +20,7 @@ def _reference(value, targets: List[Tuple[str, object]], fmt) -> Optional[str]:
     if not isinstance(value, (dict, list)):
         return None
     for expr, target in targets:
-        if isinstance(value, dict) == isinstance(target, dict) and value == target:
+        if value == target:  # a dict and a ConfigDict compare by content
             return expr
     for expr, target in targets:
         if isinstance(value, list) and isinstance(target, list) and len(target) < len(value):
@@ -171,9 +171,9 @@ def write_config(
         out (str): The config file written (its folder is created).
         header (str): Comment lines at the top. Defaults to ``''``.
         recipe (str, optional): A ``RECIPES`` name. Defaults to None.
-        inline_dataset (bool): With a ``dataset``, write its pipelines, loaders, metrics and loops out
-            in full (a file that stands alone) instead of reading them from the dataset config when
-            the config is loaded. Defaults to False.
+        inline_dataset (bool): With a ``dataset``, write its pipelines and dataloaders' datasets out in
+            full (a file that stands alone) instead of reading them from the dataset config when the
+            config is loaded. Defaults to False.
         **kwargs: :func:`mwam_overrides`'s arguments.
 
     Returns:

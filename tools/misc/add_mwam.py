@@ -12,7 +12,7 @@ import argparse
 import os.path as osp
 import sys
 
-from mmwam.converters import DATASETS, RECIPES, ConversionError, write_config
+from mmwam.converters import DATASETS, RECIPES, ConversionError, dataset_path, write_config
 from mmwam.utils.cli import InputError
 
 
@@ -33,8 +33,8 @@ def parse_args(argv=None):
     p.add_argument(
         '--inline-dataset',
         action='store_true',
-        help="with --dataset, write its pipelines, loaders, metrics and loops out in full (a file that "
-        'stands alone) instead of reading them from the dataset config when the config is loaded',
+        help="with --dataset, write its pipelines and datasets out in full (a file that stands alone) "
+        'instead of reading them from the dataset config when the config is loaded',
     )
     p.add_argument('--mean', type=float, nargs='+', help="the modality's normalization mean")
     p.add_argument('--std', type=float, nargs='+', help="the modality's normalization std")
@@ -84,8 +84,6 @@ def main(argv=None):
         f'wrote {args.out}: {cfg.model.type} with modalities {dict(cfg.model.data_preprocessor.modalities)}'
     )
     if args.dataset is not None:
-        from mmwam.converters import dataset_path
-
         path = osp.abspath(dataset_path(args.dataset))
         print(
             f'the dataset config {path}: written out'
@@ -93,7 +91,7 @@ def main(argv=None):
             else f'the dataset config {path}: read when the config is loaded (its datasets and '
             'pipelines; the class count, statistics, metrics and loops are copied into the config)'
         )
-    if args.dataset is None:
+    else:
         print(
             f'note: the dataset must give each sample a "{args.modality}_path" (see '
             'docs/en/user_guides/add_mwam.md)'
